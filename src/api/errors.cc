@@ -1,0 +1,90 @@
+#include "api/errors.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/worker_pool.h"
+#include "common/json_log.h"
+#include "storage/errors.h"
+
+namespace tickets::api {
+namespace status = boost::beast::http;
+
+http::Problem problemFor(const DomainError& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+      return http::Problem{status::status::bad_request, "invalid-parameter", "Invalid Parameter",
+                           error.detail, error.field};
+    case ErrorCode::kNotFound:
+      return http::Problem{status::status::not_found, "not-found", "Not Found", error.detail,
+                           error.field};
+    case ErrorCode::kConflict:
+      return http::Problem{status::status::conflict, "conflict", "Conflict", error.detail,
+                           error.field};
+  }
+  return http::Problem{};
+}
+
+http::Response domainErrorResponse(const DomainError& error, const http::Request& request,
+                                   const http::RequestContext& context) {
+  return http::problemResponse(problemFor(error), context, request.version(), true);
+}
+
+namespace {
+
+http::Response failureResponse(std::exception_ptr failure, const http::Request& request,
+                               const http::RequestContext& context, spdlog::logger& log) {
+  const unsigned version = request.version();
+  const JsonEscaped id{context.request_id};
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Overloaded&) {
+    auto response = http::problemResponse(http::Problem{status::status::too_many_requests,
+                                                        "overloaded",
+                                                        "Too Many Requests",
+                                                        "the service is at capacity; retry shortly",
+                                                        {}},
+                                          context, version, true);
+    response.set(status::field::retry_after, "1");
+    return response;
+  } catch (const PoolExhausted& e) {
+    log.error(
+        R"("msg":"connection pool exhausted","request_id":"{}","pool_size":{},"waited_ms":{},"action":"see runbook Database Saturation: scale replicas or raise DB_POOL_SIZE")",
+        id, e.poolSize(), e.waited().count());
+  } catch (const DatabaseUnavailable& e) {
+    log.error(
+        R"("msg":"database unavailable","request_id":"{}","error":"{}","action":"check the database is up and reachable, see GET /readiness")",
+        id, JsonEscaped{e.what()});
+  } catch (const std::exception& e) {
+    log.error(
+        R"("msg":"request failed","request_id":"{}","error":"{}","action":"this is a bug or a database fault: report it with the request id")",
+        id, JsonEscaped{e.what()});
+    return http::problemResponse(http::Problem{}, context, version, true);
+  }
+  auto response =
+      http::problemResponse(http::Problem{status::status::service_unavailable,
+                                          "service-unavailable",
+                                          "Service Unavailable",
+                                          "the service cannot answer now; retry shortly",
+                                          {}},
+                            context, version, true);
+  response.set(status::field::retry_after, "1");
+  return response;
+}
+
+}  // namespace
+
+http::Handler withErrorBoundary(http::Handler handler, std::shared_ptr<spdlog::logger> log) {
+  return [handler = std::move(handler), log = std::move(log)](
+             const http::Request& request,
+             http::RequestContext& context) -> boost::asio::awaitable<http::Response> {
+    std::exception_ptr failure;
+    try {
+      co_return co_await handler(request, context);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    co_return failureResponse(failure, request, context, *log);
+  };
+}
+
+}  // namespace tickets::api

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <exception>
+#include <memory>
+
+#include "domain/error.h"
+#include "http/problem.h"
+#include "http/types.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace tickets::api {
+
+// The one mapping of domain errors to HTTP status and problem type.
+http::Problem problemFor(const DomainError& error);
+
+http::Response domainErrorResponse(const DomainError& error, const http::Request& request,
+                                   const http::RequestContext& context);
+
+// Wraps a handler so that infrastructure failures become responses: a full worker pool 429
+// (shed), an exhausted connection pool or an unavailable database 503, anything else 500. The
+// log gets the details with the request id; the client gets none.
+http::Handler withErrorBoundary(http::Handler handler, std::shared_ptr<spdlog::logger> log);
+
+}  // namespace tickets::api

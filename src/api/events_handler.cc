@@ -1,0 +1,140 @@
+#include "api/events_handler.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+
+#include "api/errors.h"
+#include "api/event_json.h"
+#include "http/problem.h"
+#include "http/query.h"
+#include "http/response.h"
+
+namespace tickets::api {
+namespace {
+
+using http::beast_http::status;
+
+http::Response cachedJson(const std::string& body, unsigned version) {
+  auto response = http::jsonResponse(status::ok, body, version);
+  response.set(http::beast_http::field::cache_control, "public, max-age=1");
+  return response;
+}
+
+struct ParsedList {
+  EventListRequest request;
+  std::string cache_key;
+};
+
+std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) {
+  std::string error;
+  auto params = http::QueryParams::parse(target, error);
+  if (!params) {
+    return http::badRequestProblem(error);
+  }
+  if (auto unknown = params->firstUnknown({"limit", "cursor", "status", "from", "to", "q"})) {
+    return http::badRequestProblem("unknown query parameter '" + unknown->substr(0, 64) + "'",
+                                   unknown->substr(0, 64));
+  }
+  ParsedList parsed;
+  auto& request = parsed.request;
+  if (auto limit = params->get("limit")) {
+    int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (limit->empty() || limit->size() > 6 || ec != std::errc{} ||
+        ptr != limit->data() + limit->size()) {
+      return http::badRequestProblem("limit must be an integer between 1 and 100", "limit");
+    }
+    request.limit = value;
+  }
+  if (auto status_text = params->get("status")) {
+    auto value = parseEventStatus(*status_text);
+    if (!value || *value == EventStatus::kDraft) {
+      return http::badRequestProblem("status must be on_sale, sold_out or cancelled", "status");
+    }
+    request.status = value;
+  }
+  for (auto [name, slot] : {std::pair{"from", &request.from}, std::pair{"to", &request.to}}) {
+    if (auto text = params->get(name)) {
+      auto value = parseRfc3339(*text);
+      if (!value) {
+        return http::badRequestProblem(
+            std::string(name) + " must be an RFC 3339 date-time such as 2026-12-01T19:00:00Z",
+            name);
+      }
+      *slot = value;
+    }
+  }
+  if (auto q = params->get("q")) {
+    request.text = std::string(*q);
+  }
+  if (auto cursor = params->get("cursor")) {
+    request.cursor = std::string(*cursor);
+  }
+  auto& key = parsed.cache_key;
+  key = "list|" + std::to_string(request.limit.value_or(0)) + "|" +
+        std::string(request.status ? toString(*request.status) : "") + "|" +
+        std::to_string(request.from ? request.from->time_since_epoch().count() : -1) + "|" +
+        std::to_string(request.to ? request.to->time_since_epoch().count() : -1) + "|" +
+        request.cursor.value_or("") + "|" + request.text;
+  return parsed;
+}
+
+}  // namespace
+
+std::optional<int64_t> parseId(std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || text.size() > 18 || text.front() == '-' || text.front() == '+' ||
+      ec != std::errc{} || ptr != text.data() + text.size() || value <= 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+boost::asio::awaitable<http::Response> EventsHandler::list(const http::Request& request,
+                                                           http::RequestContext& context) {
+  auto parsed = parseListQuery(context.target);
+  if (auto* problem = std::get_if<http::Problem>(&parsed)) {
+    co_return http::problemResponse(*problem, context, request.version(), true);
+  }
+  auto& list = std::get<ParsedList>(parsed);
+  const uint64_t generation = catalogue_.generation();
+  if (auto body = cache_.get(list.cache_key, generation)) {
+    co_return cachedJson(*body, request.version());
+  }
+  const auto read_at = cache_.now();
+  auto result =
+      co_await workers_.run([this, &list] { return catalogue_.listEvents(list.request); });
+  if (!result) {
+    co_return domainErrorResponse(result.error(), request, context);
+  }
+  auto body = std::make_shared<const std::string>(boost::json::serialize(toJson(*result)));
+  cache_.put(list.cache_key, generation, read_at, body);
+  co_return cachedJson(*body, request.version());
+}
+
+boost::asio::awaitable<http::Response> EventsHandler::get(const http::Request& request,
+                                                          http::RequestContext& context) {
+  auto id = parseId(context.params[0]);
+  if (!id) {
+    co_return http::problemResponse(
+        http::badRequestProblem("event id must be a positive integer", "id"), context,
+        request.version(), true);
+  }
+  const std::string key = "event|" + std::to_string(*id);
+  const uint64_t generation = catalogue_.generation();
+  if (auto body = cache_.get(key, generation)) {
+    co_return cachedJson(*body, request.version());
+  }
+  const auto read_at = cache_.now();
+  auto result = co_await workers_.run([this, id] { return catalogue_.getEvent(*id); });
+  if (!result) {
+    co_return domainErrorResponse(result.error(), request, context);
+  }
+  auto body = std::make_shared<const std::string>(boost::json::serialize(toJson(*result)));
+  cache_.put(key, generation, read_at, body);
+  co_return cachedJson(*body, request.version());
+}
+
+}  // namespace tickets::api

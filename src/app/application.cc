@@ -1,0 +1,238 @@
+#include "app/application.h"
+
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "api/errors.h"
+#include "api/events_handler.h"
+#include "api/operations_handler.h"
+#include "api/response_cache.h"
+#include "api/worker_pool.h"
+#include "app/demo_catalogue.h"
+#include "app/logging.h"
+#include "common/json_log.h"
+#include "domain/catalogue_service.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "metrics/build_info.h"
+#include "metrics/http_metrics.h"
+#include "metrics/pool_metrics.h"
+#include "metrics/process_collector.h"
+#include "storage/errors.h"
+#include "storage/sqlite/sqlite_database.h"
+#include "tickets/version.h"
+
+namespace tickets {
+namespace asio = boost::asio;
+using http::beast_http::verb;
+
+namespace {
+
+constexpr size_t kCacheEntries = 4096;
+
+std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& observer) {
+  if (config.database.kind == DatabaseUrl::Kind::kPostgres) {
+    throw DatabaseError("this build of ticketsd has no PostgreSQL backend yet; use sqlite:PATH");
+  }
+  std::filesystem::path path(config.database.target);
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path());
+  }
+  SqliteSettings settings;
+  settings.path = config.database.target;
+  settings.pool_size = config.db_pool_size;
+  settings.pool_timeout = config.db_pool_timeout;
+  return std::make_unique<SqliteDatabase>(std::move(settings), &observer);
+}
+
+// Shuts down in the order a load balancer needs: readiness fails at once, serving goes on for
+// the drain period, then the listener closes and in-flight requests get a bounded time to end.
+class Shutdown {
+ public:
+  Shutdown(asio::io_context& io, http::Server& server, std::atomic<bool>& draining,
+           const Config& config, spdlog::logger& log)
+      : io_(io),
+        server_(server),
+        draining_(draining),
+        config_(config),
+        log_(log),
+        signals_(io, SIGINT, SIGTERM),
+        timer_(io) {}
+
+  void arm() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (!ec) {
+        begin(signal);
+      }
+    });
+  }
+
+ private:
+  void begin(int signal) {
+    if (draining_.exchange(true)) {
+      log_.warn(R"("msg":"second signal: closing the listener now","signal":{})", signal);
+      stopAccepting();
+      return;
+    }
+    server_.setDraining(true);
+    log_.info(R"("msg":"shutdown requested: readiness now fails","signal":{},"drain_seconds":{})",
+              signal, config_.shutdown_drain.count());
+    arm();
+    timer_.expires_after(config_.shutdown_drain);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) {
+        stopAccepting();
+      }
+    });
+  }
+
+  void stopAccepting() {
+    timer_.cancel();
+    server_.stopAccepting();
+    deadline_ = std::chrono::steady_clock::now() + config_.shutdown_timeout;
+    log_.info(R"("msg":"listener closed; waiting for in-flight requests","in_flight":{})",
+              server_.inFlight());
+    waitForInFlight();
+  }
+
+  void waitForInFlight() {
+    if (server_.inFlight() == 0 || std::chrono::steady_clock::now() >= deadline_) {
+      if (server_.inFlight() != 0) {
+        log_.warn(R"("msg":"shutdown timeout: abandoning in-flight requests","in_flight":{})",
+                  server_.inFlight());
+      }
+      io_.stop();
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(20));
+    timer_.async_wait([this](const boost::system::error_code&) { waitForInFlight(); });
+  }
+
+  asio::io_context& io_;
+  http::Server& server_;
+  std::atomic<bool>& draining_;
+  const Config& config_;
+  spdlog::logger& log_;
+  asio::signal_set signals_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace
+
+int Application::run() {
+  const auto started = std::chrono::steady_clock::now();
+  auto log = makeJsonLogger(config_.log_level);
+  log->info(
+      R"("msg":"starting","version":"{}","revision":"{}","database":"{}","threads":{},"db_pool_size":{})",
+      kVersion, kRevision, JsonEscaped{config_.database_url_for_logs}, config_.threads,
+      config_.db_pool_size);
+
+  prometheus::Registry registry;
+  registerBuildInfo(registry);
+  ProcessCollector process_metrics;
+  PoolMetrics pool_metrics(registry, config_.db_pool_size);
+  SystemClock clock;
+
+  std::unique_ptr<Database> database;
+  try {
+    database = openDatabase(config_, pool_metrics);
+    database->migrate();
+  } catch (const std::exception& e) {
+    log->critical(
+        R"("msg":"cannot open the database","error":"{}","action":"check DATABASE_URL and that the database is reachable and writable")",
+        JsonEscaped{e.what()});
+    log->flush();
+    return 1;
+  }
+
+  CatalogueService catalogue(database->catalogue());
+  if (config_.seed_demo_data && database->catalogue().countEvents() == 0) {
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock.now());
+    for (const auto& event : demoCatalogue(now)) {
+      auto created = catalogue.createEvent(event);
+      if (!created) {
+        log->error(R"("msg":"demo event rejected","error":"{}")",
+                   JsonEscaped{created.error().detail});
+      }
+    }
+    log->info(R"("msg":"demo events loaded into the new database")");
+  }
+
+  // Enough threads that every checkout waiting for a connection has its own, so waits are
+  // bounded by DB_POOL_TIMEOUT_MS and not by a queue.
+  WorkerPool workers(config_.db_pool_size * 2 + 2);
+  api::ResponseCache cache(clock, config_.catalogue_cache_ttl, kCacheEntries);
+  std::atomic<bool> draining{false};
+
+  api::EventsHandler events(catalogue, workers, cache);
+  api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
+                                    log);
+
+  http::Router router;
+  auto guarded = [&log](http::Handler h) { return api::withErrorBoundary(std::move(h), log); };
+  router.add(verb::get, "/healthz",
+             [&](const auto& r, auto& c) { return operations.health(r, c); });
+  router.add(verb::get, "/readiness",
+             [&](const auto& r, auto& c) { return operations.readiness(r, c); });
+  router.add(verb::get, "/metrics",
+             [&](const auto& r, auto& c) { return operations.metrics(r, c); });
+  router.add(verb::get, "/api/events",
+             guarded([&](const auto& r, auto& c) { return events.list(r, c); }));
+  router.add(verb::get, "/api/events/{id}",
+             guarded([&](const auto& r, auto& c) { return events.get(r, c); }));
+
+  HttpMetrics http_metrics(registry, router.endpoints());
+
+  asio::io_context io(static_cast<int>(config_.threads));
+  http::ServerOptions options;
+  options.host = config_.host;
+  options.port = config_.port;
+  options.max_connections = config_.max_connections;
+  options.max_header_bytes = config_.max_header_bytes;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.read_timeout = config_.read_timeout;
+  options.idle_timeout = config_.idle_timeout;
+  http::Server server(io, router, http_metrics, log, options);
+  uint16_t port = 0;
+  try {
+    port = server.listen();
+  } catch (const std::exception& e) {
+    log->critical(
+        R"("msg":"cannot listen","host":"{}","port":{},"error":"{}","action":"check HOST and PORT and that no other process uses the port")",
+        JsonEscaped{config_.host}, config_.port, JsonEscaped{e.what()});
+    log->flush();
+    return 1;
+  }
+  server.start();
+  Shutdown shutdown(io, server, draining, config_, *log);
+  shutdown.arm();
+
+  const double startup_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log->info(R"("msg":"listening","host":"{}","port":{},"startup_ms":{:.1f})",
+            JsonEscaped{config_.host}, port, startup_ms);
+  log->flush();
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < config_.threads; ++i) {
+    threads.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& t : threads) {
+    t.join();
+  }
+  workers.stop();
+  log->info(R"("msg":"stopped")");
+  log->flush();
+  return 0;
+}
+
+}  // namespace tickets

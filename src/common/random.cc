@@ -1,0 +1,21 @@
+#include "common/random.h"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "common/base64url.h"
+
+namespace tickets {
+
+std::string randomToken(int bits) {
+  std::vector<unsigned char> bytes(static_cast<size_t>((bits + 7) / 8));
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+  return base64urlEncode(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+}  // namespace tickets

@@ -1,0 +1,173 @@
+#include "config/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <optional>
+#include <ostream>
+#include <thread>
+
+#include "tickets/version.h"
+
+namespace tickets {
+namespace {
+
+struct Invalid {
+  std::string message;
+};
+
+template <class T>
+std::optional<T> parseInteger(const std::string& text) {
+  T value{};
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+template <class T>
+T integerSetting(const std::string& name, const std::string& text, T min, T max) {
+  auto value = parseInteger<T>(text);
+  if (!value || *value < min || *value > max) {
+    throw Invalid{"invalid " + name + "=\"" + text + "\": must be an integer from " +
+                  std::to_string(min) + " to " + std::to_string(max)};
+  }
+  return *value;
+}
+
+bool booleanSetting(const std::string& name, const std::string& text) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") {
+    return true;
+  }
+  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) {
+    return false;
+  }
+  throw Invalid{"invalid " + name + "=\"" + text + "\": must be true or false"};
+}
+
+}  // namespace
+
+ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Config config;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  std::string port = "8000";
+  std::string host = config.host;
+  std::string database_url;
+  std::string data_dir = config.data_dir;
+  std::string pool_size = "20";
+  std::string pool_timeout = "1000";
+  std::string log_level = config.log_level;
+  std::string threads = std::to_string(cores);
+  std::string drain = "5";
+  std::string shutdown_timeout = "10";
+  std::string max_connections = "10000";
+  std::string cache_ms = "1000";
+  std::string seed = "false";
+
+  CLI::App app{"ticketsd: the tickets event-ticketing service", "ticketsd"};
+  app.set_version_flag("--version",
+                       std::string("ticketsd ") + kVersion + " (revision " + kRevision + ")");
+  app.add_option("--port", port, "TCP port to listen on")->envname("PORT")->capture_default_str();
+  app.add_option("--host", host, "Address to listen on")->envname("HOST")->capture_default_str();
+  app.add_option("--database-url", database_url,
+                 "sqlite:PATH, postgres://... or postgresql://... "
+                 "(default: sqlite:DATA_DIR/tickets.db)")
+      ->envname("DATABASE_URL");
+  app.add_option("--data-dir", data_dir, "Directory for the embedded database")
+      ->envname("DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--db-pool-size", pool_size, "Database connections per process")
+      ->envname("DB_POOL_SIZE")
+      ->capture_default_str();
+  app.add_option("--db-pool-timeout-ms", pool_timeout,
+                 "Longest wait for a free connection before answering 503")
+      ->envname("DB_POOL_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->envname("LOG_LEVEL")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "I/O threads (default: the number of cores)")
+      ->envname("THREADS")
+      ->capture_default_str();
+  app.add_option("--shutdown-drain-seconds", drain,
+                 "After SIGTERM, seconds to keep serving while readiness fails")
+      ->envname("SHUTDOWN_DRAIN_SECONDS")
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout-seconds", shutdown_timeout,
+                 "After draining, longest wait for in-flight requests")
+      ->envname("SHUTDOWN_TIMEOUT_SECONDS")
+      ->capture_default_str();
+  app.add_option("--max-connections", max_connections, "Open client connections at most")
+      ->envname("MAX_CONNECTIONS")
+      ->capture_default_str();
+  app.add_option("--catalogue-cache-ms", cache_ms,
+                 "Longest staleness of cached catalogue responses (0 disables the cache)")
+      ->envname("CATALOGUE_CACHE_MS")
+      ->capture_default_str();
+  app.add_option("--seed-demo-data", seed, "Load demo events into an empty database")
+      ->envname("SEED_DEMO_DATA")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "ticketsd: " << e.what() << " (see ticketsd --help)\n";
+    return 2;
+  }
+
+  try {
+    config.port = integerSetting<uint16_t>("PORT", port, 0, 65535);
+    if (host.empty()) {
+      throw Invalid{"invalid HOST: must not be empty"};
+    }
+    config.host = host;
+    if (data_dir.empty()) {
+      throw Invalid{"invalid DATA_DIR: must not be empty"};
+    }
+    config.data_dir = data_dir;
+    if (database_url.empty()) {
+      database_url = "sqlite:" + data_dir + "/tickets.db";
+    }
+    std::string url_error;
+    auto url = parseDatabaseUrl(database_url, url_error);
+    if (!url) {
+      throw Invalid{"invalid DATABASE_URL: " + url_error};
+    }
+    config.database = *url;
+    config.database_url_for_logs = redactDatabaseUrl(database_url);
+    config.db_pool_size = integerSetting<size_t>("DB_POOL_SIZE", pool_size, 1, 1000);
+    config.db_pool_timeout = std::chrono::milliseconds(
+        integerSetting<int64_t>("DB_POOL_TIMEOUT_MS", pool_timeout, 1, 60000));
+    static const std::array<std::string_view, 6> levels = {"trace", "debug", "info",
+                                                           "warn",  "error", "off"};
+    if (std::find(levels.begin(), levels.end(), log_level) == levels.end()) {
+      throw Invalid{"invalid LOG_LEVEL=\"" + log_level +
+                    "\": must be trace, debug, info, warn, error or off"};
+    }
+    config.log_level = log_level;
+    config.threads = integerSetting<unsigned>("THREADS", threads, 1, 256);
+    config.shutdown_drain =
+        std::chrono::seconds(integerSetting<int64_t>("SHUTDOWN_DRAIN_SECONDS", drain, 0, 300));
+    config.shutdown_timeout = std::chrono::seconds(
+        integerSetting<int64_t>("SHUTDOWN_TIMEOUT_SECONDS", shutdown_timeout, 1, 300));
+    config.max_connections =
+        integerSetting<size_t>("MAX_CONNECTIONS", max_connections, 1, 1'000'000);
+    config.catalogue_cache_ttl =
+        std::chrono::milliseconds(integerSetting<int64_t>("CATALOGUE_CACHE_MS", cache_ms, 0, 1000));
+    config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);
+  } catch (const Invalid& e) {
+    err << "ticketsd: " << e.message << "\n";
+    return 2;
+  }
+  return config;
+}
+
+}  // namespace tickets

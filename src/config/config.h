@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <variant>
+
+#include "storage/database_url.h"
+
+namespace tickets {
+
+// Everything ticketsd can be told, from the environment (12-factor) or the same-named flags.
+struct Config {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8000;
+  std::string data_dir = "data";
+  DatabaseUrl database;  // default: sqlite:<data_dir>/tickets.db
+  std::string database_url_for_logs;
+  size_t db_pool_size = 20;
+  std::chrono::milliseconds db_pool_timeout{1000};
+  std::string log_level = "info";
+  unsigned threads = 2;
+  std::chrono::seconds shutdown_drain{5};
+  std::chrono::seconds shutdown_timeout{10};
+  size_t max_connections = 10000;
+  std::chrono::milliseconds catalogue_cache_ttl{1000};
+  bool seed_demo_data = false;
+
+  // Fixed limits; not settings because no operator should need to change them.
+  size_t max_header_bytes = 8 * 1024;
+  size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds handler_timeout{10};
+};
+
+// Either a configuration to run with, or the exit code of a run that ends here (--help,
+// --version, or invalid settings after one line on `err` naming the variable and the problem).
+using ConfigOutcome = std::variant<Config, int>;
+
+ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace tickets

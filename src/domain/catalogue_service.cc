@@ -1,0 +1,124 @@
+#include "domain/catalogue_service.h"
+
+#include <algorithm>
+
+#include "domain/cursor.h"
+
+namespace tickets {
+namespace {
+
+bool isCurrencyCode(const std::string& currency) {
+  return currency.size() == 3 &&
+         std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool isTimeZoneName(const std::string& tz) {
+  if (tz.empty() || tz.size() > 64 || tz.front() == '/' || tz.find("..") != std::string::npos) {
+    return false;
+  }
+  return std::all_of(tz.begin(), tz.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-' || c == '+';
+  });
+}
+
+}  // namespace
+
+Result<EventListing> CatalogueService::listEvents(const EventListRequest& request) {
+  EventQuery query;
+  if (request.limit) {
+    if (*request.limit < 1 || *request.limit > kMaxLimit) {
+      return invalidArgument("limit", "limit must be between 1 and 100");
+    }
+    query.limit = static_cast<int>(*request.limit);
+  } else {
+    query.limit = kDefaultLimit;
+  }
+  if (request.text.size() > kMaxTextLength) {
+    return invalidArgument("q", "q must be at most 100 characters");
+  }
+  if (request.from && request.to && *request.to < *request.from) {
+    return invalidArgument("to", "to must not be before from");
+  }
+  if (request.cursor) {
+    auto cursor = decodeCursor(*request.cursor);
+    if (!cursor) {
+      return invalidArgument("cursor", "cursor is not one this server issued");
+    }
+    query.after = *cursor;
+  }
+  query.status = request.status;
+  query.from = request.from;
+  query.to = request.to;
+  query.text = request.text;
+
+  EventListing listing;
+  listing.events = repository_.listEvents(query);
+  if (listing.events.size() > static_cast<size_t>(query.limit)) {
+    listing.events.resize(static_cast<size_t>(query.limit));
+    const Event& last = listing.events.back().event;
+    listing.next_cursor = encodeCursor(EventCursor{last.starts_at, last.id});
+  }
+  return listing;
+}
+
+Result<EventDetail> CatalogueService::getEvent(EventId id) {
+  if (id <= 0) {
+    return notFound("no such event");
+  }
+  auto detail = repository_.findEvent(id);
+  if (!detail) {
+    return notFound("no such event");
+  }
+  return std::move(*detail);
+}
+
+Result<EventId> CatalogueService::createEvent(const NewEvent& event) {
+  if (auto error = validateNewEvent(event)) {
+    return std::move(*error);
+  }
+  EventId id = repository_.createEvent(event);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return id;
+}
+
+std::optional<DomainError> validateNewEvent(const NewEvent& event) {
+  if (event.name.empty() || event.name.size() > 200) {
+    return invalidArgument("name", "name must be 1 to 200 characters");
+  }
+  if (event.venue.empty() || event.venue.size() > 200) {
+    return invalidArgument("venue", "venue must be 1 to 200 characters");
+  }
+  if (event.description.size() > 10000) {
+    return invalidArgument("description", "description must be at most 10000 characters");
+  }
+  if (event.ends_at <= event.starts_at) {
+    return invalidArgument("ends_at", "ends_at must be after starts_at");
+  }
+  if (!isTimeZoneName(event.timezone)) {
+    return invalidArgument("timezone", "timezone must be an IANA time zone name");
+  }
+  if (event.sale_starts_at && event.sale_ends_at && *event.sale_ends_at <= *event.sale_starts_at) {
+    return invalidArgument("sale_ends_at", "sale_ends_at must be after sale_starts_at");
+  }
+  if (event.max_tickets_per_order < 1 || event.max_tickets_per_order > 100) {
+    return invalidArgument("max_tickets_per_order", "max_tickets_per_order must be 1 to 100");
+  }
+  for (const auto& type : event.ticket_types) {
+    if (type.name.empty() || type.name.size() > 100) {
+      return invalidArgument("ticket_types.name", "ticket type name must be 1 to 100 characters");
+    }
+    if (type.price.amount < 0 || type.price.amount > 100'000'000) {
+      return invalidArgument("ticket_types.price", "price must be 0 to 100000000 minor units");
+    }
+    if (!isCurrencyCode(type.price.currency)) {
+      return invalidArgument("ticket_types.currency", "currency must be an ISO 4217 code");
+    }
+    if (type.capacity < 0 || type.capacity > 1'000'000) {
+      return invalidArgument("ticket_types.capacity", "capacity must be 0 to 1000000");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace tickets

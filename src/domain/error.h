@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace tickets {
+
+// Errors that depend on the caller's input. They are values, never exceptions; the API layer
+// maps each code to exactly one HTTP status and problem type.
+enum class ErrorCode {
+  kInvalidArgument,  // a field is malformed or out of range
+  kNotFound,         // the thing asked for does not exist (or must not be revealed)
+  kConflict,         // the request contradicts the current state
+};
+
+struct DomainError {
+  ErrorCode code;
+  std::string detail;  // safe to show to the client
+  std::string field;   // the offending input field, if any
+};
+
+template <class T>
+using Result = boost::system::result<T, DomainError>;
+
+inline DomainError invalidArgument(std::string field, std::string detail) {
+  return DomainError{ErrorCode::kInvalidArgument, std::move(detail), std::move(field)};
+}
+
+inline DomainError notFound(std::string detail) {
+  return DomainError{ErrorCode::kNotFound, std::move(detail), {}};
+}
+
+// Thrown only when code calls value() on a Result holding an error: a programming mistake.
+class UncheckedDomainError : public std::logic_error {
+ public:
+  explicit UncheckedDomainError(const DomainError& e) : std::logic_error(e.detail) {}
+};
+
+[[noreturn]] inline void throw_exception_from_error(const DomainError& e,
+                                                    const boost::source_location&) {
+  throw UncheckedDomainError(e);
+}
+
+}  // namespace tickets

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/types.h"
+
+namespace tickets::http {
+
+// An RFC 9457 problem: `type` is a stable slug, published as /problems/<slug>.
+struct Problem {
+  beast_http::status status = beast_http::status::internal_server_error;
+  std::string type = "internal-error";
+  std::string title = "Internal Server Error";
+  std::string detail;
+  std::string field;  // the offending input, if any (extension member "field")
+};
+
+// The response for a problem, as application/problem+json, with the request id in the body and
+// the X-Request-Id header.
+Response problemResponse(const Problem& problem, const RequestContext& context, unsigned version,
+                         bool keep_alive);
+
+Problem notFoundProblem(std::string detail);
+Problem badRequestProblem(std::string detail, std::string field = {});
+
+}  // namespace tickets::http

@@ -1,0 +1,118 @@
+#include "http/router.h"
+
+#include <stdexcept>
+
+namespace tickets::http {
+namespace {
+
+std::vector<std::string_view> splitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) {
+      next = path.size();
+    }
+    segments.push_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  return segments;
+}
+
+}  // namespace
+
+void Router::add(beast_http::verb method, std::string_view path_template, Handler handler) {
+  if (!path_template.starts_with('/')) {
+    throw std::invalid_argument("route template must start with /");
+  }
+  size_t endpoint = 0;
+  for (; endpoint < templates_.size(); ++endpoint) {
+    if (templates_[endpoint] == path_template) {
+      break;
+    }
+  }
+  if (endpoint == templates_.size()) {
+    Endpoint entry;
+    size_t placeholders = 0;
+    for (auto segment : splitPath(path_template)) {
+      bool placeholder = segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+      placeholders += placeholder ? 1 : 0;
+      entry.segments.push_back(
+          Segment{placeholder ? std::string() : std::string(segment), placeholder});
+    }
+    if (placeholders > kMaxPathParams) {
+      throw std::invalid_argument("too many placeholders in route template");
+    }
+    templates_.emplace_back(path_template);
+    table_.push_back(std::move(entry));
+  }
+  for (const auto& route : table_[endpoint].routes) {
+    if (route.method == method) {
+      throw std::invalid_argument("duplicate route");
+    }
+  }
+  table_[endpoint].routes.push_back(Route{method, endpoint, std::move(handler)});
+}
+
+bool Router::matches(const Endpoint& endpoint, std::string_view path, RequestContext& context) {
+  if (!path.starts_with('/')) {
+    return false;
+  }
+  size_t pos = 1;
+  size_t params = 0;
+  for (size_t i = 0; i < endpoint.segments.size(); ++i) {
+    if (pos > path.size()) {
+      return false;
+    }
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) {
+      next = path.size();
+    }
+    std::string_view segment = path.substr(pos, next - pos);
+    const Segment& expected = endpoint.segments[i];
+    if (expected.placeholder) {
+      if (segment.empty()) {
+        return false;
+      }
+      context.params[params++] = segment;
+    } else if (segment != expected.literal) {
+      return false;
+    }
+    pos = next + 1;
+  }
+  if (pos <= path.size()) {
+    return false;  // the path has more segments
+  }
+  context.param_count = params;
+  return true;
+}
+
+Router::Match Router::match(beast_http::verb method, std::string_view path,
+                            RequestContext& context) const {
+  for (const auto& endpoint : table_) {
+    if (!matches(endpoint, path, context)) {
+      continue;
+    }
+    Match result;
+    for (const auto& route : endpoint.routes) {
+      if (route.method == method) {
+        result.outcome = Outcome::kFound;
+        result.handler = &route.handler;
+        result.endpoint = route.endpoint;
+        return result;
+      }
+    }
+    result.outcome = Outcome::kMethodNotAllowed;
+    result.endpoint = endpoint.routes.front().endpoint;
+    for (const auto& route : endpoint.routes) {
+      if (!result.allow.empty()) {
+        result.allow += ", ";
+      }
+      result.allow += std::string(beast_http::to_string(route.method));
+    }
+    return result;
+  }
+  return Match{};
+}
+
+}  // namespace tickets::http

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/types.h"
+
+namespace tickets::http {
+
+// Maps (method, path) to a handler through route templates such as /api/events/{id}.
+// Each distinct template is one endpoint with a stable id (its index in endpoints()), which is
+// the metrics label. Built at start-up, then read-only and thread-safe.
+class Router {
+ public:
+  enum class Outcome { kFound, kNotFound, kMethodNotAllowed };
+
+  struct Match {
+    Outcome outcome = Outcome::kNotFound;
+    const Handler* handler = nullptr;
+    size_t endpoint = 0;  // valid unless kNotFound
+    std::string allow;    // for kMethodNotAllowed: the methods the endpoint accepts
+  };
+
+  // Adds a route; a template segment in braces matches any one non-empty path segment.
+  void add(beast_http::verb method, std::string_view path_template, Handler handler);
+
+  // Fills context.params for kFound.
+  Match match(beast_http::verb method, std::string_view path, RequestContext& context) const;
+
+  const std::vector<std::string>& endpoints() const { return templates_; }
+
+ private:
+  struct Segment {
+    std::string literal;
+    bool placeholder = false;
+  };
+  struct Route {
+    beast_http::verb method;
+    size_t endpoint;
+    Handler handler;
+  };
+  struct Endpoint {
+    std::vector<Segment> segments;
+    std::vector<Route> routes;
+  };
+
+  static bool matches(const Endpoint& endpoint, std::string_view path, RequestContext& context);
+
+  std::vector<std::string> templates_;
+  std::vector<Endpoint> table_;
+};
+
+}  // namespace tickets::http

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/request_id.h"
+#include "http/router.h"
+#include "metrics/http_metrics.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace tickets::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8000;
+  size_t max_connections = 10000;
+  size_t max_header_bytes = 8 * 1024;
+  size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds idle_timeout{60};
+};
+
+// HTTP/1.1 server: accepts connections, reads requests within limits and deadlines, dispatches
+// them through the router, writes one response per request, and records metrics and an access
+// log line for each. Runs on a multi-threaded io_context; each connection on its own strand.
+// listen(), start() and stopAccepting() may be called from any thread.
+class Server {
+ public:
+  Server(boost::asio::io_context& io, const Router& router, HttpMetrics& metrics,
+         std::shared_ptr<spdlog::logger> log, ServerOptions options);
+  ~Server();
+
+  // Binds and listens; returns the port (useful when options.port is 0). Throws on failure.
+  uint16_t listen();
+  void start();
+  void stopAccepting();
+
+  // While draining, responses ask clients to close the connection (Connection: close).
+  void setDraining(bool draining) { state_->draining.store(draining, std::memory_order_relaxed); }
+
+  size_t inFlight() const { return state_->in_flight.load(std::memory_order_acquire); }
+  size_t connections() const { return state_->connections.load(std::memory_order_relaxed); }
+
+ private:
+  // Shared with every session, whose coroutine frames may outlive the server object when the
+  // io_context is destroyed after it.
+  struct State {
+    std::atomic<bool> draining{false};
+    std::atomic<size_t> in_flight{0};
+    std::atomic<size_t> connections{0};
+  };
+
+  boost::asio::awaitable<void> acceptLoop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
+                                       std::shared_ptr<State> state);
+  boost::asio::awaitable<Response> dispatch(Request& request, RequestContext& context,
+                                            size_t& endpoint);
+
+  boost::asio::io_context& io_;
+  const Router& router_;
+  HttpMetrics& metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+  ServerOptions options_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  RequestIdGenerator request_ids_;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+}  // namespace tickets::http

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "domain/catalogue_repository.h"
+
+namespace tickets {
+
+// One database, whichever the backend: the repositories the domain uses plus what operations
+// need. Thread-safe; every call blocks on I/O, so call it off the I/O threads.
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Applies the migrations this binary knows and the database has not recorded yet.
+  virtual void migrate() = 0;
+  // Answers quickly whether the database serves queries; throws DatabaseError if not.
+  virtual void ping(std::chrono::milliseconds timeout) = 0;
+
+  virtual CatalogueRepository& catalogue() = 0;
+
+  virtual size_t poolSize() const = 0;
+};
+
+}  // namespace tickets

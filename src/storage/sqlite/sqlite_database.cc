@@ -1,0 +1,247 @@
+#include "storage/sqlite/sqlite_database.h"
+
+#include <algorithm>
+
+#include "storage/migrations/migrations.h"
+
+namespace tickets {
+namespace {
+
+using sqlite::Query;
+
+int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
+SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+
+std::optional<int64_t> optionalUnix(const std::optional<SystemTime>& t) {
+  return t ? std::optional<int64_t>(unixSeconds(*t)) : std::nullopt;
+}
+std::optional<SystemTime> optionalTime(const std::optional<int64_t>& s) {
+  return s ? std::optional<SystemTime>(fromUnix(*s)) : std::nullopt;
+}
+
+// LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped.
+std::string containsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+constexpr std::string_view kEventColumns =
+    "e.id, e.name, e.description, e.venue, e.starts_at, e.ends_at, e.timezone, e.status, "
+    "e.sale_starts_at, e.sale_ends_at, e.max_tickets_per_order";
+
+Event readEvent(const Query& q) {
+  Event e;
+  e.id = q.getInt(0);
+  e.name = q.getText(1);
+  e.description = q.getText(2);
+  e.venue = q.getText(3);
+  e.starts_at = fromUnix(q.getInt(4));
+  e.ends_at = fromUnix(q.getInt(5));
+  e.timezone = q.getText(6);
+  e.status = parseEventStatus(q.getText(7)).value_or(EventStatus::kDraft);
+  e.sale_starts_at = optionalTime(q.getOptionalInt(8));
+  e.sale_ends_at = optionalTime(q.getOptionalInt(9));
+  e.max_tickets_per_order = static_cast<int>(q.getInt(10));
+  return e;
+}
+
+const std::string kListEvents = std::string("SELECT ") + std::string(kEventColumns) + R"sql(,
+  (SELECT COALESCE(SUM(MAX(t.capacity - t.sold - t.held, 0)), 0)
+     FROM ticket_types t WHERE t.event_id = e.id),
+  (SELECT t.price FROM ticket_types t WHERE t.event_id = e.id ORDER BY t.price, t.id LIMIT 1),
+  (SELECT t.currency FROM ticket_types t WHERE t.event_id = e.id ORDER BY t.price, t.id LIMIT 1)
+FROM events e
+WHERE e.status <> 'draft'
+  AND (?1 IS NULL OR e.status = ?1)
+  AND (?2 IS NULL OR e.starts_at >= ?2)
+  AND (?3 IS NULL OR e.starts_at < ?3)
+  AND (?4 = '' OR e.name LIKE ?4 ESCAPE '\' OR e.venue LIKE ?4 ESCAPE '\')
+  AND (?5 IS NULL OR (e.starts_at, e.id) > (?5, ?6))
+ORDER BY e.starts_at, e.id
+LIMIT ?7)sql";
+
+const std::string kFindEvent =
+    std::string("SELECT ") + std::string(kEventColumns) + " FROM events e WHERE e.id = ?1";
+
+constexpr std::string_view kTicketTypesOfEvent =
+    "SELECT id, event_id, name, price, currency, capacity, sold, held FROM ticket_types "
+    "WHERE event_id = ?1 ORDER BY price, id";
+
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (name, description, venue, starts_at, ends_at, timezone, status, "
+    "sale_starts_at, sale_ends_at, max_tickets_per_order, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, unixepoch(), unixepoch())";
+
+constexpr std::string_view kInsertTicketType =
+    "INSERT INTO ticket_types (event_id, name, price, currency, capacity) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+}  // namespace
+
+class SqliteDatabase::Catalogue final : public CatalogueRepository {
+ public:
+  explicit Catalogue(SqliteDatabase& db) : db_(db) {}
+
+  std::vector<EventSummary> listEvents(const EventQuery& query) override {
+    auto conn = db_.acquire();
+    Query q(conn->prepare(kListEvents));
+    std::optional<std::string> status;
+    if (query.status) {
+      status = std::string(toString(*query.status));
+    }
+    q.bind(1, status)
+        .bind(2, optionalUnix(query.from))
+        .bind(3, optionalUnix(query.to))
+        .bind(4, query.text.empty() ? std::string() : containsPattern(query.text));
+    if (query.after) {
+      q.bind(5, unixSeconds(query.after->starts_at)).bind(6, query.after->id);
+    } else {
+      q.bind(5, std::nullopt).bind(6, std::nullopt);
+    }
+    q.bind(7, static_cast<int64_t>(query.limit) + 1);
+    std::vector<EventSummary> events;
+    while (q.step()) {
+      EventSummary summary;
+      summary.event = readEvent(q);
+      summary.available_tickets = q.getInt(11);
+      if (!q.isNull(12)) {
+        summary.price_from = Money{q.getInt(12), q.getText(13)};
+      }
+      events.push_back(std::move(summary));
+    }
+    return events;
+  }
+
+  std::optional<EventDetail> findEvent(EventId id) override {
+    auto conn = db_.acquire();
+    std::optional<EventDetail> detail;
+    {
+      Query q(conn->prepare(kFindEvent));
+      q.bind(1, id);
+      if (!q.step()) {
+        return std::nullopt;
+      }
+      detail.emplace();
+      detail->event = readEvent(q);
+    }
+    Query q(conn->prepare(kTicketTypesOfEvent));
+    q.bind(1, id);
+    while (q.step()) {
+      TicketType t;
+      t.id = q.getInt(0);
+      t.event_id = q.getInt(1);
+      t.name = q.getText(2);
+      t.price = Money{q.getInt(3), q.getText(4)};
+      t.capacity = q.getInt(5);
+      t.sold = q.getInt(6);
+      t.held = q.getInt(7);
+      detail->ticket_types.push_back(std::move(t));
+    }
+    return detail;
+  }
+
+  EventId createEvent(const NewEvent& event) override {
+    auto conn = db_.acquire();
+    sqlite::Transaction tx(*conn);
+    {
+      Query q(conn->prepare(kInsertEvent));
+      q.bind(1, event.name)
+          .bind(2, event.description)
+          .bind(3, event.venue)
+          .bind(4, unixSeconds(event.starts_at))
+          .bind(5, unixSeconds(event.ends_at))
+          .bind(6, event.timezone)
+          .bind(7, toString(event.status))
+          .bind(8, optionalUnix(event.sale_starts_at))
+          .bind(9, optionalUnix(event.sale_ends_at))
+          .bind(10, static_cast<int64_t>(event.max_tickets_per_order));
+      q.run();
+    }
+    EventId id = conn->lastInsertId();
+    for (const auto& type : event.ticket_types) {
+      Query q(conn->prepare(kInsertTicketType));
+      q.bind(1, id)
+          .bind(2, type.name)
+          .bind(3, type.price.amount)
+          .bind(4, type.price.currency)
+          .bind(5, type.capacity);
+      q.run();
+    }
+    tx.commit();
+    return id;
+  }
+
+  int64_t countEvents() override {
+    auto conn = db_.acquire();
+    Query q(conn->prepare("SELECT count(*) FROM events"));
+    q.step();
+    return q.getInt(0);
+  }
+
+ private:
+  SqliteDatabase& db_;
+};
+
+SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
+    : settings_(std::move(settings)),
+      pool_(
+          settings_.pool_size, settings_.pool_timeout,
+          [this] {
+            return std::make_unique<sqlite::Connection>(
+                settings_.path, sqlite::Connection::Options{settings_.busy_timeout, true});
+          },
+          observer),
+      catalogue_(std::make_unique<Catalogue>(*this)) {}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+SqliteDatabase::Pool::Lease SqliteDatabase::acquire() { return acquire(settings_.pool_timeout); }
+
+SqliteDatabase::Pool::Lease SqliteDatabase::acquire(std::chrono::milliseconds timeout) {
+  auto lease = pool_.acquire(timeout);
+  lease->setDeadline(std::chrono::steady_clock::now() + settings_.statement_timeout);
+  return lease;
+}
+
+void SqliteDatabase::migrate() {
+  auto conn = acquire();
+  conn->execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  for (const auto& migration : sqliteMigrations()) {
+    sqlite::Transaction tx(*conn);
+    bool applied = false;
+    {
+      Query q(conn->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1"));
+      q.bind(1, static_cast<int64_t>(migration.version));
+      applied = q.step();
+    }
+    if (!applied) {
+      conn->execute(std::string(migration.sql));
+      Query q(
+          conn->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, "
+                        "unixepoch())"));
+      q.bind(1, static_cast<int64_t>(migration.version)).bind(2, migration.name);
+      q.run();
+    }
+    tx.commit();
+  }
+}
+
+void SqliteDatabase::ping(std::chrono::milliseconds timeout) {
+  auto conn = acquire(timeout);
+  conn->setDeadline(std::chrono::steady_clock::now() + timeout);
+  Query q(conn->prepare("SELECT 1 FROM schema_migrations LIMIT 1"));
+  q.step();
+}
+
+CatalogueRepository& SqliteDatabase::catalogue() { return *catalogue_; }
+
+}  // namespace tickets

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "storage/connection_pool.h"
+#include "storage/database.h"
+#include "storage/sqlite/sqlite_connection.h"
+
+namespace tickets {
+
+struct SqliteSettings {
+  std::string path;
+  size_t pool_size = 20;
+  std::chrono::milliseconds pool_timeout{1000};
+  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+// The embedded backend: one SQLite file in WAL mode, read concurrently through a pool of
+// connections, written under BEGIN IMMEDIATE. Thread-safe.
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(SqliteSettings settings, PoolObserver* observer);
+  ~SqliteDatabase() override;
+
+  void migrate() override;
+  void ping(std::chrono::milliseconds timeout) override;
+  CatalogueRepository& catalogue() override;
+  size_t poolSize() const override { return pool_.size(); }
+
+ private:
+  using Pool = ConnectionPool<sqlite::Connection>;
+  class Catalogue;
+
+  Pool::Lease acquire();
+  Pool::Lease acquire(std::chrono::milliseconds timeout);
+
+  SqliteSettings settings_;
+  Pool pool_;
+  std::unique_ptr<Catalogue> catalogue_;
+};
+
+}  // namespace tickets

@@ -10,13 +10,16 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/admin_auth.h"
 #include "api/errors.h"
 #include "api/events_handler.h"
+#include "api/faults_handler.h"
 #include "api/operations_handler.h"
 #include "api/response_cache.h"
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
 #include "app/logging.h"
+#include "common/fault_injector.h"
 #include "common/json_log.h"
 #include "domain/catalogue_service.h"
 #include "http/router.h"
@@ -37,7 +40,8 @@ namespace {
 
 constexpr size_t kCacheEntries = 4096;
 
-std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& observer) {
+std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& observer,
+                                       const FaultInjector& faults) {
   if (config.database.kind == DatabaseUrl::Kind::kPostgres) {
     throw DatabaseError("this build of ticketsd has no PostgreSQL backend yet; use sqlite:PATH");
   }
@@ -49,6 +53,7 @@ std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& obser
   settings.path = config.database.target;
   settings.pool_size = config.db_pool_size;
   settings.pool_timeout = config.db_pool_timeout;
+  settings.faults = &faults;
   return std::make_unique<SqliteDatabase>(std::move(settings), &observer);
 }
 
@@ -140,10 +145,11 @@ int Application::run() {
   ProcessCollector process_metrics;
   PoolMetrics pool_metrics(registry, config_.db_pool_size);
   SystemClock clock;
+  FaultInjector faults;
 
   std::unique_ptr<Database> database;
   try {
-    database = openDatabase(config_, pool_metrics);
+    database = openDatabase(config_, pool_metrics, faults);
     database->migrate();
   } catch (const std::exception& e) {
     log->critical(
@@ -176,18 +182,37 @@ int Application::run() {
   api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
                                     log);
 
+  api::AdminAuth admin(config_.admin_token);
+
   http::Router router;
-  auto guarded = [&log](http::Handler h) { return api::withErrorBoundary(std::move(h), log); };
+  // Application routes get the error boundary and, for drills, injectable faults.
+  auto route = [&](verb method, const char* path, http::Handler handler) {
+    auto guarded = api::withErrorBoundary(std::move(handler), log);
+    router.add(method, path,
+               config_.fault_injection ? api::withFaults(std::move(guarded), path, faults, log)
+                                       : std::move(guarded));
+  };
   router.add(verb::get, "/healthz",
              [&](const auto& r, auto& c) { return operations.health(r, c); });
   router.add(verb::get, "/readiness",
              [&](const auto& r, auto& c) { return operations.readiness(r, c); });
   router.add(verb::get, "/metrics",
              [&](const auto& r, auto& c) { return operations.metrics(r, c); });
-  router.add(verb::get, "/api/events",
-             guarded([&](const auto& r, auto& c) { return events.list(r, c); }));
-  router.add(verb::get, "/api/events/{id}",
-             guarded([&](const auto& r, auto& c) { return events.get(r, c); }));
+  route(verb::get, "/api/events", [&](const auto& r, auto& c) { return events.list(r, c); });
+  route(verb::get, "/api/events/{id}", [&](const auto& r, auto& c) { return events.get(r, c); });
+
+  std::unique_ptr<api::FaultsHandler> faults_handler;
+  if (config_.fault_injection) {
+    faults_handler = std::make_unique<api::FaultsHandler>(faults, admin, router.endpoints(), log);
+    auto& h = *faults_handler;
+    router.add(verb::get, "/api/admin/faults",
+               [&h](const auto& r, auto& c) { return h.get(r, c); });
+    router.add(verb::put, "/api/admin/faults",
+               [&h](const auto& r, auto& c) { return h.put(r, c); });
+    router.add(verb::delete_, "/api/admin/faults",
+               [&h](const auto& r, auto& c) { return h.clear(r, c); });
+    log->warn(R"("msg":"fault injection is enabled: /api/admin/faults can slow or fail requests")");
+  }
 
   HttpMetrics http_metrics(registry, router.endpoints());
 

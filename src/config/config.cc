@@ -65,6 +65,8 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string max_connections = "10000";
   std::string cache_ms = "1000";
   std::string seed = "false";
+  std::string admin_token;
+  std::string fault_injection = "false";
 
   CLI::App app{"ticketsd: the tickets event-ticketing service", "ticketsd"};
   app.set_version_flag("--version",
@@ -108,6 +110,14 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       ->capture_default_str();
   app.add_option("--seed-demo-data", seed, "Load demo events into an empty database")
       ->envname("SEED_DEMO_DATA")
+      ->capture_default_str();
+
+  app.add_option("--admin-token", admin_token,
+                 "Bearer token of the admin API (unset: the admin API is disabled)")
+      ->envname("ADMIN_TOKEN");
+  app.add_option("--fault-injection", fault_injection,
+                 "Enable the /api/admin/faults drill API (never in normal operation)")
+      ->envname("FAULT_INJECTION")
       ->capture_default_str();
 
   try {
@@ -163,6 +173,11 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
     config.catalogue_cache_ttl =
         std::chrono::milliseconds(integerSetting<int64_t>("CATALOGUE_CACHE_MS", cache_ms, 0, 1000));
     config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);
+    config.fault_injection = booleanSetting("FAULT_INJECTION", fault_injection);
+    if (!admin_token.empty() && admin_token.size() < 16) {
+      throw Invalid{"invalid ADMIN_TOKEN: must be at least 16 characters"};
+    }
+    config.admin_token = admin_token;
   } catch (const Invalid& e) {
     err << "ticketsd: " << e.message << "\n";
     return 2;

@@ -26,6 +26,8 @@ struct Config {
   size_t max_connections = 10000;
   std::chrono::milliseconds catalogue_cache_ttl{1000};
   bool seed_demo_data = false;
+  std::string admin_token;  // empty: the admin API answers 503
+  bool fault_injection = false;
 
   // Fixed limits; not settings because no operator should need to change them.
   size_t max_header_bytes = 8 * 1024;

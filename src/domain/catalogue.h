@@ -79,6 +79,7 @@ struct EventQuery {
   std::optional<SystemTime> to;    // starts_at < to
   std::string text;                // case-insensitive substring of name or venue
   std::optional<EventCursor> after;
+  bool include_drafts = false;
 };
 
 struct EventPage {

@@ -67,7 +67,8 @@ Result<EventDetail> CatalogueService::getEvent(EventId id) {
     return notFound("no such event");
   }
   auto detail = repository_.findEvent(id);
-  if (!detail) {
+  // Drafts are the organiser's work in progress: to the public they do not exist.
+  if (!detail || detail->event.status == EventStatus::kDraft) {
     return notFound("no such event");
   }
   return std::move(*detail);

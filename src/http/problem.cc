@@ -34,8 +34,12 @@ Problem notFoundProblem(std::string detail) {
 }
 
 Problem badRequestProblem(std::string detail, std::string field) {
-  return Problem{beast_http::status::bad_request, "invalid-request", "Bad Request",
-                 std::move(detail), std::move(field)};
+  if (!field.empty()) {
+    return Problem{beast_http::status::bad_request, "invalid-parameter", "Invalid Parameter",
+                   std::move(detail), std::move(field)};
+  }
+  return Problem{
+      beast_http::status::bad_request, "invalid-request", "Bad Request", std::move(detail), {}};
 }
 
 }  // namespace tickets::http

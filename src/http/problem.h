@@ -22,6 +22,7 @@ Response problemResponse(const Problem& problem, const RequestContext& context, 
                          bool keep_alive);
 
 Problem notFoundProblem(std::string detail);
+// 400: "invalid-parameter" when a named field is at fault, else "invalid-request".
 Problem badRequestProblem(std::string detail, std::string field = {});
 
 }  // namespace tickets::http

@@ -27,6 +27,8 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kWriteTimeout{10};
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr size_t kLingerBytes = 1 << 20;
 
 // Counts something for as long as the guard lives.
 class CountGuard {
@@ -196,8 +198,19 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
       break;
     }
   }
+  // Lingering close: read what the client still sends (say, the rest of a rejected body) for a
+  // short while, so that closing does not reset the connection before it has read our answer.
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTimeout);
+  size_t discarded = 0;
+  while (discarded < kLingerBytes) {
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+    if (ec) {
+      break;
+    }
+    discarded += n;
+  }
 }
 
 asio::awaitable<Response> Server::dispatch(Request& request, RequestContext& context,
@@ -205,7 +218,7 @@ asio::awaitable<Response> Server::dispatch(Request& request, RequestContext& con
   const unsigned version = request.version();
   if (!context.target.starts_with('/')) {
     co_return problemResponse(badRequestProblem("the request target must be a path"), context,
-                              version, true);
+                              version, false);
   }
   auto match = router_.match(request.method(), context.path, context);
   switch (match.outcome) {

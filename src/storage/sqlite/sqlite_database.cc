@@ -1,6 +1,7 @@
 #include "storage/sqlite/sqlite_database.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "storage/migrations/migrations.h"
 
@@ -58,7 +59,7 @@ const std::string kListEvents = std::string("SELECT ") + std::string(kEventColum
   (SELECT t.price FROM ticket_types t WHERE t.event_id = e.id ORDER BY t.price, t.id LIMIT 1),
   (SELECT t.currency FROM ticket_types t WHERE t.event_id = e.id ORDER BY t.price, t.id LIMIT 1)
 FROM events e
-WHERE e.status <> 'draft'
+WHERE (?8 = 1 OR e.status <> 'draft')
   AND (?1 IS NULL OR e.status = ?1)
   AND (?2 IS NULL OR e.starts_at >= ?2)
   AND (?3 IS NULL OR e.starts_at < ?3)
@@ -106,6 +107,7 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
       q.bind(5, std::nullopt).bind(6, std::nullopt);
     }
     q.bind(7, static_cast<int64_t>(query.limit) + 1);
+    q.bind(8, int64_t{query.include_drafts ? 1 : 0});
     std::vector<EventSummary> events;
     while (q.step()) {
       EventSummary summary;
@@ -206,6 +208,11 @@ SqliteDatabase::Pool::Lease SqliteDatabase::acquire() { return acquire(settings_
 
 SqliteDatabase::Pool::Lease SqliteDatabase::acquire(std::chrono::milliseconds timeout) {
   auto lease = pool_.acquire(timeout);
+  if (settings_.faults != nullptr) {
+    if (auto latency = settings_.faults->databaseLatency(); latency.count() > 0) {
+      std::this_thread::sleep_for(latency);
+    }
+  }
   lease->setDeadline(std::chrono::steady_clock::now() + settings_.statement_timeout);
   return lease;
 }

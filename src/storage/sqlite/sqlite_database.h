@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "common/fault_injector.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
 #include "storage/sqlite/sqlite_connection.h"
@@ -16,6 +17,7 @@ struct SqliteSettings {
   std::chrono::milliseconds pool_timeout{1000};
   std::chrono::milliseconds busy_timeout{5000};
   std::chrono::milliseconds statement_timeout{5000};
+  const FaultInjector* faults = nullptr;  // for drills: a slow database
 };
 
 // The embedded backend: one SQLite file in WAL mode, read concurrently through a pool of

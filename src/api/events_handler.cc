@@ -99,19 +99,14 @@ boost::asio::awaitable<http::Response> EventsHandler::list(const http::Request& 
     co_return http::problemResponse(*problem, context, request.version(), true);
   }
   auto& list = std::get<ParsedList>(parsed);
-  const uint64_t generation = catalogue_.generation();
-  if (auto body = cache_.get(list.cache_key, generation)) {
-    co_return cachedJson(*body, request.version());
-  }
-  const auto read_at = cache_.now();
-  auto result =
-      co_await workers_.run([this, &list] { return catalogue_.listEvents(list.request); });
-  if (!result) {
-    co_return domainErrorResponse(result.error(), request, context);
-  }
-  auto body = std::make_shared<const std::string>(boost::json::serialize(toJson(*result)));
-  cache_.put(list.cache_key, generation, read_at, body);
-  co_return cachedJson(*body, request.version());
+  co_return co_await serveCached(list.cache_key, request, context,
+                                 [this, &list]() -> Result<std::string> {
+                                   auto listing = catalogue_.listEvents(list.request);
+                                   if (!listing) {
+                                     return listing.error();
+                                   }
+                                   return boost::json::serialize(toJson(*listing));
+                                 });
 }
 
 boost::asio::awaitable<http::Response> EventsHandler::get(const http::Request& request,
@@ -122,18 +117,71 @@ boost::asio::awaitable<http::Response> EventsHandler::get(const http::Request& r
         http::badRequestProblem("event id must be a positive integer", "id"), context,
         request.version(), true);
   }
-  const std::string key = "event|" + std::to_string(*id);
+  co_return co_await serveCached("event|" + std::to_string(*id), request, context,
+                                 [this, id = *id]() -> Result<std::string> {
+                                   auto detail = catalogue_.getEvent(id);
+                                   if (!detail) {
+                                     return detail.error();
+                                   }
+                                   return boost::json::serialize(toJson(*detail));
+                                 });
+}
+
+boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::string& key,
+                                                                  const http::Request& request,
+                                                                  http::RequestContext& context,
+                                                                  Read read) {
+  const unsigned version = request.version();
   const uint64_t generation = catalogue_.generation();
-  if (auto body = cache_.get(key, generation)) {
-    co_return cachedJson(*body, request.version());
+  auto cached = cache_.get(key, generation);
+  if (cached.body && !cached.refresh) {
+    co_return cachedJson(*cached.body, version);
   }
+  if (cached.body) {
+    // Refresh ahead of expiry; if that fails, the cached body is still within its bound.
+    std::optional<http::Response> fresh;
+    try {
+      fresh = co_await readAndStore(key, generation, read, request, context);
+    } catch (const std::exception&) {
+    }
+    co_return fresh && fresh->result() == status::ok ? std::move(*fresh)
+                                                     : cachedJson(*cached.body, version);
+  }
+  if (!cache_.enabled()) {
+    co_return co_await readAndStore(key, generation, read, request, context);
+  }
+  bool leader = false;
+  auto flight = cache_.joinFill(key, generation, leader);
+  if (!leader) {
+    if (auto body = co_await flight->wait()) {
+      co_return cachedJson(*body, version);
+    }
+    // The leader got an error; find out our own.
+    co_return co_await readAndStore(key, generation, read, request, context);
+  }
+  struct FinishFill {
+    ResponseCache& cache;
+    const std::string& key;
+    const std::shared_ptr<ResponseCache::Flight>& flight;
+    ResponseCache::Body body;
+    ~FinishFill() { cache.finishFill(key, flight, std::move(body)); }
+  } finish{cache_, key, flight, nullptr};
+  co_return co_await readAndStore(key, generation, read, request, context, &finish.body);
+}
+
+boost::asio::awaitable<http::Response> EventsHandler::readAndStore(
+    const std::string& key, uint64_t generation, const Read& read, const http::Request& request,
+    http::RequestContext& context, ResponseCache::Body* produced) {
   const auto read_at = cache_.now();
-  auto result = co_await workers_.run([this, id] { return catalogue_.getEvent(*id); });
+  auto result = co_await workers_.run([&read] { return read(); });
   if (!result) {
     co_return domainErrorResponse(result.error(), request, context);
   }
-  auto body = std::make_shared<const std::string>(boost::json::serialize(toJson(*result)));
+  auto body = std::make_shared<const std::string>(std::move(*result));
   cache_.put(key, generation, read_at, body);
+  if (produced != nullptr) {
+    *produced = body;
+  }
   co_return cachedJson(*body, request.version());
 }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "api/response_cache.h"
 #include "api/worker_pool.h"
 #include "domain/catalogue_service.h"
@@ -20,6 +23,18 @@ class EventsHandler {
                                              http::RequestContext& context);
 
  private:
+  using Read = std::function<Result<std::string>()>;
+
+  // The JSON body for `key` from the cache, or from `read` run on a worker thread.
+  boost::asio::awaitable<http::Response> serveCached(const std::string& key,
+                                                     const http::Request& request,
+                                                     http::RequestContext& context, Read read);
+  boost::asio::awaitable<http::Response> readAndStore(const std::string& key, uint64_t generation,
+                                                      const Read& read,
+                                                      const http::Request& request,
+                                                      http::RequestContext& context,
+                                                      ResponseCache::Body* produced = nullptr);
+
   CatalogueService& catalogue_;
   WorkerPool& workers_;
   ResponseCache& cache_;

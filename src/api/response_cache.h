@@ -1,11 +1,14 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/time.h"
 
@@ -13,10 +16,36 @@ namespace tickets::api {
 
 // Encoded response bodies of cheap-to-serve reads, each kept for at most `ttl` after the read
 // that produced it began, and dropped as soon as the catalogue's generation changes (a local
-// write). Bounded: when full, expired entries are dropped, then everything. Thread-safe.
+// write). So that a popular entry never expires under load, the first reader past three
+// quarters of its life is asked to refresh it while everyone else is still served; so that a
+// cold key does not send every concurrent reader to the database, one reader fills it and the
+// others wait for that (single flight). Bounded: when full, expired entries are dropped, then
+// everything. Thread-safe.
 class ResponseCache {
  public:
   using Body = std::shared_ptr<const std::string>;
+
+  // One in-progress fill of a cold key, awaited by the readers that came after its leader.
+  class Flight {
+   public:
+    // Resumes when the leader has finished; the body it produced, or null if it failed.
+    boost::asio::awaitable<Body> wait();
+
+   private:
+    friend class ResponseCache;
+    struct Waiter;
+    void finish(Body body);
+
+    std::mutex mutex_;
+    bool done_ = false;
+    Body body_;
+    std::vector<std::shared_ptr<Waiter>> waiters_;
+  };
+
+  struct Lookup {
+    Body body;             // servable now, or null
+    bool refresh = false;  // this caller should re-read and put(); the body is still servable
+  };
 
   ResponseCache(const Clock& clock, std::chrono::milliseconds ttl, size_t max_entries);
 
@@ -24,22 +53,34 @@ class ResponseCache {
   // The time a read starts; pass it to put() so that staleness counts from then.
   std::chrono::steady_clock::time_point now() const { return clock_.steadyNow(); }
 
-  Body get(const std::string& key, uint64_t generation) const;
+  Lookup get(const std::string& key, uint64_t generation);
   void put(const std::string& key, uint64_t generation,
            std::chrono::steady_clock::time_point read_at, Body body);
+
+  // For a cold key: `leader` is set for the one caller that must read, call put() if it can,
+  // and then finishFill(); every other caller gets the same flight to wait on.
+  std::shared_ptr<Flight> joinFill(const std::string& key, uint64_t generation, bool& leader);
+  void finishFill(const std::string& key, const std::shared_ptr<Flight>& flight, Body body);
 
  private:
   struct Entry {
     Body body;
     uint64_t generation;
+    std::chrono::steady_clock::time_point refresh_at;
     std::chrono::steady_clock::time_point expires_at;
+    bool refreshing = false;
+  };
+  struct Fill {
+    std::shared_ptr<Flight> flight;
+    uint64_t generation;
   };
 
   const Clock& clock_;
   const std::chrono::milliseconds ttl_;
   const size_t max_entries_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Fill> fills_;
 };
 
 }  // namespace tickets::api

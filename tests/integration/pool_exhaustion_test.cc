@@ -111,3 +111,34 @@ TEST(PoolExhaustion, BurstBeyondTheWorkerPoolIsShedWith429) {
 
 }  // namespace
 }  // namespace tickets::test
+
+namespace tickets::test {
+namespace {
+
+TEST(ResponseCacheUnderLoad, ColdBurstReadsTheDatabaseOnceAndShedsNothing) {
+  TestServer server(TestServer::Env{{"SEED_DEMO_DATA", "true"},
+                                    {"FAULT_INJECTION", "true"},
+                                    {"ADMIN_TOKEN", kToken},
+                                    {"DB_POOL_SIZE", "1"}});
+  injectDatabaseLatency(server.port(), 500);
+  auto checkouts = [&] {
+    return sampleValue(httpGet(server.port(), "/metrics").body, "db_pool_wait_seconds_count");
+  };
+  const double before = checkouts();
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(40);
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    threads.emplace_back(
+        [&, i] { statuses[i] = httpGet(server.port(), "/api/events?limit=5").status; });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (int status : statuses) {
+    EXPECT_EQ(status, 200);
+  }
+  EXPECT_EQ(checkouts() - before, 1);
+}
+
+}  // namespace
+}  // namespace tickets::test

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 namespace tickets::api {
 namespace {
 
@@ -21,18 +25,18 @@ TEST(ResponseCache, ServesUntilTtlCountedFromTheRead) {
   clock.steady += std::chrono::milliseconds(300);  // the read took 300 ms
   cache.put("k", 0, read_at, body("v"));
   clock.steady += std::chrono::milliseconds(600);
-  ASSERT_TRUE(cache.get("k", 0));
-  EXPECT_EQ(*cache.get("k", 0), "v");
+  ASSERT_TRUE(cache.get("k", 0).body);
+  EXPECT_EQ(*cache.get("k", 0).body, "v");
   clock.steady += std::chrono::milliseconds(100);  // 1000 ms after the read began
-  EXPECT_FALSE(cache.get("k", 0));
+  EXPECT_FALSE(cache.get("k", 0).body);
 }
 
 TEST(ResponseCache, GenerationChangeDropsEntries) {
   ManualClock clock;
   ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
   cache.put("k", 1, cache.now(), body("v"));
-  EXPECT_TRUE(cache.get("k", 1));
-  EXPECT_FALSE(cache.get("k", 2));
+  EXPECT_TRUE(cache.get("k", 1).body);
+  EXPECT_FALSE(cache.get("k", 2).body);
 }
 
 TEST(ResponseCache, ZeroTtlDisables) {
@@ -40,7 +44,7 @@ TEST(ResponseCache, ZeroTtlDisables) {
   ResponseCache cache(clock, std::chrono::milliseconds(0), 10);
   cache.put("k", 0, cache.now(), body("v"));
   EXPECT_FALSE(cache.enabled());
-  EXPECT_FALSE(cache.get("k", 0));
+  EXPECT_FALSE(cache.get("k", 0).body);
 }
 
 TEST(ResponseCache, StaysBounded) {
@@ -51,10 +55,69 @@ TEST(ResponseCache, StaysBounded) {
   }
   int present = 0;
   for (int i = 0; i < 10; ++i) {
-    present += cache.get("k" + std::to_string(i), 0) ? 1 : 0;
+    present += cache.get("k" + std::to_string(i), 0).body ? 1 : 0;
   }
   EXPECT_LE(present, 3);
-  EXPECT_TRUE(cache.get("k9", 0));
+  EXPECT_TRUE(cache.get("k9", 0).body);
+}
+
+TEST(ResponseCache, AsksExactlyOneReaderToRefreshAheadOfExpiry) {
+  ManualClock clock;
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  cache.put("k", 0, cache.now(), body("old"));
+  clock.steady += std::chrono::milliseconds(700);
+  EXPECT_FALSE(cache.get("k", 0).refresh);
+  clock.steady += std::chrono::milliseconds(100);
+  auto first = cache.get("k", 0);
+  auto second = cache.get("k", 0);
+  EXPECT_TRUE(first.refresh);
+  EXPECT_FALSE(second.refresh);
+  ASSERT_TRUE(second.body);
+  EXPECT_EQ(*second.body, "old");
+  cache.put("k", 0, cache.now(), body("new"));
+  EXPECT_EQ(*cache.get("k", 0).body, "new");
+  EXPECT_FALSE(cache.get("k", 0).refresh);
+}
+
+TEST(ResponseCache, ColdKeyHasOneLeaderAndWaitersGetItsBody) {
+  ManualClock clock;
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  bool leader = false;
+  auto flight = cache.joinFill("k", 0, leader);
+  EXPECT_TRUE(leader);
+  bool second_leader = true;
+  auto same = cache.joinFill("k", 0, second_leader);
+  EXPECT_FALSE(second_leader);
+  EXPECT_EQ(flight, same);
+
+  boost::asio::io_context io;
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          auto b = co_await same->wait();
+          got.push_back(b ? *b : "null");
+        },
+        boost::asio::detached);
+  }
+  io.poll();  // the waiters are now suspended
+  EXPECT_TRUE(got.empty());
+  cache.finishFill("k", flight, body("filled"));
+  io.run();
+  EXPECT_EQ(got, (std::vector<std::string>{"filled", "filled", "filled"}));
+  // A waiter arriving after the fill finished does not wait.
+  bool late_leader = false;
+  auto next = cache.joinFill("k", 0, late_leader);
+  EXPECT_TRUE(late_leader);
+  cache.finishFill("k", next, nullptr);
+  std::string late;
+  boost::asio::co_spawn(
+      io, [&]() -> boost::asio::awaitable<void> { late = *(co_await flight->wait()); },
+      boost::asio::detached);
+  io.restart();
+  io.run();
+  EXPECT_EQ(late, "filled");
 }
 
 }  // namespace

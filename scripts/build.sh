@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of the tree. Usage: scripts/build.sh release|test|asan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour="${1:?usage: scripts/build.sh release|test|asan}"
+jobs="$(nproc)"
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DTICKETS_TESTS=OFF) ;;
+  test) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DTICKETS_SANITIZE=ON) ;;
+  *) echo "unknown flavour: $flavour" >&2; exit 2 ;;
+esac
+
+cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
+cmake --build "build/$flavour" -j"$jobs"

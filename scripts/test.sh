@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, the unit and integration tests (against the real ticketsd
+# binary) in an optimised build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the monitoring package (promtool rule tests, dashboards, and an end-to-end run of
+# ticketsd with a real Prometheus and Alertmanager). Installs what is missing; idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=$SECONDS
+step() { printf '\n== %s (%ds)\n' "$1" $((SECONDS - started)); }
+
+step "install"
+bash scripts/setup.sh --test
+
+step "format"
+bash scripts/check_format.sh
+
+step "build (RelWithDebInfo)"
+bash scripts/build.sh test
+
+step "tests"
+(cd build/test && ctest --output-on-failure --timeout 300 -j2)
+
+step "build (ASan + UBSan)"
+bash scripts/build.sh asan
+
+step "tests under ASan + UBSan"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+(cd build/asan && ctest --output-on-failure --timeout 300 -j2)
+
+step "monitoring"
+bash monitoring/test.sh --ticketsd build/test/src/ticketsd
+
+step "done"

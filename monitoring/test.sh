@@ -4,18 +4,51 @@
 #   amtool check-config of the Alertmanager example, the package lint (annotations, runbook
 #   anchors, test coverage, routing, dashboards, deploy manifests), the PromQL checker and its
 #   own tests, the generated kube-prometheus-stack files, and the dashboards' JSON.
+#   With --ticketsd also the end-to-end test (monitoring/e2e/e2e_test.py): that binary, a real
+#   Prometheus and a real Alertmanager on 127.0.0.1, faults injected, rules and alerts checked
+#   through their APIs, and check_promql.py against the binary's live /metrics.
 #
-# Usage: bash monitoring/test.sh [METRICS]
-#   METRICS  a /metrics dump of ticketsd, or the URL of a running one
-#            (default: the sample exposition monitoring/testdata/metrics.txt)
+# Usage: bash monitoring/test.sh [--ticketsd TICKETSD] [METRICS]
+#   METRICS    a /metrics dump of ticketsd, or the URL of a running one
+#              (default: the sample exposition monitoring/testdata/metrics.txt)
+#   TICKETSD   a built ticketsd binary (e.g. build/src/ticketsd): also run the end-to-end test
+#              (about a minute)
 #
 # Installs the Debian packages it needs if they are missing (prometheus for promtool,
-# prometheus-alertmanager for amtool, python3-yaml). It starts no server.
+# prometheus-alertmanager for amtool, python3-yaml). Without --ticketsd it starts no server;
+# the end-to-end test stops everything it starts.
 set -uo pipefail
+
+TICKETSD=""
+METRICS=""
+while (($# > 0)); do
+  case $1 in
+    --ticketsd)
+      if (($# < 2)); then
+        echo "monitoring: --ticketsd needs the path of a ticketsd binary"
+        exit 2
+      fi
+      TICKETSD=$2
+      shift 2
+      ;;
+    --ticketsd=*)
+      TICKETSD=${1#--ticketsd=}
+      shift
+      ;;
+    *)
+      METRICS=$1
+      shift
+      ;;
+  esac
+done
+# The binary's path is taken relative to where the script was called from.
+if [[ -n $TICKETSD && $TICKETSD != /* ]]; then
+  TICKETSD=$PWD/$TICKETSD
+fi
 
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
-METRICS=${1:-monitoring/testdata/metrics.txt}
+METRICS=${METRICS:-monitoring/testdata/metrics.txt}
 
 ensure_packages() {
   local missing=() p
@@ -81,6 +114,18 @@ step "generated deploy/monitoring files are up to date" $PY monitoring/generate.
 for d in monitoring/dashboards/*.json; do
   step "valid JSON: $d" $PY -m json.tool "$d"
 done
+
+# The end-to-end test prints its progress as it goes (indented) and counts as one step.
+if [[ -n $TICKETSD ]]; then
+  echo "---- end-to-end test with $TICKETSD (about a minute)"
+  if $PY monitoring/e2e/e2e_test.py "$TICKETSD" 2>&1 | sed -u 's/^/       /'; then
+    passed=$((passed + 1))
+    echo "ok   e2e: ticketsd, Prometheus, Alertmanager: recording rules, alerts, webhook"
+  else
+    failed=$((failed + 1))
+    echo "FAIL e2e: ticketsd, Prometheus, Alertmanager: recording rules, alerts, webhook"
+  fi
+fi
 
 echo "monitoring: $passed passed, $failed failed"
 ((failed == 0))

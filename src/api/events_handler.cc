@@ -15,7 +15,7 @@ namespace {
 
 using http::beast_http::status;
 
-http::Response cachedJson(const std::string& body, unsigned version) {
+http::Response cachedJson(ResponseCache::Body body, unsigned version) {
   auto response = http::jsonResponse(status::ok, body, version);
   response.set(http::beast_http::field::cache_control, "public, max-age=1");
   return response;
@@ -135,7 +135,7 @@ boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::str
   const uint64_t generation = catalogue_.generation();
   auto cached = cache_.get(key, generation);
   if (cached.body && !cached.refresh) {
-    co_return cachedJson(*cached.body, version);
+    co_return cachedJson(cached.body, version);
   }
   if (cached.body) {
     // Refresh ahead of expiry; if that fails, the cached body is still within its bound.
@@ -145,7 +145,7 @@ boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::str
     } catch (const std::exception&) {
     }
     co_return fresh && fresh->result() == status::ok ? std::move(*fresh)
-                                                     : cachedJson(*cached.body, version);
+                                                     : cachedJson(cached.body, version);
   }
   if (!cache_.enabled()) {
     co_return co_await readAndStore(key, generation, read, request, context);
@@ -154,7 +154,7 @@ boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::str
   auto flight = cache_.joinFill(key, generation, leader);
   if (!leader) {
     if (auto body = co_await flight->wait()) {
-      co_return cachedJson(*body, version);
+      co_return cachedJson(body, version);
     }
     // The leader got an error; find out our own.
     co_return co_await readAndStore(key, generation, read, request, context);
@@ -182,7 +182,7 @@ boost::asio::awaitable<http::Response> EventsHandler::readAndStore(
   if (produced != nullptr) {
     *produced = body;
   }
-  co_return cachedJson(*body, request.version());
+  co_return cachedJson(body, request.version());
 }
 
 }  // namespace tickets::api

@@ -41,7 +41,7 @@ TEST(ProblemMapping, ResponseIsProblemJson) {
   context.path = "/api/events/9";
   auto response = http::problemResponse(problemFor(notFound("no such event")), context, 11, true);
   EXPECT_EQ(response[http::beast_http::field::content_type], "application/problem+json");
-  auto body = boost::json::parse(response.body()).as_object();
+  auto body = boost::json::parse(response.body().view()).as_object();
   EXPECT_EQ(body.at("type"), "/problems/not-found");
   EXPECT_EQ(body.at("status"), 404);
   EXPECT_EQ(body.at("instance"), "/api/events/9");
@@ -75,7 +75,7 @@ TEST(ErrorBoundary, PoolExhaustionIs503WithLogLineAndNoDetail) {
   auto [response, log] = throughBoundary(PoolExhausted(20, std::chrono::milliseconds(1000)));
   EXPECT_EQ(response.result(), status::service_unavailable);
   EXPECT_EQ(response[http::beast_http::field::retry_after], "1");
-  EXPECT_EQ(response.body().find("pool"), std::string::npos);
+  EXPECT_EQ(response.body().view().find("pool"), std::string_view::npos);
   EXPECT_NE(log.find("connection pool exhausted"), std::string::npos);
   EXPECT_NE(log.find("\"pool_size\":20"), std::string::npos);
   EXPECT_NE(log.find("req-7"), std::string::npos);
@@ -85,12 +85,12 @@ TEST(ErrorBoundary, DatabaseFailuresNeverLeak) {
   auto [unavailable, log1] =
       throughBoundary(DatabaseUnavailable("SQLite step: disk I/O error at /secret/path"));
   EXPECT_EQ(unavailable.result(), status::service_unavailable);
-  EXPECT_EQ(unavailable.body().find("secret"), std::string::npos);
+  EXPECT_EQ(unavailable.body().view().find("secret"), std::string::npos);
   EXPECT_NE(log1.find("/secret/path"), std::string::npos);
 
   auto [broken, log2] = throughBoundary(DatabaseError("SQLite prepare: no such table: evnts"));
   EXPECT_EQ(broken.result(), status::internal_server_error);
-  EXPECT_EQ(broken.body().find("evnts"), std::string::npos);
+  EXPECT_EQ(broken.body().view().find("evnts"), std::string::npos);
   EXPECT_NE(log2.find("evnts"), std::string::npos);
 }
 

@@ -10,7 +10,7 @@ build_packages=(
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
 )
 test_packages=(
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
 )
 
 want=("${build_packages[@]}")

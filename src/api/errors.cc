@@ -9,17 +9,36 @@
 namespace tickets::api {
 namespace status = boost::beast::http;
 
+namespace {
+
+http::Problem problem(status::status code, const char* type, const char* title,
+                      const DomainError& error) {
+  http::Problem p{code, type, title, error.detail, error.field};
+  for (const auto& extension : error.extensions) {
+    p.extensions.emplace_back(extension.name, extension.value);
+  }
+  return p;
+}
+
+}  // namespace
+
 http::Problem problemFor(const DomainError& error) {
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
-      return http::Problem{status::status::bad_request, "invalid-parameter", "Invalid Parameter",
-                           error.detail, error.field};
+      return problem(status::status::bad_request, "invalid-parameter", "Invalid Parameter", error);
     case ErrorCode::kNotFound:
-      return http::Problem{status::status::not_found, "not-found", "Not Found", error.detail,
-                           error.field};
+      return problem(status::status::not_found, "not-found", "Not Found", error);
     case ErrorCode::kConflict:
-      return http::Problem{status::status::conflict, "conflict", "Conflict", error.detail,
-                           error.field};
+      return problem(status::status::conflict, "conflict", "Conflict", error);
+    case ErrorCode::kSoldOut:
+      return problem(status::status::conflict, "sold-out", "Sold Out", error);
+    case ErrorCode::kNotOnSale:
+      return problem(status::status::conflict, "not-on-sale", "Not On Sale", error);
+    case ErrorCode::kGone:
+      return problem(status::status::gone, "gone", "Gone", error);
+    case ErrorCode::kUnprocessable:
+      return problem(status::status::unprocessable_entity, "validation-failed",
+                     "Unprocessable Content", error);
   }
   return http::Problem{};
 }

@@ -2,6 +2,9 @@
 
 #include <boost/json/parser.hpp>
 
+#include <algorithm>
+#include <climits>
+
 namespace tickets::api {
 
 using http::beast_http::status;
@@ -41,6 +44,75 @@ std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Req
     return unprocessable("the body must be a JSON object", "");
   }
   return std::move(value.as_object());
+}
+
+}  // namespace tickets::api
+
+namespace tickets::api {
+
+void JsonFields::fail(std::string_view name, std::string detail) {
+  if (!problem_) {
+    problem_ = unprocessable(std::move(detail), prefix_ + std::string(name));
+  }
+}
+
+std::optional<std::string> JsonFields::text(std::string_view name, bool required, size_t max_size) {
+  auto* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    if (required) {
+      fail(name, std::string(name) + " is required");
+    }
+    return std::nullopt;
+  }
+  if (!value->is_string() || value->as_string().size() > max_size) {
+    fail(name, std::string(name) + " must be a string of at most " + std::to_string(max_size) +
+                   " characters");
+    return std::nullopt;
+  }
+  return std::string(value->as_string());
+}
+
+std::optional<int64_t> JsonFields::integer(std::string_view name, bool required) {
+  auto* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    if (required) {
+      fail(name, std::string(name) + " is required");
+    }
+    return std::nullopt;
+  }
+  if (value->is_int64()) {
+    return value->as_int64();
+  }
+  if (value->is_uint64() && value->as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(value->as_uint64());
+  }
+  fail(name, std::string(name) + " must be an integer");
+  return std::nullopt;
+}
+
+const boost::json::array* JsonFields::array(std::string_view name, bool required) {
+  auto* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    if (required) {
+      fail(name, std::string(name) + " is required");
+    }
+    return nullptr;
+  }
+  if (!value->is_array()) {
+    fail(name, std::string(name) + " must be an array");
+    return nullptr;
+  }
+  return &value->as_array();
+}
+
+void JsonFields::rejectUnknown(std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : object_) {
+    if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
+      std::string name(key.data(), std::min<size_t>(key.size(), 64));
+      fail(name, "unknown member '" + name + "'");
+      return;
+    }
+  }
 }
 
 }  // namespace tickets::api

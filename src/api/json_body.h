@@ -2,6 +2,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <initializer_list>
+#include <optional>
+#include <string>
 #include <variant>
 
 #include "http/problem.h"
@@ -14,5 +17,32 @@ namespace tickets::api {
 std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Request& request);
 
 http::Problem unprocessable(std::string detail, std::string field);
+
+}  // namespace tickets::api
+
+namespace tickets::api {
+
+// Typed reading of a JSON object's members; the first problem found is kept (422 naming the
+// member), and reading after it is harmless.
+class JsonFields {
+ public:
+  explicit JsonFields(const boost::json::object& object, std::string prefix = {})
+      : object_(object), prefix_(std::move(prefix)) {}
+
+  std::optional<std::string> text(std::string_view name, bool required, size_t max_size = 10000);
+  std::optional<int64_t> integer(std::string_view name, bool required);
+  const boost::json::array* array(std::string_view name, bool required);
+  // A problem if a member not in `known` is present.
+  void rejectUnknown(std::initializer_list<std::string_view> known);
+
+  bool ok() const { return !problem_; }
+  const std::optional<http::Problem>& problem() const { return problem_; }
+  void fail(std::string_view name, std::string detail);
+
+ private:
+  const boost::json::object& object_;
+  std::string prefix_;
+  std::optional<http::Problem> problem_;
+};
 
 }  // namespace tickets::api

@@ -3,9 +3,13 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <filesystem>
 #include <thread>
@@ -16,12 +20,15 @@
 #include "api/faults_handler.h"
 #include "api/operations_handler.h"
 #include "api/response_cache.h"
+#include "api/ticketing_handler.h"
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
 #include "app/logging.h"
 #include "common/fault_injector.h"
 #include "common/json_log.h"
 #include "domain/catalogue_service.h"
+#include "domain/payment.h"
+#include "domain/ticketing_service.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "metrics/build_info.h"
@@ -29,6 +36,7 @@
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
 #include "storage/errors.h"
+#include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "tickets/version.h"
 
@@ -43,7 +51,12 @@ constexpr size_t kCacheEntries = 4096;
 std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& observer,
                                        const FaultInjector& faults) {
   if (config.database.kind == DatabaseUrl::Kind::kPostgres) {
-    throw DatabaseError("this build of ticketsd has no PostgreSQL backend yet; use sqlite:PATH");
+    PostgresSettings settings;
+    settings.url = config.database.target;
+    settings.pool_size = config.db_pool_size;
+    settings.pool_timeout = config.db_pool_timeout;
+    settings.faults = &faults;
+    return std::make_unique<PostgresDatabase>(std::move(settings), &observer);
   }
   std::filesystem::path path(config.database.target);
   if (path.has_parent_path()) {
@@ -130,6 +143,44 @@ class Shutdown {
   std::chrono::steady_clock::time_point deadline_;
 };
 
+// Gives back the stock of expired baskets every few seconds, with no operator action. (A basket
+// short of stock also expires the holds in its way at once.)
+class HoldReaper {
+ public:
+  static constexpr std::chrono::seconds kInterval{5};
+
+  HoldReaper(asio::io_context& io, WorkerPool& workers, TicketingService& ticketing,
+             spdlog::logger& log)
+      : workers_(workers), ticketing_(ticketing), log_(log), timer_(io) {}
+
+  void start() { asio::co_spawn(timer_.get_executor(), loop(), asio::detached); }
+
+ private:
+  asio::awaitable<void> loop() {
+    for (;;) {
+      timer_.expires_after(kInterval);
+      auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        co_return;
+      }
+      try {
+        int64_t expired = co_await workers_.run([this] { return ticketing_.expireHolds(); });
+        if (expired > 0) {
+          log_.info(R"("msg":"expired baskets released","count":{})", expired);
+        }
+      } catch (const std::exception& e) {
+        log_.warn(R"("msg":"expiring baskets failed; will retry","error":"{}")",
+                  JsonEscaped{e.what()});
+      }
+    }
+  }
+
+  WorkerPool& workers_;
+  TicketingService& ticketing_;
+  spdlog::logger& log_;
+  asio::steady_timer timer_;
+};
+
 }  // namespace
 
 int Application::run() {
@@ -178,11 +229,15 @@ int Application::run() {
   api::ResponseCache cache(clock, config_.catalogue_cache_ttl, kCacheEntries);
   std::atomic<bool> draining{false};
 
+  BoxOfficePayment payments;
+  TicketingService ticketing(database->ticketing(), payments, clock, config_.hold_ttl);
+
   api::EventsHandler events(catalogue, workers, cache);
   api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
                                     log);
 
   api::AdminAuth admin(config_.admin_token);
+  api::TicketingHandler selling(ticketing, catalogue, workers, admin);
 
   http::Router router;
   // Application routes get the error boundary and, for drills, injectable faults.
@@ -200,6 +255,23 @@ int Application::run() {
              [&](const auto& r, auto& c) { return operations.metrics(r, c); });
   route(verb::get, "/api/events", [&](const auto& r, auto& c) { return events.list(r, c); });
   route(verb::get, "/api/events/{id}", [&](const auto& r, auto& c) { return events.get(r, c); });
+  route(verb::post, "/api/basket",
+        [&](const auto& r, auto& c) { return selling.createBasket(r, c); });
+  route(verb::get, "/api/basket/{id}",
+        [&](const auto& r, auto& c) { return selling.getBasket(r, c); });
+  route(verb::delete_, "/api/basket/{id}",
+        [&](const auto& r, auto& c) { return selling.deleteBasket(r, c); });
+  route(verb::post, "/api/checkout",
+        [&](const auto& r, auto& c) { return selling.checkOut(r, c); });
+  route(verb::get, "/api/orders/{code}",
+        [&](const auto& r, auto& c) { return selling.getOrder(r, c); });
+  route(verb::post, "/api/orders/{code}/cancel",
+        [&](const auto& r, auto& c) { return selling.cancelOrder(r, c); });
+  route(verb::post, "/api/checkin", [&](const auto& r, auto& c) { return selling.checkIn(r, c); });
+  route(verb::post, "/api/admin/events",
+        [&](const auto& r, auto& c) { return selling.createEvent(r, c); });
+  route(verb::get, "/api/admin/events/{id}/stats",
+        [&](const auto& r, auto& c) { return selling.eventStats(r, c); });
 
   std::unique_ptr<api::FaultsHandler> faults_handler;
   if (config_.fault_injection) {
@@ -239,6 +311,8 @@ int Application::run() {
   server.start();
   Shutdown shutdown(io, server, draining, config_, *log);
   shutdown.arm();
+  HoldReaper reaper(io, workers, ticketing, *log);
+  reaper.start();
 
   const double startup_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

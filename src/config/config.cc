@@ -64,6 +64,7 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string shutdown_timeout = "10";
   std::string max_connections = "10000";
   std::string cache_ms = "1000";
+  std::string hold_ttl = "600";
   std::string seed = "false";
   std::string admin_token;
   std::string fault_injection = "false";
@@ -107,6 +108,9 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   app.add_option("--catalogue-cache-ms", cache_ms,
                  "Longest staleness of cached catalogue responses (0 disables the cache)")
       ->envname("CATALOGUE_CACHE_MS")
+      ->capture_default_str();
+  app.add_option("--hold-ttl-seconds", hold_ttl, "How long a basket holds its tickets")
+      ->envname("HOLD_TTL_SECONDS")
       ->capture_default_str();
   app.add_option("--seed-demo-data", seed, "Load demo events into an empty database")
       ->envname("SEED_DEMO_DATA")
@@ -172,6 +176,8 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
         integerSetting<size_t>("MAX_CONNECTIONS", max_connections, 1, 1'000'000);
     config.catalogue_cache_ttl =
         std::chrono::milliseconds(integerSetting<int64_t>("CATALOGUE_CACHE_MS", cache_ms, 0, 1000));
+    config.hold_ttl =
+        std::chrono::seconds(integerSetting<int64_t>("HOLD_TTL_SECONDS", hold_ttl, 1, 86400));
     config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);
     config.fault_injection = booleanSetting("FAULT_INJECTION", fault_injection);
     if (!admin_token.empty() && admin_token.size() < 16) {

@@ -25,6 +25,7 @@ struct Config {
   std::chrono::seconds shutdown_timeout{10};
   size_t max_connections = 10000;
   std::chrono::milliseconds catalogue_cache_ttl{1000};
+  std::chrono::seconds hold_ttl{600};
   bool seed_demo_data = false;
   std::string admin_token;  // empty: the admin API answers 503
   bool fault_injection = false;

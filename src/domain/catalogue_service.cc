@@ -62,13 +62,13 @@ Result<EventListing> CatalogueService::listEvents(const EventListRequest& reques
   return listing;
 }
 
-Result<EventDetail> CatalogueService::getEvent(EventId id) {
+Result<EventDetail> CatalogueService::getEvent(EventId id, bool include_drafts) {
   if (id <= 0) {
     return notFound("no such event");
   }
   auto detail = repository_.findEvent(id);
   // Drafts are the organiser's work in progress: to the public they do not exist.
-  if (!detail || detail->event.status == EventStatus::kDraft) {
+  if (!detail || (!include_drafts && detail->event.status == EventStatus::kDraft)) {
     return notFound("no such event");
   }
   return std::move(*detail);

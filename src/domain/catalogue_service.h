@@ -37,7 +37,8 @@ class CatalogueService {
   explicit CatalogueService(CatalogueRepository& repository) : repository_(repository) {}
 
   Result<EventListing> listEvents(const EventListRequest& request);
-  Result<EventDetail> getEvent(EventId id);
+  // Drafts are found only with include_drafts (the admin API).
+  Result<EventDetail> getEvent(EventId id, bool include_drafts = false);
   Result<EventId> createEvent(const NewEvent& event);
 
   // Changes whenever this process writes to the catalogue; caches compare it to drop entries.

@@ -5,21 +5,34 @@
 
 #include <stdexcept>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace tickets {
 
 // Errors that depend on the caller's input. They are values, never exceptions; the API layer
 // maps each code to exactly one HTTP status and problem type.
 enum class ErrorCode {
-  kInvalidArgument,  // a field is malformed or out of range
-  kNotFound,         // the thing asked for does not exist (or must not be revealed)
-  kConflict,         // the request contradicts the current state
+  kInvalidArgument,  // a field is malformed or out of range (400)
+  kNotFound,         // the thing asked for does not exist (or must not be revealed) (404)
+  kConflict,         // the request contradicts the current state (409)
+  kSoldOut,          // not enough stock left (409)
+  kNotOnSale,        // the event is not on sale now (409)
+  kGone,             // it existed but is over: an expired basket, a void ticket (410)
+  kUnprocessable,    // well-formed but not a valid request (422)
+};
+
+// Extra members of the problem body, e.g. which ticket type is sold out and how many are left.
+struct ErrorExtension {
+  std::string name;
+  std::variant<int64_t, std::string> value;
 };
 
 struct DomainError {
   ErrorCode code;
   std::string detail;  // safe to show to the client
   std::string field;   // the offending input field, if any
+  std::vector<ErrorExtension> extensions = {};
 };
 
 template <class T>
@@ -27,6 +40,10 @@ using Result = boost::system::result<T, DomainError>;
 
 inline DomainError invalidArgument(std::string field, std::string detail) {
   return DomainError{ErrorCode::kInvalidArgument, std::move(detail), std::move(field)};
+}
+
+inline DomainError unprocessable(std::string field, std::string detail) {
+  return DomainError{ErrorCode::kUnprocessable, std::move(detail), std::move(field)};
 }
 
 inline DomainError notFound(std::string detail) {

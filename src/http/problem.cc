@@ -17,6 +17,9 @@ Response problemResponse(const Problem& problem, const RequestContext& context, 
   if (!problem.field.empty()) {
     body["field"] = problem.field;
   }
+  for (const auto& [name, value] : problem.extensions) {
+    std::visit([&, &name = name](const auto& v) { body[name] = v; }, value);
+  }
   body["instance"] = context.path;
   body["request_id"] = context.request_id;
   Response response{problem.status, version};

@@ -2,6 +2,9 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "http/types.h"
 
@@ -14,6 +17,8 @@ struct Problem {
   std::string title = "Internal Server Error";
   std::string detail;
   std::string field;  // the offending input, if any (extension member "field")
+  // More extension members, e.g. {"available", 3}.
+  std::vector<std::pair<std::string, std::variant<int64_t, std::string>>> extensions = {};
 };
 
 // The response for a problem, as application/problem+json, with the request id in the body and

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "domain/catalogue_repository.h"
+#include "domain/ticketing_repository.h"
 
 namespace tickets {
 
@@ -19,6 +20,7 @@ class Database {
   virtual void ping(std::chrono::milliseconds timeout) = 0;
 
   virtual CatalogueRepository& catalogue() = 0;
+  virtual TicketingRepository& ticketing() = 0;
 
   virtual size_t poolSize() const = 0;
 };

@@ -20,6 +20,24 @@ class DatabaseUnavailable : public DatabaseError {
   using DatabaseError::DatabaseError;
 };
 
+// Concurrent transactions collided (serialization failure, deadlock); the whole transaction
+// may be retried as it was.
+class TransientConflict : public DatabaseUnavailable {
+ public:
+  using DatabaseUnavailable::DatabaseUnavailable;
+};
+
+// The database refused a change that breaks a constraint (a unique key taken meanwhile).
+class ConstraintViolation : public DatabaseError {
+ public:
+  ConstraintViolation(const std::string& message, std::string constraint)
+      : DatabaseError(message), constraint_(std::move(constraint)) {}
+  const std::string& constraint() const { return constraint_; }
+
+ private:
+  std::string constraint_;
+};
+
 // No connection could be checked out of the pool within its timeout.
 class PoolExhausted : public DatabaseUnavailable {
  public:

@@ -24,15 +24,33 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
     status expected;
     const char* type;
   };
-  for (auto c : {Case{ErrorCode::kInvalidArgument, status::bad_request, "invalid-parameter"},
-                 Case{ErrorCode::kNotFound, status::not_found, "not-found"},
-                 Case{ErrorCode::kConflict, status::conflict, "conflict"}}) {
+  for (auto c :
+       {Case{ErrorCode::kInvalidArgument, status::bad_request, "invalid-parameter"},
+        Case{ErrorCode::kNotFound, status::not_found, "not-found"},
+        Case{ErrorCode::kConflict, status::conflict, "conflict"},
+        Case{ErrorCode::kSoldOut, status::conflict, "sold-out"},
+        Case{ErrorCode::kNotOnSale, status::conflict, "not-on-sale"},
+        Case{ErrorCode::kGone, status::gone, "gone"},
+        Case{ErrorCode::kUnprocessable, status::unprocessable_entity, "validation-failed"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);
     EXPECT_EQ(problem.detail, "detail");
     EXPECT_EQ(problem.field, "field");
   }
+}
+
+TEST(ProblemMapping, ExtensionsBecomeBodyMembers) {
+  http::RequestContext context;
+  DomainError sold_out{ErrorCode::kSoldOut,
+                       "only 2 left",
+                       "items.quantity",
+                       {{"ticket_type_id", int64_t{7}}, {"available", int64_t{2}}}};
+  auto response = http::problemResponse(problemFor(sold_out), context, 11, true);
+  auto body = boost::json::parse(response.body().view()).as_object();
+  EXPECT_EQ(body.at("type"), "/problems/sold-out");
+  EXPECT_EQ(body.at("ticket_type_id"), 7);
+  EXPECT_EQ(body.at("available"), 2);
 }
 
 TEST(ProblemMapping, ResponseIsProblemJson) {

@@ -15,5 +15,6 @@ struct Migration {
 };
 
 std::span<const Migration> sqliteMigrations();
+std::span<const Migration> postgresMigrations();
 
 }  // namespace tickets

@@ -40,8 +40,58 @@ CREATE TABLE ticket_types (
 CREATE INDEX ticket_types_by_event ON ticket_types (event_id, price);
 )sql";
 
+// Holds (baskets), orders and tickets. Stock moves between ticket_types.held and .sold in the
+// same transactions that change holds and orders, so the CHECK on ticket_types guards it.
+constexpr std::string_view kSelling = R"sql(
+CREATE TABLE holds (
+  id         TEXT    PRIMARY KEY,
+  status     TEXT    NOT NULL CHECK (status IN ('active', 'released', 'expired', 'checked_out')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX holds_active_by_expiry ON holds (expires_at) WHERE status = 'active';
+
+CREATE TABLE hold_items (
+  hold_id        TEXT    NOT NULL REFERENCES holds (id),
+  ticket_type_id INTEGER NOT NULL REFERENCES ticket_types (id),
+  quantity       INTEGER NOT NULL CHECK (quantity > 0),
+  unit_price     INTEGER NOT NULL CHECK (unit_price >= 0),
+  currency       TEXT    NOT NULL,
+  PRIMARY KEY (hold_id, ticket_type_id)
+);
+CREATE INDEX hold_items_by_ticket_type ON hold_items (ticket_type_id);
+
+CREATE TABLE orders (
+  code                TEXT    PRIMARY KEY,
+  secret              TEXT    NOT NULL,
+  hold_id             TEXT    NOT NULL UNIQUE REFERENCES holds (id),
+  idempotency_key     TEXT    NOT NULL UNIQUE,
+  request_fingerprint TEXT    NOT NULL,
+  status              TEXT    NOT NULL CHECK (status IN ('paid', 'cancelled', 'refunded')),
+  email               TEXT    NOT NULL,
+  name                TEXT    NOT NULL,
+  total               INTEGER NOT NULL,
+  currency            TEXT    NOT NULL,
+  payment_reference   TEXT    NOT NULL,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL
+);
+
+CREATE TABLE tickets (
+  code           TEXT    PRIMARY KEY,
+  order_code     TEXT    NOT NULL REFERENCES orders (code),
+  ticket_type_id INTEGER NOT NULL REFERENCES ticket_types (id),
+  event_id       INTEGER NOT NULL REFERENCES events (id),
+  voided         INTEGER NOT NULL DEFAULT 0 CHECK (voided IN (0, 1)),
+  checked_in_at  INTEGER
+);
+CREATE INDEX tickets_by_order ON tickets (order_code);
+CREATE INDEX tickets_by_event ON tickets (event_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
+    Migration{2, "selling", kSelling},
 };
 
 }  // namespace

@@ -132,6 +132,8 @@ void Connection::execute(const std::string& sql) {
 
 int64_t Connection::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 
+int Connection::changes() const { return sqlite3_changes(db_); }
+
 void Connection::fail(int rc, std::string_view what) const {
   std::string message = std::string("SQLite ") + std::string(what) + ": " + sqlite3_errmsg(db_);
   switch (rc & 0xFF) {

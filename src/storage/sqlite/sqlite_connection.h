@@ -84,6 +84,8 @@ class Connection {
   void setDeadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
 
   int64_t lastInsertId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int changes() const;
 
   // Throws the right DatabaseError for an SQLite result code.
   [[noreturn]] void fail(int rc, std::string_view what) const;

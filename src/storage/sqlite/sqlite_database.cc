@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "storage/migrations/migrations.h"
+#include "storage/sqlite/sqlite_ticketing.h"
 
 namespace tickets {
 namespace {
@@ -200,7 +201,8 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
                 settings_.path, sqlite::Connection::Options{settings_.busy_timeout, true});
           },
           observer),
-      catalogue_(std::make_unique<Catalogue>(*this)) {}
+      catalogue_(std::make_unique<Catalogue>(*this)),
+      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); })) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -250,5 +252,7 @@ void SqliteDatabase::ping(std::chrono::milliseconds timeout) {
 }
 
 CatalogueRepository& SqliteDatabase::catalogue() { return *catalogue_; }
+
+TicketingRepository& SqliteDatabase::ticketing() { return *ticketing_; }
 
 }  // namespace tickets

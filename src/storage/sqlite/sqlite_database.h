@@ -30,6 +30,7 @@ class SqliteDatabase final : public Database {
   void migrate() override;
   void ping(std::chrono::milliseconds timeout) override;
   CatalogueRepository& catalogue() override;
+  TicketingRepository& ticketing() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -42,6 +43,7 @@ class SqliteDatabase final : public Database {
   SqliteSettings settings_;
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<TicketingRepository> ticketing_;
 };
 
 }  // namespace tickets

@@ -1,0 +1,303 @@
+#include "api/ticketing_handler.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "api/errors.h"
+#include "api/event_json.h"
+#include "api/events_handler.h"
+#include "api/json_body.h"
+#include "api/ticketing_json.h"
+#include "http/problem.h"
+#include "http/response.h"
+
+namespace tickets::api {
+namespace {
+
+using http::beast_http::status;
+
+http::Response json(status code, const boost::json::object& body, unsigned version) {
+  auto response = http::jsonResponse(code, boost::json::serialize(body), version);
+  response.set(http::beast_http::field::cache_control, "no-store");
+  return response;
+}
+
+http::Response problem(const http::Problem& p, const http::Request& request,
+                       const http::RequestContext& context) {
+  auto response = http::problemResponse(p, context, request.version(), true);
+  if (p.status == status::unauthorized) {
+    response.set(http::beast_http::field::www_authenticate, "Bearer");
+  }
+  return response;
+}
+
+// A path segment that must be a token we issued (base64url or base32, bounded).
+bool isToken(std::string_view text) {
+  return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::optional<SystemTime> timeField(JsonFields& fields, std::string_view name, bool required) {
+  auto text = fields.text(name, required, 64);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto t = parseRfc3339(*text);
+  if (!t) {
+    fields.fail(name, std::string(name) + " must be an RFC 3339 date-time");
+  }
+  return t;
+}
+
+std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& body) {
+  JsonFields fields(body);
+  fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
+                        "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order",
+                        "ticket_types"});
+  NewEvent event;
+  event.name = fields.text("name", true, 200).value_or("");
+  event.description = fields.text("description", false).value_or("");
+  event.venue = fields.text("venue", true, 200).value_or("");
+  event.starts_at = timeField(fields, "starts_at", true).value_or(SystemTime{});
+  event.ends_at = timeField(fields, "ends_at", true).value_or(SystemTime{});
+  event.timezone = fields.text("timezone", true, 64).value_or("");
+  if (auto s = fields.text("status", false, 32)) {
+    auto status = parseEventStatus(*s);
+    if (!status) {
+      fields.fail("status", "status must be draft, on_sale, sold_out or cancelled");
+    }
+    event.status = status.value_or(EventStatus::kDraft);
+  }
+  event.sale_starts_at = timeField(fields, "sale_starts_at", false);
+  event.sale_ends_at = timeField(fields, "sale_ends_at", false);
+  event.max_tickets_per_order =
+      static_cast<int>(fields.integer("max_tickets_per_order", false).value_or(10));
+  if (const auto* types = fields.array("ticket_types", false)) {
+    if (types->size() > 50) {
+      fields.fail("ticket_types", "at most 50 ticket types");
+    }
+    for (const auto& value : *types) {
+      if (!value.is_object()) {
+        fields.fail("ticket_types", "each ticket type must be an object");
+        break;
+      }
+      JsonFields type(value.as_object(), "ticket_types.");
+      type.rejectUnknown({"name", "price", "currency", "capacity"});
+      NewTicketType t;
+      t.name = type.text("name", true, 100).value_or("");
+      t.price.amount = type.integer("price", true).value_or(0);
+      t.price.currency = type.text("currency", true, 3).value_or("");
+      t.capacity = type.integer("capacity", true).value_or(0);
+      if (!type.ok()) {
+        return *type.problem();
+      }
+      event.ticket_types.push_back(std::move(t));
+    }
+  }
+  if (!fields.ok()) {
+    return *fields.problem();
+  }
+  return event;
+}
+
+}  // namespace
+
+TicketingHandler::Awaitable TicketingHandler::createBasket(const http::Request& request,
+                                                           http::RequestContext& context) {
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  JsonFields fields(std::get<boost::json::object>(body));
+  fields.rejectUnknown({"items"});
+  std::vector<BasketLine> lines;
+  if (const auto* items = fields.array("items", true)) {
+    for (const auto& value : *items) {
+      if (!value.is_object()) {
+        fields.fail("items", "each item must be an object");
+        break;
+      }
+      JsonFields item(value.as_object(), "items.");
+      item.rejectUnknown({"ticket_type_id", "quantity"});
+      BasketLine line{item.integer("ticket_type_id", true).value_or(0),
+                      item.integer("quantity", true).value_or(0)};
+      if (!item.ok()) {
+        co_return problem(*item.problem(), request, context);
+      }
+      lines.push_back(line);
+      if (lines.size() > TicketingService::kMaxBasketLines) {
+        break;
+      }
+    }
+  }
+  if (!fields.ok()) {
+    co_return problem(*fields.problem(), request, context);
+  }
+  auto hold = co_await workers_.run([&] { return ticketing_.createBasket(lines); });
+  if (!hold) {
+    co_return domainErrorResponse(hold.error(), request, context);
+  }
+  auto response = json(status::created, toJson(*hold), request.version());
+  response.set(http::beast_http::field::location, "/api/basket/" + hold->id);
+  co_return response;
+}
+
+TicketingHandler::Awaitable TicketingHandler::getBasket(const http::Request& request,
+                                                        http::RequestContext& context) {
+  std::string id(context.params[0]);
+  if (!isToken(id)) {
+    co_return domainErrorResponse(notFound("no such basket"), request, context);
+  }
+  auto hold = co_await workers_.run([&] { return ticketing_.getBasket(id); });
+  if (!hold) {
+    co_return domainErrorResponse(hold.error(), request, context);
+  }
+  co_return json(status::ok, toJson(*hold), request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::deleteBasket(const http::Request& request,
+                                                           http::RequestContext& context) {
+  std::string id(context.params[0]);
+  if (!isToken(id)) {
+    co_return domainErrorResponse(notFound("no such basket"), request, context);
+  }
+  auto released = co_await workers_.run([&] { return ticketing_.deleteBasket(id); });
+  if (!released) {
+    co_return domainErrorResponse(released.error(), request, context);
+  }
+  co_return http::Response{status::no_content, request.version()};
+}
+
+TicketingHandler::Awaitable TicketingHandler::checkOut(const http::Request& request,
+                                                       http::RequestContext& context) {
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  JsonFields fields(std::get<boost::json::object>(body));
+  fields.rejectUnknown({"basket_id", "email", "name"});
+  CheckoutRequest checkout;
+  checkout.basket_id = fields.text("basket_id", true, 64).value_or("");
+  checkout.email = fields.text("email", true, 254).value_or("");
+  checkout.name = fields.text("name", true, 200).value_or("");
+  checkout.idempotency_key = std::string(request["Idempotency-Key"]);
+  if (checkout.idempotency_key.empty()) {
+    co_return problem(
+        http::badRequestProblem("the Idempotency-Key header is required", "Idempotency-Key"),
+        request, context);
+  }
+  if (!fields.ok()) {
+    co_return problem(*fields.problem(), request, context);
+  }
+  auto result = co_await workers_.run([&] { return ticketing_.checkOut(checkout); });
+  if (!result) {
+    co_return domainErrorResponse(result.error(), request, context);
+  }
+  boost::json::object out{{"order", toJson(result->order, true)}};
+  co_return json(result->created ? status::created : status::ok, out, request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::getOrder(const http::Request& request,
+                                                       http::RequestContext& context) {
+  std::string code(context.params[0]);
+  std::string secret(request["X-Order-Secret"]);
+  if (!isToken(code)) {
+    co_return domainErrorResponse(notFound("no such order"), request, context);
+  }
+  auto order = co_await workers_.run([&] { return ticketing_.getOrder(code, secret); });
+  if (!order) {
+    co_return domainErrorResponse(order.error(), request, context);
+  }
+  co_return json(status::ok, {{"order", toJson(*order, false)}}, request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::cancelOrder(const http::Request& request,
+                                                          http::RequestContext& context) {
+  std::string code(context.params[0]);
+  std::string secret(request["X-Order-Secret"]);
+  if (!isToken(code)) {
+    co_return domainErrorResponse(notFound("no such order"), request, context);
+  }
+  auto order = co_await workers_.run([&] { return ticketing_.cancelOrder(code, secret); });
+  if (!order) {
+    co_return domainErrorResponse(order.error(), request, context);
+  }
+  co_return json(status::ok, {{"order", toJson(*order, false)}}, request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& request,
+                                                      http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  JsonFields fields(std::get<boost::json::object>(body));
+  fields.rejectUnknown({"code"});
+  auto code = fields.text("code", true, 64);
+  if (!fields.ok()) {
+    co_return problem(*fields.problem(), request, context);
+  }
+  auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(*code); });
+  if (!ticket) {
+    co_return domainErrorResponse(ticket.error(), request, context);
+  }
+  co_return json(status::ok, {{"result", "admitted"}, {"ticket", toJson(*ticket)}},
+                 request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& request,
+                                                          http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  auto parsed = parseNewEvent(std::get<boost::json::object>(body));
+  if (auto* p = std::get_if<http::Problem>(&parsed)) {
+    co_return problem(*p, request, context);
+  }
+  auto& event = std::get<NewEvent>(parsed);
+  auto created = co_await workers_.run([&]() -> Result<EventDetail> {
+    auto id = catalogue_.createEvent(event);
+    if (!id) {
+      return id.error();
+    }
+    return catalogue_.getEvent(*id, true);
+  });
+  if (!created) {
+    auto error = created.error();
+    if (error.code == ErrorCode::kInvalidArgument) {
+      error.code = ErrorCode::kUnprocessable;
+    }
+    co_return domainErrorResponse(error, request, context);
+  }
+  auto response = json(status::created, toJson(*created), request.version());
+  response.set(http::beast_http::field::location,
+               "/api/events/" + std::to_string(created->event.id));
+  co_return response;
+}
+
+TicketingHandler::Awaitable TicketingHandler::eventStats(const http::Request& request,
+                                                         http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto id = parseId(context.params[0]);
+  if (!id) {
+    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
+                      context);
+  }
+  auto stats = co_await workers_.run([&] { return ticketing_.stats(*id); });
+  if (!stats) {
+    co_return domainErrorResponse(stats.error(), request, context);
+  }
+  co_return json(status::ok, toJson(*stats), request.version());
+}
+
+}  // namespace tickets::api

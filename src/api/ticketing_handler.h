@@ -1,0 +1,38 @@
+#pragma once
+
+#include "api/admin_auth.h"
+#include "api/worker_pool.h"
+#include "domain/catalogue_service.h"
+#include "domain/ticketing_service.h"
+#include "http/types.h"
+
+namespace tickets::api {
+
+// Baskets, checkout, orders and check-in (public and door staff), and the admin API for events
+// and their sales figures.
+class TicketingHandler {
+ public:
+  TicketingHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers,
+                   const AdminAuth& admin)
+      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers), admin_(admin) {}
+
+  using Awaitable = boost::asio::awaitable<http::Response>;
+
+  Awaitable createBasket(const http::Request& request, http::RequestContext& context);
+  Awaitable getBasket(const http::Request& request, http::RequestContext& context);
+  Awaitable deleteBasket(const http::Request& request, http::RequestContext& context);
+  Awaitable checkOut(const http::Request& request, http::RequestContext& context);
+  Awaitable getOrder(const http::Request& request, http::RequestContext& context);
+  Awaitable cancelOrder(const http::Request& request, http::RequestContext& context);
+  Awaitable checkIn(const http::Request& request, http::RequestContext& context);
+  Awaitable createEvent(const http::Request& request, http::RequestContext& context);
+  Awaitable eventStats(const http::Request& request, http::RequestContext& context);
+
+ private:
+  TicketingService& ticketing_;
+  CatalogueService& catalogue_;
+  WorkerPool& workers_;
+  const AdminAuth& admin_;
+};
+
+}  // namespace tickets::api

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+#include "domain/catalogue.h"
+
+namespace tickets {
+
+// A line of a basket as the buyer asked for it.
+struct BasketLine {
+  TicketTypeId ticket_type_id = 0;
+  int64_t quantity = 0;
+};
+
+// A ticket type with what a basket needs to know of its event.
+struct TicketTypeOffer {
+  TicketType type;
+  Event event;
+};
+
+struct HoldItem {
+  TicketTypeId ticket_type_id = 0;
+  EventId event_id = 0;
+  std::string name;
+  int64_t quantity = 0;
+  Money unit_price;
+};
+
+enum class HoldStatus { kActive, kReleased, kExpired, kCheckedOut };
+std::string_view toString(HoldStatus status);
+
+// A basket: stock held for one buyer until expires_at.
+struct Hold {
+  std::string id;  // unguessable, 128 random bits
+  HoldStatus status = HoldStatus::kActive;
+  std::vector<HoldItem> items;
+  SystemTime created_at;
+  SystemTime expires_at;
+
+  Money total() const;
+  bool liveAt(SystemTime now) const { return status == HoldStatus::kActive && now < expires_at; }
+};
+
+enum class OrderStatus { kPaid, kCancelled, kRefunded };
+std::string_view toString(OrderStatus status);
+
+struct Ticket {
+  std::string code;  // unguessable, 128 random bits
+  TicketTypeId ticket_type_id = 0;
+  EventId event_id = 0;
+  bool void_ = false;
+  std::optional<SystemTime> checked_in_at;
+};
+
+struct Order {
+  std::string code;    // short and human-friendly, never enough alone
+  std::string secret;  // 128 random bits; needed with the code
+  OrderStatus status = OrderStatus::kPaid;
+  std::string email;
+  std::string name;
+  std::vector<HoldItem> items;
+  Money total;
+  std::vector<Ticket> tickets;
+  SystemTime created_at;
+};
+
+// What the repository needs to turn a live hold into a paid order, all decided beforehand.
+struct NewOrder {
+  std::string hold_id;
+  std::string idempotency_key;
+  std::string request_fingerprint;  // same key with another body must be refused
+  std::string code;
+  std::string secret;
+  std::string email;
+  std::string name;
+  std::string payment_reference;
+  std::vector<std::string> ticket_codes;  // one per ticket, enough for the hold's quantity
+  SystemTime now;
+};
+
+struct EventStats {
+  int64_t sold = 0;
+  int64_t held = 0;
+  int64_t available = 0;
+  int64_t capacity = 0;
+  int64_t checked_in = 0;
+  int64_t revenue = 0;
+  std::string currency;
+};
+
+}  // namespace tickets

@@ -1,0 +1,221 @@
+#include "domain/ticketing_service.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/crypto.h"
+#include "common/random.h"
+
+namespace tickets {
+namespace {
+
+DomainError gone(std::string detail) {
+  return DomainError{ErrorCode::kGone, std::move(detail), {}};
+}
+
+DomainError conflict(std::string detail) {
+  return DomainError{ErrorCode::kConflict, std::move(detail), {}};
+}
+
+}  // namespace
+
+std::string makeOrderCode() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  unsigned char bytes[10];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+  std::string code;
+  for (unsigned char b : bytes) {
+    code += kAlphabet[b & 31];
+  }
+  return code;
+}
+
+bool isPlausibleEmail(const std::string& email) {
+  auto at = email.find('@');
+  return email.size() >= 3 && email.size() <= 254 && at != std::string::npos && at > 0 &&
+         at == email.rfind('@') && email.find('.', at) != std::string::npos &&
+         email.back() != '.' && std::none_of(email.begin(), email.end(), [](char c) {
+           return static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == ',';
+         });
+}
+
+SystemTime TicketingService::now() const {
+  return std::chrono::time_point_cast<std::chrono::seconds>(clock_.now());
+}
+
+Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines) {
+  if (lines.empty()) {
+    return unprocessable("items", "a basket needs at least one item");
+  }
+  if (lines.size() > kMaxBasketLines) {
+    return unprocessable("items", "a basket has at most 20 items");
+  }
+  std::vector<TicketTypeId> ids;
+  std::set<TicketTypeId> seen;
+  for (const auto& line : lines) {
+    if (line.ticket_type_id <= 0) {
+      return unprocessable("items.ticket_type_id", "ticket_type_id must be a positive integer");
+    }
+    if (line.quantity <= 0) {
+      return unprocessable("items.quantity", "quantity must be at least 1");
+    }
+    if (!seen.insert(line.ticket_type_id).second) {
+      return unprocessable("items.ticket_type_id", "each ticket type may appear only once");
+    }
+    ids.push_back(line.ticket_type_id);
+  }
+  auto offers = repository_.offers(ids);
+  std::map<TicketTypeId, const TicketTypeOffer*> by_id;
+  for (const auto& offer : offers) {
+    by_id[offer.type.id] = &offer;
+  }
+  const SystemTime at = now();
+  Hold hold;
+  hold.id = randomToken(128);
+  hold.created_at = at;
+  hold.expires_at = at + hold_ttl_;
+  std::map<EventId, int64_t> per_event;
+  std::string currency;
+  for (const auto& line : lines) {
+    auto it = by_id.find(line.ticket_type_id);
+    if (it == by_id.end() || it->second->event.status == EventStatus::kDraft) {
+      return unprocessable("items.ticket_type_id",
+                           "no such ticket type: " + std::to_string(line.ticket_type_id));
+    }
+    const auto& [type, event] = *it->second;
+    if (event.status != EventStatus::kOnSale) {
+      return DomainError{ErrorCode::kNotOnSale,
+                         "'" + event.name + "' is " + std::string(toString(event.status)),
+                         "items.ticket_type_id"};
+    }
+    if ((event.sale_starts_at && at < *event.sale_starts_at) ||
+        (event.sale_ends_at && at >= *event.sale_ends_at)) {
+      return DomainError{ErrorCode::kNotOnSale, "'" + event.name + "' is not on sale at this time",
+                         "items.ticket_type_id"};
+    }
+    per_event[event.id] += line.quantity;
+    if (per_event[event.id] > event.max_tickets_per_order) {
+      return unprocessable("items.quantity", "at most " +
+                                                 std::to_string(event.max_tickets_per_order) +
+                                                 " tickets per order for '" + event.name + "'");
+    }
+    if (!currency.empty() && currency != type.price.currency) {
+      return unprocessable("items", "all items of a basket must be in one currency");
+    }
+    currency = type.price.currency;
+    hold.items.push_back(HoldItem{type.id, event.id, type.name, line.quantity, type.price});
+  }
+  return repository_.reserve(hold);
+}
+
+Result<Hold> TicketingService::getBasket(const std::string& id) {
+  auto hold = repository_.findHold(id);
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (!hold->liveAt(now())) {
+    return gone(hold->status == HoldStatus::kCheckedOut ? "the basket has been checked out"
+                                                        : "the basket has expired");
+  }
+  return std::move(*hold);
+}
+
+Result<Hold> TicketingService::deleteBasket(const std::string& id) {
+  return repository_.releaseHold(id, now());
+}
+
+Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request) {
+  if (request.idempotency_key.empty() || request.idempotency_key.size() > 200) {
+    return invalidArgument("Idempotency-Key",
+                           "the Idempotency-Key header is required (1 to 200 characters)");
+  }
+  if (request.basket_id.empty() || request.basket_id.size() > 64) {
+    return unprocessable("basket_id", "basket_id is required");
+  }
+  if (!isPlausibleEmail(request.email)) {
+    return unprocessable("email", "email must be an email address");
+  }
+  if (request.name.empty() || request.name.size() > 200) {
+    return unprocessable("name", "name must be 1 to 200 characters");
+  }
+  NewOrder order;
+  order.hold_id = request.basket_id;
+  order.idempotency_key = request.idempotency_key;
+  order.request_fingerprint =
+      sha256Hex(request.basket_id + '\n' + request.email + '\n' + request.name);
+  order.email = request.email;
+  order.name = request.name;
+  order.secret = randomToken(128);
+  order.now = now();
+
+  order.code = makeOrderCode();
+  // Without the hold, an earlier attempt with the same key may still have made the order:
+  // the repository answers from the key.
+  auto hold = repository_.findHold(request.basket_id);
+  if (hold) {
+    int64_t quantity = 0;
+    for (const auto& item : hold->items) {
+      quantity += item.quantity;
+    }
+    for (int64_t i = 0; i < quantity; ++i) {
+      order.ticket_codes.push_back(randomToken(128));
+    }
+    if (hold->liveAt(order.now)) {
+      auto settled = payments_.settle(hold->total(), order.code);
+      if (!settled) {
+        return settled.error();
+      }
+      order.payment_reference = *settled;
+    }
+  }
+  auto result = repository_.checkOut(order);
+  if (!result) {
+    return result.error();
+  }
+  return CheckoutResult{std::move(result->first), result->second};
+}
+
+Result<Order> TicketingService::getOrder(const std::string& code, const std::string& secret) {
+  auto order = repository_.findOrder(code);
+  if (!order || secret.empty() || !secretsEqual(secret, order->secret)) {
+    return notFound("no such order");
+  }
+  return std::move(*order);
+}
+
+Result<Order> TicketingService::cancelOrder(const std::string& code, const std::string& secret) {
+  auto order = getOrder(code, secret);
+  if (!order) {
+    return order.error();
+  }
+  if (order->status != OrderStatus::kPaid) {
+    return conflict("the order is " + std::string(toString(order->status)));
+  }
+  return repository_.cancelOrder(code, now());
+}
+
+Result<Ticket> TicketingService::checkIn(const std::string& ticket_code) {
+  if (ticket_code.empty() || ticket_code.size() > 64) {
+    return unprocessable("code", "code must be a ticket code");
+  }
+  return repository_.checkIn(ticket_code, now());
+}
+
+Result<EventStats> TicketingService::stats(EventId event) {
+  auto stats = repository_.stats(event);
+  if (!stats) {
+    return notFound("no such event");
+  }
+  return std::move(*stats);
+}
+
+int64_t TicketingService::expireHolds(int64_t limit) {
+  return repository_.expireHolds(now(), limit);
+}
+
+}  // namespace tickets

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+#include "domain/error.h"
+#include "domain/payment.h"
+#include "domain/ticketing.h"
+#include "domain/ticketing_repository.h"
+
+namespace tickets {
+
+struct CheckoutRequest {
+  std::string basket_id;
+  std::string email;
+  std::string name;
+  std::string idempotency_key;
+};
+
+struct CheckoutResult {
+  Order order;
+  bool created = true;  // false: an earlier attempt with the same key made it
+};
+
+// The ticket shop's selling rules: baskets that hold stock for a while, idempotent checkout into
+// paid orders with tickets, cancellation, and check-in at the door. Thread-safe; every call
+// blocks on the repository, so call it off the I/O threads.
+class TicketingService {
+ public:
+  static constexpr size_t kMaxBasketLines = 20;
+
+  // Availability in the catalogue's listings is not refreshed by sales: it is at most the
+  // cache's bound old, and the basket, not the listing, decides what can be sold.
+  TicketingService(TicketingRepository& repository, PaymentProvider& payments, const Clock& clock,
+                   std::chrono::seconds hold_ttl)
+      : repository_(repository), payments_(payments), clock_(clock), hold_ttl_(hold_ttl) {}
+
+  Result<Hold> createBasket(const std::vector<BasketLine>& lines);
+  // kNotFound for an unknown id; kGone once it expired, was deleted or was checked out.
+  Result<Hold> getBasket(const std::string& id);
+  Result<Hold> deleteBasket(const std::string& id);
+
+  Result<CheckoutResult> checkOut(const CheckoutRequest& request);
+  // A wrong or missing secret is kNotFound, exactly like an unknown code.
+  Result<Order> getOrder(const std::string& code, const std::string& secret);
+  Result<Order> cancelOrder(const std::string& code, const std::string& secret);
+
+  Result<Ticket> checkIn(const std::string& ticket_code);
+  Result<EventStats> stats(EventId event);
+
+  // Gives back the stock of expired holds; returns how many were expired.
+  int64_t expireHolds(int64_t limit = 1000);
+
+ private:
+  SystemTime now() const;
+
+  TicketingRepository& repository_;
+  PaymentProvider& payments_;
+  const Clock& clock_;
+  std::chrono::seconds hold_ttl_;
+};
+
+// A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).
+std::string makeOrderCode();
+bool isPlausibleEmail(const std::string& email);
+
+}  // namespace tickets

@@ -1,0 +1,101 @@
+#include <array>
+
+#include "storage/migrations/migrations.h"
+
+namespace tickets {
+namespace {
+
+// The same tables and rules as the SQLite schema, in PostgreSQL's types: times are timestamptz,
+// money is bigint minor units.
+constexpr std::string_view kCatalogue = R"sql(
+CREATE TABLE events (
+  id                    bigserial   PRIMARY KEY,
+  name                  text        NOT NULL,
+  description           text        NOT NULL DEFAULT '',
+  venue                 text        NOT NULL,
+  starts_at             timestamptz NOT NULL,
+  ends_at               timestamptz NOT NULL,
+  timezone              text        NOT NULL,
+  status                text        NOT NULL
+                        CHECK (status IN ('draft', 'on_sale', 'sold_out', 'cancelled')),
+  sale_starts_at        timestamptz,
+  sale_ends_at          timestamptz,
+  max_tickets_per_order integer     NOT NULL DEFAULT 10 CHECK (max_tickets_per_order BETWEEN 1 AND 100),
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  updated_at            timestamptz NOT NULL DEFAULT now(),
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX events_by_start ON events (starts_at, id);
+
+CREATE TABLE ticket_types (
+  id        bigserial PRIMARY KEY,
+  event_id  bigint    NOT NULL REFERENCES events (id),
+  name      text      NOT NULL,
+  price     bigint    NOT NULL CHECK (price >= 0),
+  currency  char(3)   NOT NULL,
+  capacity  bigint    NOT NULL CHECK (capacity >= 0),
+  sold      bigint    NOT NULL DEFAULT 0 CHECK (sold >= 0),
+  held      bigint    NOT NULL DEFAULT 0 CHECK (held >= 0),
+  CHECK (sold + held <= capacity)
+);
+CREATE INDEX ticket_types_by_event ON ticket_types (event_id, price);
+)sql";
+
+constexpr std::string_view kSelling = R"sql(
+CREATE TABLE holds (
+  id         text        PRIMARY KEY,
+  status     text        NOT NULL CHECK (status IN ('active', 'released', 'expired', 'checked_out')),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX holds_active_by_expiry ON holds (expires_at) WHERE status = 'active';
+
+CREATE TABLE hold_items (
+  hold_id        text   NOT NULL REFERENCES holds (id),
+  ticket_type_id bigint NOT NULL REFERENCES ticket_types (id),
+  quantity       bigint NOT NULL CHECK (quantity > 0),
+  unit_price     bigint NOT NULL CHECK (unit_price >= 0),
+  currency       char(3) NOT NULL,
+  PRIMARY KEY (hold_id, ticket_type_id)
+);
+CREATE INDEX hold_items_by_ticket_type ON hold_items (ticket_type_id);
+
+CREATE TABLE orders (
+  code                text        PRIMARY KEY,
+  secret              text        NOT NULL,
+  hold_id             text        NOT NULL UNIQUE REFERENCES holds (id),
+  idempotency_key     text        NOT NULL,
+  request_fingerprint text        NOT NULL,
+  status              text        NOT NULL CHECK (status IN ('paid', 'cancelled', 'refunded')),
+  email               text        NOT NULL,
+  name                text        NOT NULL,
+  total               bigint      NOT NULL,
+  currency            char(3)     NOT NULL,
+  payment_reference   text        NOT NULL,
+  created_at          timestamptz NOT NULL,
+  updated_at          timestamptz NOT NULL,
+  CONSTRAINT orders_idempotency_key_key UNIQUE (idempotency_key)
+);
+
+CREATE TABLE tickets (
+  code           text        PRIMARY KEY,
+  order_code     text        NOT NULL REFERENCES orders (code),
+  ticket_type_id bigint      NOT NULL REFERENCES ticket_types (id),
+  event_id       bigint      NOT NULL REFERENCES events (id),
+  voided         boolean     NOT NULL DEFAULT false,
+  checked_in_at  timestamptz
+);
+CREATE INDEX tickets_by_order ON tickets (order_code);
+CREATE INDEX tickets_by_event ON tickets (event_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "catalogue", kCatalogue},
+    Migration{2, "selling", kSelling},
+};
+
+}  // namespace
+
+std::span<const Migration> postgresMigrations() { return kMigrations; }
+
+}  // namespace tickets

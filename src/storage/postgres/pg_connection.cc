@@ -1,0 +1,153 @@
+#include "storage/postgres/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "storage/errors.h"
+
+namespace tickets::pg {
+namespace {
+
+// SQLSTATE classes after which the same work may succeed if tried again.
+bool isTransient(std::string_view state) {
+  return state == "40001"             // serialization_failure
+         || state == "40P01"          // deadlock_detected
+         || state == "55P03"          // lock_not_available
+         || state == "57014"          // query_canceled (statement_timeout)
+         || state.starts_with("08")   // connection exceptions
+         || state.starts_with("53")   // insufficient resources (too many connections)
+         || state.starts_with("57");  // operator intervention (shutdown)
+}
+
+}  // namespace
+
+Result::~Result() { PQclear(result_); }
+
+int Result::rows() const { return PQntuples(result_); }
+
+bool Result::isNull(int row, int column) const { return PQgetisnull(result_, row, column) == 1; }
+
+std::string_view Result::text(int row, int column) const {
+  return {PQgetvalue(result_, row, column), static_cast<size_t>(PQgetlength(result_, row, column))};
+}
+
+int64_t Result::integer(int row, int column) const {
+  auto t = text(row, column);
+  int64_t value = 0;
+  std::from_chars(t.data(), t.data() + t.size(), value);
+  return value;
+}
+
+std::optional<int64_t> Result::optionalInteger(int row, int column) const {
+  if (isNull(row, column)) {
+    return std::nullopt;
+  }
+  return integer(row, column);
+}
+
+Connection::Connection(const std::string& url, Options options) {
+  const std::string connect_timeout =
+      std::to_string(std::max<int64_t>(1, options.connect_timeout.count() / 1000));
+  const std::string startup_options =
+      "-c statement_timeout=" + std::to_string(options.statement_timeout.count()) +
+      " -c lock_timeout=" + std::to_string(options.statement_timeout.count());
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", "options", nullptr};
+  const char* values[] = {url.c_str(), connect_timeout.c_str(), "ticketsd", startup_options.c_str(),
+                          nullptr};
+  conn_ = PQconnectdbParams(keys, values, 1);
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw DatabaseUnavailable("cannot connect to PostgreSQL: " + message);
+  }
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+Result Connection::execute(std::string_view name, std::string_view sql,
+                           const std::vector<Param>& params) {
+  std::string statement(name);
+  if (!prepared_.contains(statement)) {
+    pg_result* prepared = PQprepare(conn_, statement.c_str(), std::string(sql).c_str(), 0, nullptr);
+    if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
+      fail(prepared, "prepare " + statement);
+    }
+    PQclear(prepared);
+    prepared_.insert(statement);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) {
+    values.push_back(p ? p->c_str() : nullptr);
+  }
+  pg_result* result = PQexecPrepared(conn_, statement.c_str(), static_cast<int>(values.size()),
+                                     values.data(), nullptr, nullptr, 0);
+  auto status = PQresultStatus(result);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    fail(result, statement);
+  }
+  return Result(result);
+}
+
+Result Connection::execute(const std::string& sql) {
+  pg_result* result = PQexec(conn_, sql.c_str());
+  auto status = PQresultStatus(result);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    fail(result, "execute");
+  }
+  return Result(result);
+}
+
+void Connection::fail(pg_result* result, std::string_view what) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = std::string("PostgreSQL ") + std::string(what) + ": " +
+                        (result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  std::string sqlstate = state != nullptr ? state : "";
+  std::string constraint;
+  if (result != nullptr && PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) != nullptr) {
+    constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
+  }
+  PQclear(result);
+  if (sqlstate == "40001" || sqlstate == "40P01") {
+    throw TransientConflict(message + " [" + sqlstate + "]");
+  }
+  if (sqlstate.starts_with("23")) {
+    throw ConstraintViolation(message + " [" + sqlstate + "]", constraint);
+  }
+  if (broken() || sqlstate.empty() || isTransient(sqlstate)) {
+    throw DatabaseUnavailable(message + (sqlstate.empty() ? "" : " [" + sqlstate + "]"));
+  }
+  throw DatabaseError(message + " [" + sqlstate + "]");
+}
+
+Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
+  connection_.execute(std::string(begin));
+}
+
+Transaction::~Transaction() {
+  if (!done_ && !connection_.broken()) {
+    try {
+      connection_.execute("ROLLBACK");
+    } catch (const DatabaseError&) {
+      // The connection is gone; the server rolls the transaction back by itself.
+    }
+  }
+}
+
+void Transaction::commit() {
+  connection_.execute("COMMIT");
+  done_ = true;
+}
+
+}  // namespace tickets::pg

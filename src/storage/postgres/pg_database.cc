@@ -1,0 +1,241 @@
+#include "storage/postgres/pg_database.h"
+
+#include <thread>
+
+#include "storage/errors.h"
+#include "storage/migrations/migrations.h"
+
+namespace tickets {
+namespace {
+
+using pg::param;
+
+int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
+SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+
+std::optional<int64_t> optionalUnix(const std::optional<SystemTime>& t) {
+  return t ? std::optional<int64_t>(unixSeconds(*t)) : std::nullopt;
+}
+std::optional<SystemTime> optionalTime(const std::optional<int64_t>& s) {
+  return s ? std::optional<SystemTime>(fromUnix(*s)) : std::nullopt;
+}
+
+std::string containsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+#define TICKETS_EVENT_COLUMNS                                                                  \
+  "e.id, e.name, e.description, e.venue, extract(epoch FROM e.starts_at)::bigint, "            \
+  "extract(epoch FROM e.ends_at)::bigint, e.timezone, e.status, "                              \
+  "extract(epoch FROM e.sale_starts_at)::bigint, extract(epoch FROM e.sale_ends_at)::bigint, " \
+  "e.max_tickets_per_order"
+
+constexpr std::string_view kListEvents = "SELECT " TICKETS_EVENT_COLUMNS R"sql(,
+  COALESCE((SELECT sum(greatest(t.capacity - t.sold - t.held, 0))
+              FROM ticket_types t WHERE t.event_id = e.id), 0)::bigint,
+  cheapest.price, cheapest.currency
+FROM events e
+LEFT JOIN LATERAL (
+  SELECT t.price, t.currency FROM ticket_types t WHERE t.event_id = e.id
+  ORDER BY t.price, t.id LIMIT 1) cheapest ON true
+WHERE ($8::boolean OR e.status <> 'draft')
+  AND ($1::text IS NULL OR e.status = $1::text)
+  AND ($2::bigint IS NULL OR e.starts_at >= to_timestamp($2::bigint))
+  AND ($3::bigint IS NULL OR e.starts_at < to_timestamp($3::bigint))
+  AND ($4::text = '' OR e.name ILIKE $4::text ESCAPE '\' OR e.venue ILIKE $4::text ESCAPE '\')
+  AND ($5::bigint IS NULL OR (e.starts_at, e.id) > (to_timestamp($5::bigint), $6::bigint))
+ORDER BY e.starts_at, e.id
+LIMIT $7::bigint)sql";
+
+constexpr std::string_view kFindEvent =
+    "SELECT " TICKETS_EVENT_COLUMNS " FROM events e WHERE e.id = $1::bigint";
+
+constexpr std::string_view kTicketTypesOfEvent =
+    "SELECT id, event_id, name, price, currency, capacity, sold, held FROM ticket_types "
+    "WHERE event_id = $1::bigint ORDER BY price, id";
+
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (name, description, venue, starts_at, ends_at, timezone, status, "
+    "sale_starts_at, sale_ends_at, max_tickets_per_order) VALUES ($1, $2, $3, "
+    "to_timestamp($4::bigint), to_timestamp($5::bigint), $6, $7, to_timestamp($8::bigint), "
+    "to_timestamp($9::bigint), $10::integer) RETURNING id";
+
+constexpr std::string_view kInsertTicketType =
+    "INSERT INTO ticket_types (event_id, name, price, currency, capacity) "
+    "VALUES ($1::bigint, $2, $3::bigint, $4, $5::bigint)";
+
+#undef TICKETS_EVENT_COLUMNS
+
+Event readEvent(const pg::Result& r, int row) {
+  Event e;
+  e.id = r.integer(row, 0);
+  e.name = std::string(r.text(row, 1));
+  e.description = std::string(r.text(row, 2));
+  e.venue = std::string(r.text(row, 3));
+  e.starts_at = fromUnix(r.integer(row, 4));
+  e.ends_at = fromUnix(r.integer(row, 5));
+  e.timezone = std::string(r.text(row, 6));
+  e.status = parseEventStatus(r.text(row, 7)).value_or(EventStatus::kDraft);
+  e.sale_starts_at = optionalTime(r.optionalInteger(row, 8));
+  e.sale_ends_at = optionalTime(r.optionalInteger(row, 9));
+  e.max_tickets_per_order = static_cast<int>(r.integer(row, 10));
+  return e;
+}
+
+// Serialises migrators of every replica starting at once.
+constexpr int64_t kMigrationLock = 7'271'000'001;
+
+}  // namespace
+
+class PostgresDatabase::Catalogue final : public CatalogueRepository {
+ public:
+  explicit Catalogue(PostgresDatabase& db) : db_(db) {}
+
+  std::vector<EventSummary> listEvents(const EventQuery& query) override {
+    std::vector<pg::Param> params = {
+        query.status ? param(toString(*query.status)) : std::nullopt,
+        param(optionalUnix(query.from)),
+        param(optionalUnix(query.to)),
+        param(query.text.empty() ? std::string() : containsPattern(query.text)),
+        query.after ? param(unixSeconds(query.after->starts_at)) : std::nullopt,
+        query.after ? param(query.after->id) : std::nullopt,
+        param(static_cast<int64_t>(query.limit) + 1),
+        param(query.include_drafts ? "true" : "false"),
+    };
+    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+      auto r = conn.execute("list_events", kListEvents, params);
+      std::vector<EventSummary> events;
+      events.reserve(static_cast<size_t>(r.rows()));
+      for (int row = 0; row < r.rows(); ++row) {
+        EventSummary summary;
+        summary.event = readEvent(r, row);
+        summary.available_tickets = r.integer(row, 11);
+        if (!r.isNull(row, 12)) {
+          summary.price_from = Money{r.integer(row, 12), std::string(r.text(row, 13))};
+        }
+        events.push_back(std::move(summary));
+      }
+      return events;
+    });
+  }
+
+  std::optional<EventDetail> findEvent(EventId id) override {
+    return db_.withConnection(
+        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<EventDetail> {
+          auto events = conn.execute("find_event", kFindEvent, {param(id)});
+          if (events.rows() == 0) {
+            return std::nullopt;
+          }
+          EventDetail detail;
+          detail.event = readEvent(events, 0);
+          auto types = conn.execute("ticket_types_of_event", kTicketTypesOfEvent, {param(id)});
+          for (int row = 0; row < types.rows(); ++row) {
+            TicketType t;
+            t.id = types.integer(row, 0);
+            t.event_id = types.integer(row, 1);
+            t.name = std::string(types.text(row, 2));
+            t.price = Money{types.integer(row, 3), std::string(types.text(row, 4))};
+            t.capacity = types.integer(row, 5);
+            t.sold = types.integer(row, 6);
+            t.held = types.integer(row, 7);
+            detail.ticket_types.push_back(std::move(t));
+          }
+          return detail;
+        });
+  }
+
+  EventId createEvent(const NewEvent& event) override {
+    auto lease = db_.pool_.acquire();
+    try {
+      pg::Transaction tx(*lease);
+      auto inserted = lease->execute(
+          "insert_event", kInsertEvent,
+          {param(event.name), param(event.description), param(event.venue),
+           param(unixSeconds(event.starts_at)), param(unixSeconds(event.ends_at)),
+           param(event.timezone), param(toString(event.status)),
+           param(optionalUnix(event.sale_starts_at)), param(optionalUnix(event.sale_ends_at)),
+           param(static_cast<int64_t>(event.max_tickets_per_order))});
+      EventId id = inserted.integer(0, 0);
+      for (const auto& type : event.ticket_types) {
+        lease->execute("insert_ticket_type", kInsertTicketType,
+                       {param(id), param(type.name), param(type.price.amount),
+                        param(type.price.currency), param(type.capacity)});
+      }
+      tx.commit();
+      return id;
+    } catch (const DatabaseError&) {
+      if (lease->broken()) {
+        lease.discard();
+      }
+      throw;
+    }
+  }
+
+  int64_t countEvents() override {
+    return db_.withConnection(db_.settings_.pool_timeout, true, [](pg::Connection& conn) {
+      return conn.execute("count_events", "SELECT count(*) FROM events", {}).integer(0, 0);
+    });
+  }
+
+ private:
+  PostgresDatabase& db_;
+};
+
+PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* observer)
+    : settings_(std::move(settings)),
+      pool_(
+          settings_.pool_size, settings_.pool_timeout,
+          [this] {
+            return std::make_unique<pg::Connection>(
+                settings_.url, pg::Connection::Options{std::chrono::milliseconds(3000),
+                                                       settings_.statement_timeout});
+          },
+          observer),
+      catalogue_(std::make_unique<Catalogue>(*this)),
+      ticketing_(makeTicketing(*this)) {}
+
+PostgresDatabase::~PostgresDatabase() = default;
+
+void PostgresDatabase::migrate() {
+  withConnection(settings_.pool_timeout, false, [](pg::Connection& conn) {
+    pg::Transaction tx(conn);
+    conn.execute("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+        "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (const auto& migration : postgresMigrations()) {
+      auto applied = conn.execute("migration_applied",
+                                  "SELECT 1 FROM schema_migrations WHERE version = $1::integer",
+                                  {param(static_cast<int64_t>(migration.version))});
+      if (applied.rows() == 0) {
+        conn.execute(std::string(migration.sql));
+        conn.execute("record_migration",
+                     "INSERT INTO schema_migrations (version, name) VALUES ($1::integer, $2)",
+                     {param(static_cast<int64_t>(migration.version)), param(migration.name)});
+      }
+    }
+    tx.commit();
+    return 0;
+  });
+}
+
+void PostgresDatabase::ping(std::chrono::milliseconds timeout) {
+  withConnection(timeout, true, [](pg::Connection& conn) {
+    conn.execute("ping", "SELECT 1", {});
+    return 0;
+  });
+}
+
+CatalogueRepository& PostgresDatabase::catalogue() { return *catalogue_; }
+
+TicketingRepository& PostgresDatabase::ticketing() { return *ticketing_; }
+
+}  // namespace tickets

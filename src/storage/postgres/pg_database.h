@@ -1,0 +1,97 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/fault_injector.h"
+#include "storage/connection_pool.h"
+#include "storage/database.h"
+#include "storage/errors.h"
+#include "storage/postgres/pg_connection.h"
+
+namespace tickets {
+
+struct PostgresSettings {
+  std::string url;
+  size_t pool_size = 20;
+  std::chrono::milliseconds pool_timeout{1000};
+  std::chrono::milliseconds statement_timeout{5000};
+  const FaultInjector* faults = nullptr;  // for drills: a slow database
+};
+
+// The production backend: PostgreSQL through libpq, a pool of connections each with its own
+// prepared statements. A connection that breaks is dropped and replaced by the next checkout,
+// so the service recovers by itself when the database comes back. Thread-safe.
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(PostgresSettings settings, PoolObserver* observer);
+  ~PostgresDatabase() override;
+
+  void migrate() override;
+  void ping(std::chrono::milliseconds timeout) override;
+  CatalogueRepository& catalogue() override;
+  TicketingRepository& ticketing() override;
+  size_t poolSize() const override { return pool_.size(); }
+
+ private:
+  using Pool = ConnectionPool<pg::Connection>;
+  class Catalogue;
+  class Ticketing;
+  static std::unique_ptr<TicketingRepository> makeTicketing(PostgresDatabase& db);
+
+  // Runs `work` on a checked-out connection and drops the connection if it broke. A read
+  // (retry_if_broken) whose pooled connection died with a database restart is retried once on a
+  // fresh one, so that recovery needs no operator; a write is not, since its commit may have
+  // happened.
+  template <class Work>
+  auto withConnection(std::chrono::milliseconds timeout, bool retry_if_broken, Work&& work) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.acquire(timeout);
+      if (settings_.faults != nullptr) {
+        if (auto latency = settings_.faults->databaseLatency(); latency.count() > 0) {
+          std::this_thread::sleep_for(latency);
+        }
+      }
+      try {
+        return work(*lease);
+      } catch (const DatabaseError&) {
+        if (!lease->broken()) {
+          throw;
+        }
+        lease.discard();
+        if (!retry_if_broken || attempt > 0) {
+          throw;
+        }
+      }
+    }
+  }
+
+  // Runs `work(connection)` inside BEGIN ... (work commits), retrying the whole transaction when
+  // it collided with another (serialization failure, deadlock): the database rolled it back.
+  template <class Work>
+  auto inTransaction(Work&& work) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return withConnection(settings_.pool_timeout, false, [&](pg::Connection& conn) {
+          pg::Transaction tx(conn);
+          return work(conn, tx);
+        });
+      } catch (const TransientConflict&) {
+        if (attempt >= kTransactionAttempts) {
+          throw;
+        }
+      }
+    }
+  }
+
+  static constexpr int kTransactionAttempts = 3;
+
+  PostgresSettings settings_;
+  Pool pool_;
+  std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<TicketingRepository> ticketing_;
+};
+
+}  // namespace tickets

@@ -1,0 +1,473 @@
+// Holds, orders, tickets and check-in on PostgreSQL.
+//
+// Locking design: stock lives in two counters per ticket type (held, sold) changed only by
+// conditional updates, e.g. UPDATE ... SET held = held + q WHERE sold + held + q <= capacity.
+// Under READ COMMITTED a concurrent update of the same row waits for the other transaction and
+// re-checks the condition on the committed row, so no interleaving can oversell, and the table's
+// CHECK (sold + held <= capacity) guards it a second time. Rows are locked in ticket type id
+// order. See docs/architecture.md for the throughput limit this implies.
+#include <algorithm>
+
+#include "storage/postgres/pg_database.h"
+
+namespace tickets {
+namespace {
+
+using pg::param;
+using pg::Param;
+
+int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
+SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+
+std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
+  for (auto s : {HoldStatus::kActive, HoldStatus::kReleased, HoldStatus::kExpired,
+                 HoldStatus::kCheckedOut}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+OrderStatus parseOrderStatus(std::string_view text) {
+  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return OrderStatus::kPaid;
+}
+
+std::vector<HoldItem> loadItems(pg::Connection& conn, const std::string& hold_id) {
+  auto r = conn.execute(
+      "hold_items",
+      "SELECT i.ticket_type_id, t.event_id, t.name, i.quantity, i.unit_price, i.currency "
+      "FROM hold_items i JOIN ticket_types t ON t.id = i.ticket_type_id "
+      "WHERE i.hold_id = $1 ORDER BY i.ticket_type_id",
+      {param(hold_id)});
+  std::vector<HoldItem> items;
+  for (int row = 0; row < r.rows(); ++row) {
+    items.push_back(HoldItem{r.integer(row, 0), r.integer(row, 1), std::string(r.text(row, 2)),
+                             r.integer(row, 3),
+                             Money{r.integer(row, 4), std::string(r.text(row, 5))}});
+  }
+  return items;
+}
+
+// The hold, locked for update when `lock` (so that its status cannot change under us).
+std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool lock) {
+  auto r = lock ? conn.execute("hold_for_update",
+                               "SELECT status, extract(epoch FROM created_at)::bigint, "
+                               "extract(epoch FROM expires_at)::bigint FROM holds "
+                               "WHERE id = $1 FOR UPDATE",
+                               {param(id)})
+                : conn.execute("hold",
+                               "SELECT status, extract(epoch FROM created_at)::bigint, "
+                               "extract(epoch FROM expires_at)::bigint FROM holds WHERE id = $1",
+                               {param(id)});
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  Hold hold;
+  hold.id = id;
+  hold.status = parseHoldStatus(r.text(0, 0)).value_or(HoldStatus::kExpired);
+  hold.created_at = fromUnix(r.integer(0, 1));
+  hold.expires_at = fromUnix(r.integer(0, 2));
+  hold.items = loadItems(conn, id);
+  return hold;
+}
+
+// Ends an active hold (released or expired) and gives its stock back; false if not active.
+bool endHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
+  auto ended = conn.execute(
+      "end_hold", "UPDATE holds SET status = $2 WHERE id = $1 AND status = 'active' RETURNING id",
+      {param(id), param(toString(status))});
+  if (ended.rows() == 0) {
+    return false;
+  }
+  conn.execute("return_held",
+               "UPDATE ticket_types t SET held = t.held - i.quantity FROM ("
+               "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1 "
+               "ORDER BY ticket_type_id) i WHERE t.id = i.ticket_type_id",
+               {param(id)});
+  return true;
+}
+
+int64_t expireHoldsOf(pg::Connection& conn, TicketTypeId type, SystemTime now) {
+  // SKIP LOCKED: a hold another transaction is working on is left to it.
+  auto r = conn.execute("expired_holds_of",
+                        "SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
+                        "WHERE i.ticket_type_id = $1 AND h.status = 'active' "
+                        "AND h.expires_at <= to_timestamp($2::bigint) "
+                        "ORDER BY h.expires_at LIMIT 100 FOR UPDATE OF h SKIP LOCKED",
+                        {param(type), param(unixSeconds(now))});
+  int64_t expired = 0;
+  for (int row = 0; row < r.rows(); ++row) {
+    expired += endHold(conn, std::string(r.text(row, 0)), HoldStatus::kExpired) ? 1 : 0;
+  }
+  return expired;
+}
+
+bool holdStock(pg::Connection& conn, const HoldItem& item) {
+  auto r = conn.execute("hold_stock",
+                        "UPDATE ticket_types SET held = held + $2 "
+                        "WHERE id = $1 AND sold + held + $2 <= capacity RETURNING id",
+                        {param(item.ticket_type_id), param(item.quantity)});
+  return r.rows() == 1;
+}
+
+std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
+  auto r = conn.execute("order",
+                        "SELECT secret, status, email, name, total, currency, "
+                        "extract(epoch FROM created_at)::bigint, hold_id FROM orders "
+                        "WHERE code = $1",
+                        {param(code)});
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  Order order;
+  order.code = code;
+  order.secret = std::string(r.text(0, 0));
+  order.status = parseOrderStatus(r.text(0, 1));
+  order.email = std::string(r.text(0, 2));
+  order.name = std::string(r.text(0, 3));
+  order.total = Money{r.integer(0, 4), std::string(r.text(0, 5))};
+  order.created_at = fromUnix(r.integer(0, 6));
+  order.items = loadItems(conn, std::string(r.text(0, 7)));
+  auto t = conn.execute("order_tickets",
+                        "SELECT code, ticket_type_id, event_id, voided, "
+                        "extract(epoch FROM checked_in_at)::bigint FROM tickets "
+                        "WHERE order_code = $1 ORDER BY ticket_type_id, code",
+                        {param(code)});
+  for (int row = 0; row < t.rows(); ++row) {
+    Ticket ticket{std::string(t.text(row, 0)), t.integer(row, 1), t.integer(row, 2),
+                  t.text(row, 3) == "t", std::nullopt};
+    if (auto at = t.optionalInteger(row, 4)) {
+      ticket.checked_in_at = fromUnix(*at);
+    }
+    order.tickets.push_back(std::move(ticket));
+  }
+  return order;
+}
+
+}  // namespace
+
+class PostgresDatabase::Ticketing final : public TicketingRepository {
+ public:
+  explicit Ticketing(PostgresDatabase& db) : db_(db) {}
+
+  std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override {
+    std::string list = "{";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      list += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+    }
+    list += "}";
+    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+      auto r = conn.execute(
+          "offers",
+          "SELECT t.id, t.event_id, t.name, t.price, t.currency, t.capacity, t.sold, t.held, "
+          "e.name, e.status, extract(epoch FROM e.sale_starts_at)::bigint, "
+          "extract(epoch FROM e.sale_ends_at)::bigint, e.max_tickets_per_order "
+          "FROM ticket_types t JOIN events e ON e.id = t.event_id "
+          "WHERE t.id = ANY($1::bigint[])",
+          {param(list)});
+      std::vector<TicketTypeOffer> offers;
+      for (int row = 0; row < r.rows(); ++row) {
+        TicketTypeOffer offer;
+        offer.type = TicketType{r.integer(row, 0),
+                                r.integer(row, 1),
+                                std::string(r.text(row, 2)),
+                                Money{r.integer(row, 3), std::string(r.text(row, 4))},
+                                r.integer(row, 5),
+                                r.integer(row, 6),
+                                r.integer(row, 7)};
+        offer.event.id = r.integer(row, 1);
+        offer.event.name = std::string(r.text(row, 8));
+        offer.event.status = parseEventStatus(r.text(row, 9)).value_or(EventStatus::kDraft);
+        if (auto s = r.optionalInteger(row, 10)) {
+          offer.event.sale_starts_at = fromUnix(*s);
+        }
+        if (auto s = r.optionalInteger(row, 11)) {
+          offer.event.sale_ends_at = fromUnix(*s);
+        }
+        offer.event.max_tickets_per_order = static_cast<int>(r.integer(row, 12));
+        offers.push_back(std::move(offer));
+      }
+      return offers;
+    });
+  }
+
+  Result<Hold> reserve(const Hold& hold) override {
+    std::vector<HoldItem> items = hold.items;
+    std::sort(items.begin(), items.end(),
+              [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Hold> {
+      for (const auto& item : items) {
+        if (!holdStock(conn, item) &&
+            !(expireHoldsOf(conn, item.ticket_type_id, hold.created_at) > 0 &&
+              holdStock(conn, item))) {
+          auto r = conn.execute(
+              "available_of",
+              "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
+              {param(item.ticket_type_id)});
+          int64_t available = r.rows() == 0 ? 0 : r.integer(0, 0);
+          return DomainError{ErrorCode::kSoldOut,
+                             "only " + std::to_string(available) + " left of '" + item.name + "'",
+                             "items.quantity",
+                             {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
+        }
+      }
+      conn.execute("insert_hold",
+                   "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
+                   "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
+                   {param(hold.id), param(unixSeconds(hold.created_at)),
+                    param(unixSeconds(hold.expires_at))});
+      for (const auto& item : items) {
+        conn.execute("insert_hold_item",
+                     "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
+                     "currency) VALUES ($1, $2, $3, $4, $5)",
+                     {param(hold.id), param(item.ticket_type_id), param(item.quantity),
+                      param(item.unit_price.amount), param(item.unit_price.currency)});
+      }
+      tx.commit();
+      Hold stored = hold;
+      stored.items = items;
+      return stored;
+    });
+  }
+
+  std::optional<Hold> findHold(const std::string& id) override {
+    return db_.withConnection(db_.settings_.pool_timeout, true,
+                              [&](pg::Connection& conn) { return loadHold(conn, id, false); });
+  }
+
+  Result<Hold> releaseHold(const std::string& id, SystemTime now) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Hold> {
+      auto hold = loadHold(conn, id, true);
+      if (!hold) {
+        return notFound("no such basket");
+      }
+      if (hold->status == HoldStatus::kCheckedOut) {
+        return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
+      }
+      if (hold->status != HoldStatus::kActive) {
+        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+      }
+      if (hold->expires_at <= now) {
+        endHold(conn, id, HoldStatus::kExpired);
+        tx.commit();
+        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+      }
+      endHold(conn, id, HoldStatus::kReleased);
+      tx.commit();
+      hold->status = HoldStatus::kReleased;
+      return std::move(*hold);
+    });
+  }
+
+  int64_t expireHolds(SystemTime now, int64_t limit) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
+      auto r = conn.execute("expired_holds",
+                            "SELECT id FROM holds WHERE status = 'active' "
+                            "AND expires_at <= to_timestamp($1::bigint) ORDER BY expires_at "
+                            "LIMIT $2 FOR UPDATE SKIP LOCKED",
+                            {param(unixSeconds(now)), param(limit)});
+      int64_t expired = 0;
+      for (int row = 0; row < r.rows(); ++row) {
+        expired += endHold(conn, std::string(r.text(row, 0)), HoldStatus::kExpired) ? 1 : 0;
+      }
+      tx.commit();
+      return expired;
+    });
+  }
+
+  Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override {
+    // Two requests with one key race to insert the order; the loser's unique violation sends
+    // it round again, and then it finds the winner's order.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return checkOutOnce(order);
+      } catch (const ConstraintViolation& e) {
+        if (e.constraint() != "orders_idempotency_key_key" || attempt > 0) {
+          throw;
+        }
+      }
+    }
+  }
+
+  std::optional<Order> findOrder(const std::string& code) override {
+    return db_.withConnection(db_.settings_.pool_timeout, true,
+                              [&](pg::Connection& conn) { return loadOrder(conn, code); });
+  }
+
+  Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Order> {
+      auto cancelled = conn.execute("cancel_order",
+                                    "UPDATE orders SET status = 'cancelled', "
+                                    "updated_at = to_timestamp($2::bigint) "
+                                    "WHERE code = $1 AND status = 'paid' RETURNING hold_id",
+                                    {param(code), param(unixSeconds(now))});
+      if (cancelled.rows() == 0) {
+        return DomainError{ErrorCode::kConflict, "the order is not paid", {}};
+      }
+      std::string hold_id(cancelled.text(0, 0));
+      conn.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
+                   {param(code)});
+      conn.execute("return_sold",
+                   "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
+                   "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1 "
+                   "ORDER BY ticket_type_id) i WHERE t.id = i.ticket_type_id",
+                   {param(hold_id)});
+      auto order = loadOrder(conn, code);
+      tx.commit();
+      return std::move(*order);
+    });
+  }
+
+  Result<Ticket> checkIn(const std::string& code, SystemTime now) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Ticket> {
+      auto admitted = conn.execute("check_in",
+                                   "UPDATE tickets SET checked_in_at = to_timestamp($2::bigint) "
+                                   "WHERE code = $1 AND NOT voided AND checked_in_at IS NULL "
+                                   "RETURNING ticket_type_id, event_id",
+                                   {param(code), param(unixSeconds(now))});
+      if (admitted.rows() == 1) {
+        tx.commit();
+        return Ticket{code, admitted.integer(0, 0), admitted.integer(0, 1), false, now};
+      }
+      auto r = conn.execute("ticket",
+                            "SELECT ticket_type_id, event_id, voided, "
+                            "extract(epoch FROM checked_in_at)::bigint FROM tickets "
+                            "WHERE code = $1",
+                            {param(code)});
+      if (r.rows() == 0) {
+        return notFound("no such ticket");
+      }
+      if (r.text(0, 2) == "t") {
+        return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
+      }
+      std::string first = formatRfc3339(fromUnix(r.integer(0, 3)));
+      return DomainError{ErrorCode::kConflict,
+                         "already checked in at " + first,
+                         {},
+                         {{"first_checked_in_at", first}}};
+    });
+  }
+
+  std::optional<EventStats> stats(EventId event) override {
+    return db_.withConnection(
+        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<EventStats> {
+          auto r = conn.execute(
+              "event_stats",
+              "SELECT COALESCE(sum(t.sold), 0)::bigint, COALESCE(sum(t.held), 0)::bigint, "
+              "COALESCE(sum(t.capacity), 0)::bigint, "
+              "COALESCE(sum(greatest(t.capacity - t.sold - t.held, 0)), 0)::bigint, "
+              "COALESCE(min(t.currency), ''), "
+              "(SELECT count(*) FROM tickets k WHERE k.event_id = e.id AND NOT k.voided "
+              " AND k.checked_in_at IS NOT NULL), "
+              "(SELECT COALESCE(sum(i.quantity * i.unit_price), 0)::bigint FROM hold_items i "
+              " JOIN orders o ON o.hold_id = i.hold_id "
+              " JOIN ticket_types y ON y.id = i.ticket_type_id "
+              " WHERE y.event_id = e.id AND o.status = 'paid') "
+              "FROM events e LEFT JOIN ticket_types t ON t.event_id = e.id "
+              "WHERE e.id = $1 GROUP BY e.id",
+              {param(event)});
+          if (r.rows() == 0) {
+            return std::nullopt;
+          }
+          return EventStats{r.integer(0, 0),          r.integer(0, 1), r.integer(0, 3),
+                            r.integer(0, 2),          r.integer(0, 5), r.integer(0, 6),
+                            std::string(r.text(0, 4))};
+        });
+  }
+
+ private:
+  Result<std::pair<Order, bool>> checkOutOnce(const NewOrder& order) {
+    return db_.inTransaction([&](pg::Connection& conn,
+                                 pg::Transaction& tx) -> Result<std::pair<Order, bool>> {
+      auto replay = [&]() -> std::optional<Result<std::pair<Order, bool>>> {
+        auto r =
+            conn.execute("order_by_key",
+                         "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $1",
+                         {param(order.idempotency_key)});
+        if (r.rows() == 0) {
+          return std::nullopt;
+        }
+        if (r.text(0, 1) != order.request_fingerprint) {
+          return Result<std::pair<Order, bool>>(unprocessable(
+              "Idempotency-Key", "this Idempotency-Key was used with a different request"));
+        }
+        auto existing = loadOrder(conn, std::string(r.text(0, 0)));
+        return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
+      };
+      if (auto answer = replay()) {
+        return std::move(*answer);
+      }
+      auto hold = loadHold(conn, order.hold_id, true);
+      if (!hold) {
+        return notFound("no such basket");
+      }
+      if (hold->status == HoldStatus::kCheckedOut) {
+        // A concurrent retry with the same key may have just paid it: now it is visible.
+        if (auto answer = replay()) {
+          return std::move(*answer);
+        }
+        return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+      }
+      if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
+        if (hold->status == HoldStatus::kActive) {
+          endHold(conn, hold->id, HoldStatus::kExpired);
+          tx.commit();
+        }
+        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+      }
+      int64_t needed = 0;
+      for (const auto& item : hold->items) {
+        needed += item.quantity;
+      }
+      if (static_cast<int64_t>(order.ticket_codes.size()) < needed) {
+        throw std::logic_error("checkout prepared fewer ticket codes than the hold needs");
+      }
+      conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
+                   {param(hold->id)});
+      for (const auto& item : hold->items) {
+        conn.execute("sell_held",
+                     "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
+                     "WHERE id = $1",
+                     {param(item.ticket_type_id), param(item.quantity)});
+      }
+      const Money total = hold->total();
+      conn.execute(
+          "insert_order",
+          "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
+          "status, email, name, total, currency, payment_reference, created_at, updated_at) "
+          "VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
+          "to_timestamp($11::bigint), to_timestamp($11::bigint))",
+          {param(order.code), param(order.secret), param(hold->id), param(order.idempotency_key),
+           param(order.request_fingerprint), param(order.email), param(order.name),
+           param(total.amount), param(total.currency), param(order.payment_reference),
+           param(unixSeconds(order.now))});
+      size_t next_code = 0;
+      for (const auto& item : hold->items) {
+        for (int64_t i = 0; i < item.quantity; ++i) {
+          conn.execute("insert_ticket",
+                       "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
+                       "VALUES ($1, $2, $3, $4)",
+                       {param(order.ticket_codes[next_code++]), param(order.code),
+                        param(item.ticket_type_id), param(item.event_id)});
+        }
+      }
+      auto created = loadOrder(conn, order.code);
+      tx.commit();
+      return std::make_pair(std::move(*created), true);
+    });
+  }
+
+  PostgresDatabase& db_;
+};
+
+std::unique_ptr<TicketingRepository> PostgresDatabase::makeTicketing(PostgresDatabase& db) {
+  return std::make_unique<Ticketing>(db);
+}
+
+}  // namespace tickets

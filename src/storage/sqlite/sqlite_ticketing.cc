@@ -1,0 +1,477 @@
+#include "storage/sqlite/sqlite_ticketing.h"
+
+#include <algorithm>
+
+namespace tickets {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Query;
+
+int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
+SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+
+std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
+  for (auto s : {HoldStatus::kActive, HoldStatus::kReleased, HoldStatus::kExpired,
+                 HoldStatus::kCheckedOut}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+OrderStatus parseOrderStatus(std::string_view text) {
+  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return OrderStatus::kPaid;
+}
+
+std::vector<HoldItem> loadItems(Connection& conn, const std::string& hold_id) {
+  Query q(conn.prepare(
+      "SELECT i.ticket_type_id, t.event_id, t.name, i.quantity, i.unit_price, i.currency "
+      "FROM hold_items i JOIN ticket_types t ON t.id = i.ticket_type_id "
+      "WHERE i.hold_id = ?1 ORDER BY i.ticket_type_id"));
+  q.bind(1, hold_id);
+  std::vector<HoldItem> items;
+  while (q.step()) {
+    items.push_back(HoldItem{q.getInt(0), q.getInt(1), q.getText(2), q.getInt(3),
+                             Money{q.getInt(4), q.getText(5)}});
+  }
+  return items;
+}
+
+std::optional<Hold> loadHold(Connection& conn, const std::string& id) {
+  Hold hold;
+  {
+    Query q(conn.prepare("SELECT status, created_at, expires_at FROM holds WHERE id = ?1"));
+    q.bind(1, id);
+    if (!q.step()) {
+      return std::nullopt;
+    }
+    hold.id = id;
+    hold.status = parseHoldStatus(q.getText(0)).value_or(HoldStatus::kExpired);
+    hold.created_at = fromUnix(q.getInt(1));
+    hold.expires_at = fromUnix(q.getInt(2));
+  }
+  hold.items = loadItems(conn, id);
+  return hold;
+}
+
+// Ends an active hold (released or expired) and gives its stock back; false if not active.
+bool endHold(Connection& conn, const std::string& id, HoldStatus status) {
+  {
+    Query q(conn.prepare("UPDATE holds SET status = ?2 WHERE id = ?1 AND status = 'active'"));
+    q.bind(1, id).bind(2, toString(status));
+    q.run();
+  }
+  if (conn.changes() == 0) {
+    return false;
+  }
+  Query q(
+      conn.prepare("UPDATE ticket_types SET held = held - (SELECT quantity FROM hold_items "
+                   "WHERE hold_id = ?1 AND ticket_type_id = ticket_types.id) "
+                   "WHERE id IN (SELECT ticket_type_id FROM hold_items WHERE hold_id = ?1)"));
+  q.bind(1, id);
+  q.run();
+  return true;
+}
+
+// Expires the holds holding `ticket_type` that ran out by `now`; returns how many.
+int64_t expireHoldsOf(Connection& conn, TicketTypeId ticket_type, SystemTime now) {
+  std::vector<std::string> ids;
+  {
+    Query q(
+        conn.prepare("SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
+                     "WHERE i.ticket_type_id = ?1 AND h.status = 'active' AND h.expires_at <= ?2"));
+    q.bind(1, ticket_type).bind(2, unixSeconds(now));
+    while (q.step()) {
+      ids.push_back(q.getText(0));
+    }
+  }
+  int64_t expired = 0;
+  for (const auto& id : ids) {
+    expired += endHold(conn, id, HoldStatus::kExpired) ? 1 : 0;
+  }
+  return expired;
+}
+
+bool holdStock(Connection& conn, const HoldItem& item) {
+  Query q(conn.prepare(
+      "UPDATE ticket_types SET held = held + ?2 WHERE id = ?1 AND sold + held + ?2 <= capacity"));
+  q.bind(1, item.ticket_type_id).bind(2, item.quantity);
+  q.run();
+  return conn.changes() == 1;
+}
+
+int64_t availableOf(Connection& conn, TicketTypeId id) {
+  Query q(conn.prepare("SELECT max(capacity - sold - held, 0) FROM ticket_types WHERE id = ?1"));
+  q.bind(1, id);
+  return q.step() ? q.getInt(0) : 0;
+}
+
+std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
+  Order order;
+  std::string hold_id;
+  {
+    Query q(
+        conn.prepare("SELECT secret, status, email, name, total, currency, created_at, hold_id "
+                     "FROM orders WHERE code = ?1"));
+    q.bind(1, code);
+    if (!q.step()) {
+      return std::nullopt;
+    }
+    order.code = code;
+    order.secret = q.getText(0);
+    order.status = parseOrderStatus(q.getText(1));
+    order.email = q.getText(2);
+    order.name = q.getText(3);
+    order.total = Money{q.getInt(4), q.getText(5)};
+    order.created_at = fromUnix(q.getInt(6));
+    hold_id = q.getText(7);
+  }
+  order.items = loadItems(conn, hold_id);
+  Query q(
+      conn.prepare("SELECT code, ticket_type_id, event_id, voided, checked_in_at FROM tickets "
+                   "WHERE order_code = ?1 ORDER BY ticket_type_id, code"));
+  q.bind(1, code);
+  while (q.step()) {
+    Ticket t;
+    t.code = q.getText(0);
+    t.ticket_type_id = q.getInt(1);
+    t.event_id = q.getInt(2);
+    t.void_ = q.getInt(3) != 0;
+    if (!q.isNull(4)) {
+      t.checked_in_at = fromUnix(q.getInt(4));
+    }
+    order.tickets.push_back(std::move(t));
+  }
+  return order;
+}
+
+}  // namespace
+
+std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTypeId>& ids) {
+  auto conn = acquire_();
+  std::vector<TicketTypeOffer> offers;
+  for (TicketTypeId id : ids) {
+    Query q(conn->prepare(
+        "SELECT t.id, t.event_id, t.name, t.price, t.currency, t.capacity, t.sold, t.held, "
+        "e.name, e.status, e.sale_starts_at, e.sale_ends_at, e.max_tickets_per_order "
+        "FROM ticket_types t JOIN events e ON e.id = t.event_id WHERE t.id = ?1"));
+    q.bind(1, id);
+    if (!q.step()) {
+      continue;
+    }
+    TicketTypeOffer offer;
+    offer.type =
+        TicketType{q.getInt(0), q.getInt(1), q.getText(2), Money{q.getInt(3), q.getText(4)},
+                   q.getInt(5), q.getInt(6), q.getInt(7)};
+    offer.event.id = q.getInt(1);
+    offer.event.name = q.getText(8);
+    offer.event.status = parseEventStatus(q.getText(9)).value_or(EventStatus::kDraft);
+    if (auto s = q.getOptionalInt(10)) {
+      offer.event.sale_starts_at = fromUnix(*s);
+    }
+    if (auto s = q.getOptionalInt(11)) {
+      offer.event.sale_ends_at = fromUnix(*s);
+    }
+    offer.event.max_tickets_per_order = static_cast<int>(q.getInt(12));
+    offers.push_back(std::move(offer));
+  }
+  return offers;
+}
+
+Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  std::vector<HoldItem> items = hold.items;
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
+  for (const auto& item : items) {
+    if (!holdStock(*conn, item) &&
+        !(expireHoldsOf(*conn, item.ticket_type_id, hold.created_at) > 0 &&
+          holdStock(*conn, item))) {
+      int64_t available = availableOf(*conn, item.ticket_type_id);
+      // The rollback also undoes the expiries above; the reaper redoes them.
+      return DomainError{ErrorCode::kSoldOut,
+                         "only " + std::to_string(available) + " left of '" + item.name + "'",
+                         "items.quantity",
+                         {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
+    }
+  }
+  {
+    Query q(conn->prepare(
+        "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
+    q.bind(1, hold.id).bind(2, unixSeconds(hold.created_at)).bind(3, unixSeconds(hold.expires_at));
+    q.run();
+  }
+  for (const auto& item : items) {
+    Query q(conn->prepare(
+        "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    q.bind(1, hold.id)
+        .bind(2, item.ticket_type_id)
+        .bind(3, item.quantity)
+        .bind(4, item.unit_price.amount)
+        .bind(5, item.unit_price.currency);
+    q.run();
+  }
+  tx.commit();
+  Hold stored = hold;
+  stored.items = std::move(items);
+  return stored;
+}
+
+std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
+  auto conn = acquire_();
+  return loadHold(*conn, id);
+}
+
+Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  auto hold = loadHold(*conn, id);
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (hold->status == HoldStatus::kCheckedOut) {
+    return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
+  }
+  if (hold->status != HoldStatus::kActive) {
+    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+  }
+  if (hold->expires_at <= now) {
+    endHold(*conn, id, HoldStatus::kExpired);
+    tx.commit();
+    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+  }
+  endHold(*conn, id, HoldStatus::kReleased);
+  tx.commit();
+  hold->status = HoldStatus::kReleased;
+  return std::move(*hold);
+}
+
+int64_t SqliteTicketing::expireHolds(SystemTime now, int64_t limit) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  std::vector<std::string> ids;
+  {
+    Query q(conn->prepare(
+        "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ?1 LIMIT ?2"));
+    q.bind(1, unixSeconds(now)).bind(2, limit);
+    while (q.step()) {
+      ids.push_back(q.getText(0));
+    }
+  }
+  int64_t expired = 0;
+  for (const auto& id : ids) {
+    expired += endHold(*conn, id, HoldStatus::kExpired) ? 1 : 0;
+  }
+  tx.commit();
+  return expired;
+}
+
+Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  {
+    Query q(
+        conn->prepare("SELECT code, request_fingerprint FROM orders WHERE idempotency_key = ?1"));
+    q.bind(1, order.idempotency_key);
+    if (q.step()) {
+      std::string code = q.getText(0);
+      if (q.getText(1) != order.request_fingerprint) {
+        return unprocessable("Idempotency-Key",
+                             "this Idempotency-Key was used with a different request");
+      }
+      auto existing = loadOrder(*conn, code);
+      return std::make_pair(std::move(*existing), false);
+    }
+  }
+  auto hold = loadHold(*conn, order.hold_id);
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (hold->status == HoldStatus::kCheckedOut) {
+    return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+  }
+  if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
+    if (hold->status == HoldStatus::kActive) {
+      endHold(*conn, hold->id, HoldStatus::kExpired);
+      tx.commit();
+    }
+    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+  }
+  int64_t needed = 0;
+  for (const auto& item : hold->items) {
+    needed += item.quantity;
+  }
+  if (static_cast<int64_t>(order.ticket_codes.size()) < needed) {
+    throw std::logic_error("checkout prepared fewer ticket codes than the hold needs");
+  }
+  {
+    Query q(conn->prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
+    q.bind(1, hold->id);
+    q.run();
+  }
+  for (const auto& item : hold->items) {
+    Query q(
+        conn->prepare("UPDATE ticket_types SET held = held - ?2, sold = sold + ?2 WHERE id = ?1"));
+    q.bind(1, item.ticket_type_id).bind(2, item.quantity);
+    q.run();
+  }
+  const Money total = hold->total();
+  {
+    Query q(conn->prepare(
+        "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, status, "
+        "email, name, total, currency, payment_reference, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'paid', ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
+    q.bind(1, order.code)
+        .bind(2, order.secret)
+        .bind(3, hold->id)
+        .bind(4, order.idempotency_key)
+        .bind(5, order.request_fingerprint)
+        .bind(6, order.email)
+        .bind(7, order.name)
+        .bind(8, total.amount)
+        .bind(9, total.currency)
+        .bind(10, order.payment_reference)
+        .bind(11, unixSeconds(order.now));
+    q.run();
+  }
+  size_t next_code = 0;
+  for (const auto& item : hold->items) {
+    for (int64_t i = 0; i < item.quantity; ++i) {
+      Query q(
+          conn->prepare("INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
+                        "(?1, ?2, ?3, ?4)"));
+      q.bind(1, order.ticket_codes[next_code++])
+          .bind(2, order.code)
+          .bind(3, item.ticket_type_id)
+          .bind(4, item.event_id);
+      q.run();
+    }
+  }
+  auto created = loadOrder(*conn, order.code);
+  tx.commit();
+  return std::make_pair(std::move(*created), true);
+}
+
+std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {
+  auto conn = acquire_();
+  return loadOrder(*conn, code);
+}
+
+Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime now) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  {
+    Query q(
+        conn->prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1 AND "
+                      "status = 'paid'"));
+    q.bind(1, code).bind(2, unixSeconds(now));
+    q.run();
+  }
+  if (conn->changes() == 0) {
+    return DomainError{ErrorCode::kConflict, "the order is not paid", {}};
+  }
+  {
+    Query q(conn->prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
+    q.bind(1, code);
+    q.run();
+  }
+  {
+    Query q(
+        conn->prepare("UPDATE ticket_types SET sold = sold - (SELECT i.quantity FROM hold_items i "
+                      "JOIN orders o ON o.hold_id = i.hold_id WHERE o.code = ?1 "
+                      "AND i.ticket_type_id = ticket_types.id) "
+                      "WHERE id IN (SELECT i.ticket_type_id FROM hold_items i JOIN orders o "
+                      "ON o.hold_id = i.hold_id WHERE o.code = ?1)"));
+    q.bind(1, code);
+    q.run();
+  }
+  auto order = loadOrder(*conn, code);
+  tx.commit();
+  return std::move(*order);
+}
+
+Result<Ticket> SqliteTicketing::checkIn(const std::string& code, SystemTime now) {
+  auto conn = acquire_();
+  sqlite::Transaction tx(*conn);
+  {
+    Query q(
+        conn->prepare("UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND voided = 0 "
+                      "AND checked_in_at IS NULL"));
+    q.bind(1, code).bind(2, unixSeconds(now));
+    q.run();
+  }
+  const bool admitted = conn->changes() == 1;
+  Query q(conn->prepare(
+      "SELECT ticket_type_id, event_id, voided, checked_in_at FROM tickets WHERE code = ?1"));
+  q.bind(1, code);
+  if (!q.step()) {
+    return notFound("no such ticket");
+  }
+  Ticket ticket{code, q.getInt(0), q.getInt(1), q.getInt(2) != 0, std::nullopt};
+  if (!q.isNull(3)) {
+    ticket.checked_in_at = fromUnix(q.getInt(3));
+  }
+  if (!admitted) {
+    if (ticket.void_) {
+      return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
+    }
+    return DomainError{ErrorCode::kConflict,
+                       "already checked in at " + formatRfc3339(*ticket.checked_in_at),
+                       {},
+                       {{"first_checked_in_at", formatRfc3339(*ticket.checked_in_at)}}};
+  }
+  tx.commit();
+  return ticket;
+}
+
+std::optional<EventStats> SqliteTicketing::stats(EventId event) {
+  auto conn = acquire_();
+  EventStats stats;
+  {
+    Query q(conn->prepare("SELECT 1 FROM events WHERE id = ?1"));
+    q.bind(1, event);
+    if (!q.step()) {
+      return std::nullopt;
+    }
+  }
+  {
+    Query q(conn->prepare(
+        "SELECT COALESCE(sum(sold), 0), COALESCE(sum(held), 0), COALESCE(sum(capacity), 0), "
+        "COALESCE(sum(max(capacity - sold - held, 0)), 0), min(currency) "
+        "FROM ticket_types WHERE event_id = ?1"));
+    q.bind(1, event);
+    q.step();
+    stats.sold = q.getInt(0);
+    stats.held = q.getInt(1);
+    stats.capacity = q.getInt(2);
+    stats.available = q.getInt(3);
+    stats.currency = q.getText(4);
+  }
+  {
+    Query q(
+        conn->prepare("SELECT count(*) FROM tickets WHERE event_id = ?1 AND voided = 0 "
+                      "AND checked_in_at IS NOT NULL"));
+    q.bind(1, event);
+    q.step();
+    stats.checked_in = q.getInt(0);
+  }
+  Query q(conn->prepare(
+      "SELECT COALESCE(sum(i.quantity * i.unit_price), 0) FROM hold_items i "
+      "JOIN orders o ON o.hold_id = i.hold_id JOIN ticket_types t ON t.id = i.ticket_type_id "
+      "WHERE t.event_id = ?1 AND o.status = 'paid'"));
+  q.bind(1, event);
+  q.step();
+  stats.revenue = q.getInt(0);
+  return stats;
+}
+
+}  // namespace tickets

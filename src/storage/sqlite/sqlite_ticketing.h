@@ -1,0 +1,35 @@
+#pragma once
+
+#include <functional>
+
+#include "domain/ticketing_repository.h"
+#include "storage/connection_pool.h"
+#include "storage/sqlite/sqlite_connection.h"
+
+namespace tickets {
+
+// Holds, orders, tickets and check-in on SQLite. Every change runs under BEGIN IMMEDIATE, so
+// writers are serialised by the database and a conditional update of a ticket type's counters
+// can never oversell. Thread-safe.
+class SqliteTicketing final : public TicketingRepository {
+ public:
+  using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
+
+  explicit SqliteTicketing(Acquire acquire) : acquire_(std::move(acquire)) {}
+
+  std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
+  Result<Hold> reserve(const Hold& hold) override;
+  std::optional<Hold> findHold(const std::string& id) override;
+  Result<Hold> releaseHold(const std::string& id, SystemTime now) override;
+  int64_t expireHolds(SystemTime now, int64_t limit) override;
+  Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override;
+  std::optional<Order> findOrder(const std::string& code) override;
+  Result<Order> cancelOrder(const std::string& code, SystemTime now) override;
+  Result<Ticket> checkIn(const std::string& code, SystemTime now) override;
+  std::optional<EventStats> stats(EventId event) override;
+
+ private:
+  Acquire acquire_;
+};
+
+}  // namespace tickets

@@ -1,0 +1,378 @@
+// The selling rules through the storage port, against each real database, with an injected
+// clock so that expiry is tested without sleeping.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "domain/catalogue_service.h"
+#include "domain/ticketing_service.h"
+#include "storage/postgres/pg_database.h"
+#include "storage/sqlite/sqlite_database.h"
+#include "support/postgres.h"
+#include "support/temp_dir.h"
+
+namespace tickets {
+namespace {
+
+using namespace std::chrono;
+
+class ManualClock final : public Clock {
+ public:
+  system_clock::time_point now() const override { return at.load(); }
+  steady_clock::time_point steadyNow() const override { return {}; }
+  void advance(seconds s) { at.store(at.load() + s); }
+  std::atomic<system_clock::time_point> at{system_clock::time_point(seconds(1'800'000'000))};
+};
+
+class TicketingTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      dir = std::make_unique<test::TempDir>();
+      SqliteSettings settings{dir->path() + "/t.db"};
+      settings.pool_size = 8;
+      database = std::make_unique<SqliteDatabase>(settings, nullptr);
+    } else {
+      auto cluster = test::sharedPostgresUrl();
+      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
+      scratch = std::make_unique<test::ScratchDatabase>(cluster);
+      PostgresSettings settings;
+      settings.url = scratch->url();
+      settings.pool_size = 8;
+      settings.pool_timeout = milliseconds(10000);
+      database = std::make_unique<PostgresDatabase>(settings, nullptr);
+    }
+    database->migrate();
+    catalogue = std::make_unique<CatalogueService>(database->catalogue());
+    service =
+        std::make_unique<TicketingService>(database->ticketing(), payments, clock, seconds(600));
+  }
+  void TearDown() override {
+    service.reset();
+    catalogue.reset();
+    database.reset();
+    scratch.reset();
+  }
+
+  // An event on sale now with the given ticket types (capacity, price in GBP unless given).
+  EventDetail onSale(std::vector<NewTicketType> types, int per_order = 10,
+                     EventStatus status = EventStatus::kOnSale) {
+    NewEvent e;
+    e.name = "Show";
+    e.venue = "Hall";
+    auto now = time_point_cast<seconds>(clock.now());
+    e.starts_at = now + days(30);
+    e.ends_at = e.starts_at + hours(3);
+    e.timezone = "Europe/London";
+    e.status = status;
+    e.sale_starts_at = now - days(1);
+    e.sale_ends_at = e.starts_at;
+    e.max_tickets_per_order = per_order;
+    e.ticket_types = std::move(types);
+    auto id = catalogue->createEvent(e).value();
+    return catalogue->getEvent(id, true).value();
+  }
+  static NewTicketType type(int64_t capacity, int64_t price = 2500, std::string currency = "GBP") {
+    return NewTicketType{"GA", Money{price, std::move(currency)}, capacity};
+  }
+  TicketType current(TicketTypeId id) {
+    for (const auto& event : catalogue->listEvents({}).value().events) {
+      for (const auto& t : catalogue->getEvent(event.event.id, true).value().ticket_types) {
+        if (t.id == id) {
+          return t;
+        }
+      }
+    }
+    ADD_FAILURE() << "no ticket type " << id;
+    return {};
+  }
+  Result<CheckoutResult> buy(const std::string& basket, const std::string& key = "key-1") {
+    return service->checkOut({basket, "ann@example.com", "Ann", key});
+  }
+
+  ManualClock clock;
+  BoxOfficePayment payments;
+  std::unique_ptr<test::TempDir> dir;
+  std::unique_ptr<test::ScratchDatabase> scratch;
+  std::unique_ptr<Database> database;
+  std::unique_ptr<CatalogueService> catalogue;
+  std::unique_ptr<TicketingService> service;
+};
+
+TEST_P(TicketingTest, BasketHoldsStockUntilItExpires) {
+  auto event = onSale({type(10)});
+  auto id = event.ticket_types[0].id;
+  auto hold = service->createBasket({{id, 4}}).value();
+  EXPECT_EQ(hold.id.size(), 22u) << "128 random bits, base64url";
+  EXPECT_EQ(hold.expires_at - hold.created_at, seconds(600));
+  EXPECT_EQ(hold.total(), (Money{10000, "GBP"}));
+  EXPECT_EQ(current(id).held, 4);
+  EXPECT_EQ(current(id).available(), 6);
+  EXPECT_TRUE(service->getBasket(hold.id));
+
+  clock.advance(seconds(600));
+  EXPECT_EQ(service->getBasket(hold.id).error().code, ErrorCode::kGone);
+  EXPECT_EQ(service->expireHolds(), 1);
+  EXPECT_EQ(current(id).held, 0);
+  EXPECT_EQ(service->expireHolds(), 0);
+}
+
+TEST_P(TicketingTest, SoldOutSaysWhichTypeAndHowManyAreLeftAndHoldsNothing) {
+  auto event = onSale({type(5), NewTicketType{"VIP", Money{9000, "GBP"}, 2}});
+  auto ga = event.ticket_types[0].id;
+  auto vip = event.ticket_types[1].id;
+  service->createBasket({{vip, 1}}).value();
+  auto refused = service->createBasket({{ga, 2}, {vip, 2}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kSoldOut);
+  std::map<std::string, std::variant<int64_t, std::string>> ext;
+  for (const auto& e : refused.error().extensions) {
+    ext[e.name] = e.value;
+  }
+  EXPECT_EQ(std::get<int64_t>(ext["ticket_type_id"]), vip);
+  EXPECT_EQ(std::get<int64_t>(ext["available"]), 1);
+  EXPECT_EQ(current(ga).held, 0) << "nothing held when a basket is refused";
+  EXPECT_EQ(current(vip).held, 1);
+}
+
+TEST_P(TicketingTest, ExpiredHoldsMakeRoomWithoutTheReaper) {
+  auto event = onSale({type(3)});
+  auto id = event.ticket_types[0].id;
+  service->createBasket({{id, 3}}).value();
+  EXPECT_EQ(service->createBasket({{id, 1}}).error().code, ErrorCode::kSoldOut);
+  clock.advance(seconds(601));
+  auto hold = service->createBasket({{id, 2}});
+  ASSERT_TRUE(hold);
+  EXPECT_EQ(current(id).held, 2);
+}
+
+TEST_P(TicketingTest, RefusesInvalidBaskets) {
+  auto event = onSale({type(100), type(100, 10, "EUR")}, 4);
+  auto gbp = event.ticket_types[0].id;
+  auto eur = event.ticket_types[1].id;
+  auto draft = onSale({type(10)}, 4, EventStatus::kDraft).ticket_types[0].id;
+  auto cancelled = onSale({type(10)}, 4, EventStatus::kCancelled).ticket_types[0].id;
+  EXPECT_EQ(service->createBasket({}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{gbp, 0}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{gbp, -1}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{gbp, 5}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{gbp, 1}, {gbp, 1}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{gbp, 1}, {eur, 1}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{999999, 1}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{draft, 1}}).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(service->createBasket({{cancelled, 1}}).error().code, ErrorCode::kNotOnSale);
+  clock.advance(days(31));  // past the end of the sale window
+  EXPECT_EQ(service->createBasket({{gbp, 1}}).error().code, ErrorCode::kNotOnSale);
+  EXPECT_EQ(current(gbp).held, 0);
+  EXPECT_EQ(current(eur).held, 0);
+}
+
+TEST_P(TicketingTest, DeletingABasketGivesStockBackAtOnce) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto hold = service->createBasket({{id, 6}}).value();
+  EXPECT_TRUE(service->deleteBasket(hold.id));
+  EXPECT_EQ(current(id).held, 0);
+  EXPECT_EQ(service->deleteBasket(hold.id).error().code, ErrorCode::kGone);
+  EXPECT_EQ(service->deleteBasket("nope").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(TicketingTest, CheckoutMakesAPaidOrderWithOneTicketEach) {
+  auto event = onSale({type(10), NewTicketType{"VIP", Money{9000, "GBP"}, 5}});
+  auto ga = event.ticket_types[0].id;
+  auto vip = event.ticket_types[1].id;
+  auto hold = service->createBasket({{ga, 2}, {vip, 1}}).value();
+  auto result = buy(hold.id).value();
+  EXPECT_TRUE(result.created);
+  const Order& order = result.order;
+  EXPECT_EQ(order.status, OrderStatus::kPaid);
+  EXPECT_EQ(order.total, (Money{2 * 2500 + 9000, "GBP"}));
+  EXPECT_EQ(order.code.size(), 10u);
+  EXPECT_EQ(order.secret.size(), 22u);
+  ASSERT_EQ(order.tickets.size(), 3u);
+  std::set<std::string> codes;
+  for (const auto& t : order.tickets) {
+    EXPECT_EQ(t.code.size(), 22u);
+    codes.insert(t.code);
+  }
+  EXPECT_EQ(codes.size(), 3u);
+  EXPECT_EQ(current(ga).sold, 2);
+  EXPECT_EQ(current(ga).held, 0);
+  EXPECT_EQ(current(vip).sold, 1);
+  EXPECT_EQ(service->getBasket(hold.id).error().code, ErrorCode::kGone);
+  auto fetched = service->getOrder(order.code, order.secret).value();
+  EXPECT_EQ(fetched.tickets.size(), 3u);
+  EXPECT_EQ(service->getOrder(order.code, "wrong").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service->getOrder(order.code, "").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(TicketingTest, CheckoutIsIdempotentPerKey) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto hold = service->createBasket({{id, 2}}).value();
+  auto first = buy(hold.id, "retry-key").value();
+  auto again = buy(hold.id, "retry-key").value();
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.order.code, first.order.code);
+  EXPECT_EQ(again.order.tickets.size(), 2u);
+  auto other_body = service->checkOut({hold.id, "bob@example.com", "Bob", "retry-key"});
+  EXPECT_EQ(other_body.error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(buy(hold.id, "another-key").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(current(id).sold, 2);
+}
+
+TEST_P(TicketingTest, ConcurrentRetriesOfOneKeyMakeOneOrder) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto hold = service->createBasket({{id, 1}}).value();
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::set<std::string> codes;
+  std::atomic<int> created{0}, failed{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto result = buy(hold.id, "same-key");
+      if (!result) {
+        ++failed;
+        return;
+      }
+      created += result->created ? 1 : 0;
+      std::lock_guard lock(mutex);
+      codes.insert(result->order.code);
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(codes.size(), 1u);
+  EXPECT_EQ(current(id).sold, 1);
+}
+
+TEST_P(TicketingTest, ExpiredBasketCannotBeCheckedOut) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto hold = service->createBasket({{id, 2}}).value();
+  clock.advance(seconds(600));
+  EXPECT_EQ(buy(hold.id).error().code, ErrorCode::kGone);
+  EXPECT_EQ(current(id).held, 0);
+  EXPECT_EQ(current(id).sold, 0);
+  EXPECT_EQ(buy("no-such-basket").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(TicketingTest, CancellingVoidsTicketsAndReturnsStock) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto order = buy(service->createBasket({{id, 3}}).value().id).value().order;
+  EXPECT_EQ(service->cancelOrder(order.code, "wrong").error().code, ErrorCode::kNotFound);
+  auto cancelled = service->cancelOrder(order.code, order.secret).value();
+  EXPECT_EQ(cancelled.status, OrderStatus::kCancelled);
+  for (const auto& t : cancelled.tickets) {
+    EXPECT_TRUE(t.void_);
+  }
+  EXPECT_EQ(current(id).sold, 0);
+  EXPECT_EQ(service->cancelOrder(order.code, order.secret).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(service->checkIn(order.tickets[0].code).error().code, ErrorCode::kGone);
+}
+
+TEST_P(TicketingTest, CheckInAdmitsOnceAndRemembersWhen) {
+  auto event = onSale({type(10)});
+  auto order = buy(service->createBasket({{event.ticket_types[0].id, 2}}).value().id).value().order;
+  auto first = service->checkIn(order.tickets[0].code).value();
+  ASSERT_TRUE(first.checked_in_at);
+  clock.advance(seconds(90));
+  auto second = service->checkIn(order.tickets[0].code);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  ASSERT_EQ(second.error().extensions.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(second.error().extensions[0].value),
+            formatRfc3339(*first.checked_in_at));
+  EXPECT_EQ(service->checkIn("unknown-code").error().code, ErrorCode::kNotFound);
+  auto stats = service->stats(event.event.id).value();
+  EXPECT_EQ(stats.sold, 2);
+  EXPECT_EQ(stats.checked_in, 1);
+  EXPECT_EQ(stats.revenue, 5000);
+  EXPECT_EQ(stats.available, 8);
+  EXPECT_EQ(stats.currency, "GBP");
+}
+
+TEST_P(TicketingTest, ConcurrentCheckInsOfOneTicketAdmitOnce) {
+  auto event = onSale({type(10)});
+  auto order = buy(service->createBasket({{event.ticket_types[0].id, 1}}).value().id).value().order;
+  std::atomic<int> admitted{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = service->checkIn(order.tickets[0].code);
+      (r ? admitted : refused)++;
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(admitted, 1);
+  EXPECT_EQ(refused, 7);
+}
+
+// Many buyers race for the last tickets: exactly the capacity is sold, everyone else gets a
+// clean sold-out, and the counters equal what the orders say.
+TEST_P(TicketingTest, RaceForTheLastTicketsNeverOversells) {
+  for (int round = 0; round < 3; ++round) {
+    auto event = onSale({type(50)});
+    auto id = event.ticket_types[0].id;
+    std::atomic<int64_t> bought{0};
+    std::atomic<int> sold_out{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 12; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 rng(static_cast<unsigned>(t * 7919 + round));
+        for (int i = 0; i < 25; ++i) {
+          int64_t quantity = 1 + static_cast<int64_t>(rng() % 4);
+          auto hold = service->createBasket({{id, quantity}});
+          if (!hold) {
+            (hold.error().code == ErrorCode::kSoldOut ? sold_out : other)++;
+            continue;
+          }
+          if (rng() % 5 == 0) {  // some buyers give up
+            service->deleteBasket(hold->id);
+            continue;
+          }
+          auto order = buy(hold->id, "k-" + hold->id);
+          if (order) {
+            bought += quantity;
+          } else {
+            ++other;
+          }
+        }
+      });
+    }
+    for (auto& th : threads) {
+      th.join();
+    }
+    EXPECT_EQ(other, 0);
+    EXPECT_GT(sold_out, 0);
+    // Whatever single tickets are left are sold one by one; then it is sold out exactly.
+    for (;;) {
+      auto hold = service->createBasket({{id, 1}});
+      if (!hold) {
+        EXPECT_EQ(hold.error().code, ErrorCode::kSoldOut);
+        break;
+      }
+      ASSERT_TRUE(buy(hold->id, "k-" + hold->id));
+      ++bought;
+    }
+    auto after = current(id);
+    EXPECT_EQ(after.sold, 50);
+    EXPECT_EQ(after.sold, bought.load());
+    EXPECT_EQ(after.held, 0);
+    EXPECT_EQ(service->stats(event.event.id).value().sold, 50);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TicketingTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tickets

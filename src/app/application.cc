@@ -35,6 +35,7 @@
 #include "metrics/http_metrics.h"
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
+#include "metrics/sales_metrics.h"
 #include "storage/errors.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
@@ -230,7 +231,9 @@ int Application::run() {
   std::atomic<bool> draining{false};
 
   BoxOfficePayment payments;
-  TicketingService ticketing(database->ticketing(), payments, clock, config_.hold_ttl);
+  SalesMetrics sales_metrics(registry);
+  TicketingService ticketing(database->ticketing(), payments, clock, config_.hold_ttl,
+                             &sales_metrics);
 
   api::EventsHandler events(catalogue, workers, cache);
   api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,

@@ -30,6 +30,7 @@ class TicketingRepository {
   virtual Result<Hold> releaseHold(const std::string& id, SystemTime now) = 0;
   // Gives back the stock of at most `limit` holds that expired by `now`; returns how many.
   virtual int64_t expireHolds(SystemTime now, int64_t limit) = 0;
+  virtual int64_t countLiveHolds(SystemTime now) = 0;
 
   // Turns a live hold into a paid order with its tickets, or finds the order an earlier
   // attempt with the same idempotency key made (second = false). kUnprocessable if that key

@@ -177,6 +177,10 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
   if (!result) {
     return result.error();
   }
+  if (result->second && observer_ != nullptr) {
+    observer_->onTicketsSold(static_cast<int64_t>(result->first.tickets.size()));
+    observer_->onOrder("paid");
+  }
   return CheckoutResult{std::move(result->first), result->second};
 }
 
@@ -196,14 +200,35 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   if (order->status != OrderStatus::kPaid) {
     return conflict("the order is " + std::string(toString(order->status)));
   }
-  return repository_.cancelOrder(code, now());
+  auto cancelled = repository_.cancelOrder(code, now());
+  if (cancelled && observer_ != nullptr) {
+    observer_->onOrder("cancelled");
+  }
+  return cancelled;
 }
 
 Result<Ticket> TicketingService::checkIn(const std::string& ticket_code) {
   if (ticket_code.empty() || ticket_code.size() > 64) {
     return unprocessable("code", "code must be a ticket code");
   }
-  return repository_.checkIn(ticket_code, now());
+  auto ticket = repository_.checkIn(ticket_code, now());
+  if (observer_ != nullptr) {
+    if (ticket) {
+      observer_->onCheckIn("admitted");
+    } else {
+      switch (ticket.error().code) {
+        case ErrorCode::kConflict:
+          observer_->onCheckIn("duplicate");
+          break;
+        case ErrorCode::kGone:
+          observer_->onCheckIn("void");
+          break;
+        default:
+          observer_->onCheckIn("unknown");
+      }
+    }
+  }
+  return ticket;
 }
 
 Result<EventStats> TicketingService::stats(EventId event) {
@@ -215,7 +240,13 @@ Result<EventStats> TicketingService::stats(EventId event) {
 }
 
 int64_t TicketingService::expireHolds(int64_t limit) {
-  return repository_.expireHolds(now(), limit);
+  const SystemTime at = now();
+  int64_t expired = repository_.expireHolds(at, limit);
+  if (observer_ != nullptr) {
+    observer_->onHoldsExpired(expired);
+    observer_->onActiveHolds(repository_.countLiveHolds(at));
+  }
+  return expired;
 }
 
 }  // namespace tickets

@@ -7,6 +7,7 @@
 #include "common/time.h"
 #include "domain/error.h"
 #include "domain/payment.h"
+#include "domain/sales_observer.h"
 #include "domain/ticketing.h"
 #include "domain/ticketing_repository.h"
 
@@ -34,8 +35,12 @@ class TicketingService {
   // Availability in the catalogue's listings is not refreshed by sales: it is at most the
   // cache's bound old, and the basket, not the listing, decides what can be sold.
   TicketingService(TicketingRepository& repository, PaymentProvider& payments, const Clock& clock,
-                   std::chrono::seconds hold_ttl)
-      : repository_(repository), payments_(payments), clock_(clock), hold_ttl_(hold_ttl) {}
+                   std::chrono::seconds hold_ttl, SalesObserver* observer = nullptr)
+      : repository_(repository),
+        payments_(payments),
+        clock_(clock),
+        hold_ttl_(hold_ttl),
+        observer_(observer) {}
 
   Result<Hold> createBasket(const std::vector<BasketLine>& lines);
   // kNotFound for an unknown id; kGone once it expired, was deleted or was checked out.
@@ -50,7 +55,8 @@ class TicketingService {
   Result<Ticket> checkIn(const std::string& ticket_code);
   Result<EventStats> stats(EventId event);
 
-  // Gives back the stock of expired holds; returns how many were expired.
+  // Gives back the stock of expired holds; returns how many were expired. Also reports the
+  // number of live holds to the observer.
   int64_t expireHolds(int64_t limit = 1000);
 
  private:
@@ -60,6 +66,7 @@ class TicketingService {
   PaymentProvider& payments_;
   const Clock& clock_;
   std::chrono::seconds hold_ttl_;
+  SalesObserver* observer_;
 };
 
 // A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).

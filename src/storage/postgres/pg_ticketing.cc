@@ -281,6 +281,17 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
+  int64_t countLiveHolds(SystemTime now) override {
+    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+      return conn
+          .execute("count_live_holds",
+                   "SELECT count(*) FROM holds WHERE status = 'active' "
+                   "AND expires_at > to_timestamp($1::bigint)",
+                   {param(unixSeconds(now))})
+          .integer(0, 0);
+    });
+  }
+
   Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override {
     // Two requests with one key race to insert the order; the loser's unique violation sends
     // it round again, and then it finds the winner's order.

@@ -475,3 +475,16 @@ std::optional<EventStats> SqliteTicketing::stats(EventId event) {
 }
 
 }  // namespace tickets
+
+namespace tickets {
+
+int64_t SqliteTicketing::countLiveHolds(SystemTime now) {
+  auto conn = acquire_();
+  sqlite::Query q(
+      conn->prepare("SELECT count(*) FROM holds WHERE status = 'active' AND expires_at > ?1"));
+  q.bind(1, now.time_since_epoch().count());
+  q.step();
+  return q.getInt(0);
+}
+
+}  // namespace tickets

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace tickets {
+
+// Told what the ticket shop sells and admits, e.g. to count it in metrics. Implementations are
+// thread-safe and fast; they must not call back into the domain.
+class SalesObserver {
+ public:
+  virtual ~SalesObserver() = default;
+  virtual void onTicketsSold(int64_t quantity) = 0;
+  virtual void onOrder(std::string_view status) = 0;  // "paid", "cancelled"
+  virtual void onHoldsExpired(int64_t count) = 0;
+  virtual void onActiveHolds(int64_t count) = 0;  // the current number, all replicas
+  virtual void onCheckIn(
+      std::string_view result) = 0;  // "admitted", "duplicate", "void", "unknown"
+};
+
+}  // namespace tickets

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "domain/sales_observer.h"
+
+namespace tickets {
+
+// tickets_sold_total, orders_total{status}, holds_expired_total, holds_active and
+// checkins_total{result}. Every label value is declared here, at start-up. Thread-safe.
+class SalesMetrics final : public SalesObserver {
+ public:
+  explicit SalesMetrics(prometheus::Registry& registry);
+
+  void onTicketsSold(int64_t quantity) override;
+  void onOrder(std::string_view status) override;
+  void onHoldsExpired(int64_t count) override;
+  void onActiveHolds(int64_t count) override;
+  void onCheckIn(std::string_view result) override;
+
+ private:
+  prometheus::Counter& sold_;
+  prometheus::Family<prometheus::Counter>& orders_family_;
+  prometheus::Counter& orders_paid_;
+  prometheus::Counter& orders_cancelled_;
+  prometheus::Counter& holds_expired_;
+  prometheus::Gauge& holds_active_;
+  prometheus::Family<prometheus::Counter>& checkins_family_;
+  prometheus::Counter& checkins_admitted_;
+  prometheus::Counter& checkins_duplicate_;
+  prometheus::Counter& checkins_void_;
+  prometheus::Counter& checkins_unknown_;
+};
+
+}  // namespace tickets

@@ -7,7 +7,7 @@ build_packages=(
   cmake g++ make pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev libssl-dev
-  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15

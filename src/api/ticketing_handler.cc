@@ -6,6 +6,7 @@
 #include "api/event_json.h"
 #include "api/events_handler.h"
 #include "api/json_body.h"
+#include "api/qr_svg.h"
 #include "api/ticketing_json.h"
 #include "http/problem.h"
 #include "http/response.h"
@@ -247,6 +248,28 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
   }
   co_return json(status::ok, {{"result", "admitted"}, {"ticket", toJson(*ticket)}},
                  request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& request,
+                                                       http::RequestContext& context) {
+  std::string code(context.params[0]);
+  if (!isToken(code)) {
+    co_return domainErrorResponse(notFound("no such ticket"), request, context);
+  }
+  auto ticket = co_await workers_.run([&] { return ticketing_.getTicket(code); });
+  if (!ticket) {
+    co_return domainErrorResponse(ticket.error(), request, context);
+  }
+  auto svg = qrSvg(ticket->code);
+  if (!svg) {
+    throw std::runtime_error("QR encoding failed");
+  }
+  http::Response response{status::ok, request.version()};
+  response.set(http::beast_http::field::content_type, "image/svg+xml");
+  response.set(http::beast_http::field::cache_control, "private, max-age=86400");
+  response.body() = std::move(*svg);
+  response.prepare_payload();
+  co_return response;
 }
 
 TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& request,

@@ -25,6 +25,7 @@ class TicketingHandler {
   Awaitable getOrder(const http::Request& request, http::RequestContext& context);
   Awaitable cancelOrder(const http::Request& request, http::RequestContext& context);
   Awaitable checkIn(const http::Request& request, http::RequestContext& context);
+  Awaitable ticketQr(const http::Request& request, http::RequestContext& context);
   Awaitable createEvent(const http::Request& request, http::RequestContext& context);
   Awaitable eventStats(const http::Request& request, http::RequestContext& context);
 

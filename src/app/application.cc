@@ -271,6 +271,8 @@ int Application::run() {
   route(verb::post, "/api/orders/{code}/cancel",
         [&](const auto& r, auto& c) { return selling.cancelOrder(r, c); });
   route(verb::post, "/api/checkin", [&](const auto& r, auto& c) { return selling.checkIn(r, c); });
+  route(verb::get, "/api/tickets/{code}/qr.svg",
+        [&](const auto& r, auto& c) { return selling.ticketQr(r, c); });
   route(verb::post, "/api/admin/events",
         [&](const auto& r, auto& c) { return selling.createEvent(r, c); });
   route(verb::get, "/api/admin/events/{id}/stats",

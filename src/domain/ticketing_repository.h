@@ -40,6 +40,7 @@ class TicketingRepository {
   // Cancels a paid order: its tickets become void and their stock is available again.
   virtual Result<Order> cancelOrder(const std::string& code, SystemTime now) = 0;
 
+  virtual std::optional<Ticket> findTicket(const std::string& code) = 0;
   // Admits a ticket once: kNotFound, kGone (void), kConflict with "first_checked_in_at".
   virtual Result<Ticket> checkIn(const std::string& code, SystemTime now) = 0;
 

@@ -231,6 +231,14 @@ Result<Ticket> TicketingService::checkIn(const std::string& ticket_code) {
   return ticket;
 }
 
+Result<Ticket> TicketingService::getTicket(const std::string& ticket_code) {
+  auto ticket = repository_.findTicket(ticket_code);
+  if (!ticket) {
+    return notFound("no such ticket");
+  }
+  return std::move(*ticket);
+}
+
 Result<EventStats> TicketingService::stats(EventId event) {
   auto stats = repository_.stats(event);
   if (!stats) {

@@ -53,6 +53,8 @@ class TicketingService {
   Result<Order> cancelOrder(const std::string& code, const std::string& secret);
 
   Result<Ticket> checkIn(const std::string& ticket_code);
+  // The ticket for its code (the code itself is the credential).
+  Result<Ticket> getTicket(const std::string& ticket_code);
   Result<EventStats> stats(EventId event);
 
   // Gives back the stock of expired holds; returns how many were expired. Also reports the

@@ -120,6 +120,11 @@ TEST_F(SellingApiTest, BuyAndCheckInEndToEnd) {
   EXPECT_EQ(httpGet(port(), "/api/orders/" + code).status, 404);
 
   std::string ticket(order.at("tickets").as_array()[0].at("code").as_string());
+  auto qr = httpGet(port(), "/api/tickets/" + ticket + "/qr.svg");
+  EXPECT_EQ(qr.status, 200);
+  EXPECT_EQ(qr.header("content-type"), "image/svg+xml");
+  EXPECT_TRUE(qr.body.starts_with("<svg"));
+  EXPECT_EQ(httpGet(port(), "/api/tickets/nosuchticket/qr.svg").status, 404);
   auto admitted = post("/api/checkin", R"({"code":")" + ticket + R"("})", kAdmin);
   EXPECT_EQ(admitted.status, 200) << admitted.body;
   EXPECT_EQ(json::parse(admitted.body).at("result"), "admitted");

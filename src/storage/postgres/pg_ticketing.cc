@@ -335,6 +335,25 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
+  std::optional<Ticket> findTicket(const std::string& code) override {
+    return db_.withConnection(
+        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<Ticket> {
+          auto r = conn.execute("find_ticket",
+                                "SELECT ticket_type_id, event_id, voided, "
+                                "extract(epoch FROM checked_in_at)::bigint FROM tickets "
+                                "WHERE code = $1",
+                                {param(code)});
+          if (r.rows() == 0) {
+            return std::nullopt;
+          }
+          Ticket ticket{code, r.integer(0, 0), r.integer(0, 1), r.text(0, 2) == "t", std::nullopt};
+          if (auto at = r.optionalInteger(0, 3)) {
+            ticket.checked_in_at = fromUnix(*at);
+          }
+          return ticket;
+        });
+  }
+
   Result<Ticket> checkIn(const std::string& code, SystemTime now) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Ticket> {
       auto admitted = conn.execute("check_in",

@@ -488,3 +488,22 @@ int64_t SqliteTicketing::countLiveHolds(SystemTime now) {
 }
 
 }  // namespace tickets
+
+namespace tickets {
+
+std::optional<Ticket> SqliteTicketing::findTicket(const std::string& code) {
+  auto conn = acquire_();
+  sqlite::Query q(conn->prepare(
+      "SELECT ticket_type_id, event_id, voided, checked_in_at FROM tickets WHERE code = ?1"));
+  q.bind(1, code);
+  if (!q.step()) {
+    return std::nullopt;
+  }
+  Ticket ticket{code, q.getInt(0), q.getInt(1), q.getInt(2) != 0, std::nullopt};
+  if (auto at = q.getOptionalInt(3)) {
+    ticket.checked_in_at = SystemTime{std::chrono::seconds{*at}};
+  }
+  return ticket;
+}
+
+}  // namespace tickets

@@ -26,6 +26,7 @@ class SqliteTicketing final : public TicketingRepository {
   Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override;
   std::optional<Order> findOrder(const std::string& code) override;
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override;
+  std::optional<Ticket> findTicket(const std::string& code) override;
   Result<Ticket> checkIn(const std::string& code, SystemTime now) override;
   std::optional<EventStats> stats(EventId event) override;
 

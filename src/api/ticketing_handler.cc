@@ -102,6 +102,28 @@ std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& b
   return event;
 }
 
+std::variant<NewTicketType, http::Problem> parseTicketType(const boost::json::object& body) {
+  JsonFields type(body);
+  type.rejectUnknown({"name", "price", "currency", "capacity"});
+  NewTicketType t;
+  t.name = type.text("name", true, 100).value_or("");
+  t.price.amount = type.integer("price", true).value_or(0);
+  t.price.currency = type.text("currency", true, 3).value_or("");
+  t.capacity = type.integer("capacity", true).value_or(0);
+  if (!type.ok()) {
+    return *type.problem();
+  }
+  return t;
+}
+
+// The admin's answer to a domain error about an edit: input problems are 422 here.
+DomainError asEditError(DomainError error) {
+  if (error.code == ErrorCode::kInvalidArgument) {
+    error.code = ErrorCode::kUnprocessable;
+  }
+  return error;
+}
+
 }  // namespace
 
 TicketingHandler::Awaitable TicketingHandler::createBasket(const http::Request& request,
@@ -321,6 +343,137 @@ TicketingHandler::Awaitable TicketingHandler::eventStats(const http::Request& re
     co_return domainErrorResponse(stats.error(), request, context);
   }
   co_return json(status::ok, toJson(*stats), request.version());
+}
+
+}  // namespace tickets::api
+
+namespace tickets::api {
+
+TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& request,
+                                                          http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto id = parseId(context.params[0]);
+  if (!id) {
+    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
+                      context);
+  }
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  const auto& object = std::get<boost::json::object>(body);
+  JsonFields fields(object);
+  fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
+                        "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order"});
+  auto name = fields.text("name", false, 200);
+  auto description = fields.text("description", false);
+  auto venue = fields.text("venue", false, 200);
+  auto starts_at = timeField(fields, "starts_at", false);
+  auto ends_at = timeField(fields, "ends_at", false);
+  auto timezone = fields.text("timezone", false, 64);
+  std::optional<EventStatus> new_status;
+  if (auto s = fields.text("status", false, 32)) {
+    new_status = parseEventStatus(*s);
+    if (!new_status) {
+      fields.fail("status", "status must be draft, on_sale, sold_out or cancelled");
+    }
+  }
+  auto sale_starts_at = timeField(fields, "sale_starts_at", false);
+  auto sale_ends_at = timeField(fields, "sale_ends_at", false);
+  auto per_order = fields.integer("max_tickets_per_order", false);
+  if (!fields.ok()) {
+    co_return problem(*fields.problem(), request, context);
+  }
+  auto clears = [&](const char* key) {
+    const auto* v = object.if_contains(key);
+    return v != nullptr && v->is_null();
+  };
+  const bool clear_sale_start = clears("sale_starts_at");
+  const bool clear_sale_end = clears("sale_ends_at");
+  auto patch = [&](NewEvent& e) {
+    if (name) e.name = *name;
+    if (description) e.description = *description;
+    if (venue) e.venue = *venue;
+    if (starts_at) e.starts_at = *starts_at;
+    if (ends_at) e.ends_at = *ends_at;
+    if (timezone) e.timezone = *timezone;
+    if (new_status) e.status = *new_status;
+    if (sale_starts_at || clear_sale_start) e.sale_starts_at = sale_starts_at;
+    if (sale_ends_at || clear_sale_end) e.sale_ends_at = sale_ends_at;
+    if (per_order) e.max_tickets_per_order = static_cast<int>(*per_order);
+  };
+  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(*id, patch); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  co_return json(status::ok, toJson(*updated), request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request& request,
+                                                            http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto id = parseId(context.params[0]);
+  if (!id) {
+    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
+                      context);
+  }
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  auto type = parseTicketType(std::get<boost::json::object>(body));
+  if (auto* p = std::get_if<http::Problem>(&type)) {
+    co_return problem(*p, request, context);
+  }
+  auto updated = co_await workers_.run(
+      [&] { return catalogue_.addTicketType(*id, std::get<NewTicketType>(type)); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  co_return json(status::created, toJson(*updated), request.version());
+}
+
+TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Request& request,
+                                                               http::RequestContext& context) {
+  if (auto denied = admin_.check(request)) {
+    co_return problem(*denied, request, context);
+  }
+  auto id = parseId(context.params[0]);
+  if (!id) {
+    co_return problem(http::badRequestProblem("ticket type id must be a positive integer", "id"),
+                      request, context);
+  }
+  auto body = parseJsonObject(request);
+  if (auto* p = std::get_if<http::Problem>(&body)) {
+    co_return problem(*p, request, context);
+  }
+  JsonFields fields(std::get<boost::json::object>(body));
+  fields.rejectUnknown({"name", "price", "capacity"});
+  TicketTypePatch patch{fields.text("name", false, 100), fields.integer("price", false),
+                        fields.integer("capacity", false)};
+  if (!fields.ok()) {
+    co_return problem(*fields.problem(), request, context);
+  }
+  auto updated = co_await workers_.run([&] { return catalogue_.updateTicketType(*id, patch); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  const auto& t = *updated;
+  co_return json(status::ok,
+                 {{"id", t.id},
+                  {"event_id", t.event_id},
+                  {"name", t.name},
+                  {"price", t.price.amount},
+                  {"currency", t.price.currency},
+                  {"capacity", t.capacity},
+                  {"sold", t.sold},
+                  {"held", t.held},
+                  {"available", t.available()}},
+                 request.version());
 }
 
 }  // namespace tickets::api

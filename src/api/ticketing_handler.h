@@ -28,6 +28,9 @@ class TicketingHandler {
   Awaitable ticketQr(const http::Request& request, http::RequestContext& context);
   Awaitable createEvent(const http::Request& request, http::RequestContext& context);
   Awaitable eventStats(const http::Request& request, http::RequestContext& context);
+  Awaitable updateEvent(const http::Request& request, http::RequestContext& context);
+  Awaitable addTicketType(const http::Request& request, http::RequestContext& context);
+  Awaitable updateTicketType(const http::Request& request, http::RequestContext& context);
 
  private:
   TicketingService& ticketing_;

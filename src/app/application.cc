@@ -275,6 +275,12 @@ int Application::run() {
         [&](const auto& r, auto& c) { return selling.ticketQr(r, c); });
   route(verb::post, "/api/admin/events",
         [&](const auto& r, auto& c) { return selling.createEvent(r, c); });
+  route(verb::patch, "/api/admin/events/{id}",
+        [&](const auto& r, auto& c) { return selling.updateEvent(r, c); });
+  route(verb::post, "/api/admin/events/{id}/ticket-types",
+        [&](const auto& r, auto& c) { return selling.addTicketType(r, c); });
+  route(verb::patch, "/api/admin/ticket-types/{id}",
+        [&](const auto& r, auto& c) { return selling.updateTicketType(r, c); });
   route(verb::get, "/api/admin/events/{id}/stats",
         [&](const auto& r, auto& c) { return selling.eventStats(r, c); });
 

@@ -93,6 +93,13 @@ struct NewTicketType {
   int64_t capacity = 0;
 };
 
+// Changes to a ticket type; absent fields stay as they are.
+struct TicketTypePatch {
+  std::optional<std::string> name;
+  std::optional<int64_t> price;
+  std::optional<int64_t> capacity;
+};
+
 struct NewEvent {
   std::string name;
   std::string description;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "domain/catalogue.h"
+#include "domain/error.h"
 
 namespace tickets {
 
@@ -20,6 +21,13 @@ class CatalogueRepository {
   // Creates the event with its ticket types atomically; returns the new id.
   virtual EventId createEvent(const NewEvent& event) = 0;
   virtual int64_t countEvents() = 0;
+  // Replaces the event's own fields (not its ticket types); false if there is no such event.
+  virtual bool updateEvent(EventId id, const NewEvent& event) = 0;
+  // nullopt if there is no such event.
+  virtual std::optional<TicketTypeId> addTicketType(EventId event, const NewTicketType& type) = 0;
+  // Applies the patch atomically. A capacity below what is sold and held is refused with
+  // kConflict ("committed": sold + held); kNotFound if there is no such ticket type.
+  virtual Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch) = 0;
 };
 
 }  // namespace tickets

@@ -83,6 +83,63 @@ Result<EventId> CatalogueService::createEvent(const NewEvent& event) {
   return id;
 }
 
+Result<EventDetail> CatalogueService::updateEvent(EventId id,
+                                                  const std::function<void(NewEvent&)>& patch) {
+  auto current = getEvent(id, true);
+  if (!current) {
+    return current.error();
+  }
+  const Event& e = current->event;
+  NewEvent merged{
+      e.name,     e.description, e.venue,          e.starts_at,    e.ends_at,
+      e.timezone, e.status,      e.sale_starts_at, e.sale_ends_at, e.max_tickets_per_order,
+      {}};
+  patch(merged);
+  if (auto error = validateNewEvent(merged)) {
+    return std::move(*error);
+  }
+  if (!repository_.updateEvent(id, merged)) {
+    return notFound("no such event");
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return getEvent(id, true);
+}
+
+Result<EventDetail> CatalogueService::addTicketType(EventId id, const NewTicketType& type) {
+  NewEvent probe;
+  probe.name = probe.venue = "x";
+  probe.ends_at = probe.starts_at + std::chrono::seconds(1);
+  probe.timezone = "UTC";
+  probe.ticket_types = {type};
+  if (auto error = validateNewEvent(probe)) {
+    return std::move(*error);
+  }
+  if (!repository_.addTicketType(id, type)) {
+    return notFound("no such event");
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return getEvent(id, true);
+}
+
+Result<TicketType> CatalogueService::updateTicketType(TicketTypeId id,
+                                                      const TicketTypePatch& patch) {
+  NewTicketType probe{patch.name.value_or("x"), Money{patch.price.value_or(0), "GBP"},
+                      patch.capacity.value_or(0)};
+  NewEvent event;
+  event.name = event.venue = "x";
+  event.ends_at = event.starts_at + std::chrono::seconds(1);
+  event.timezone = "UTC";
+  event.ticket_types = {probe};
+  if (auto error = validateNewEvent(event)) {
+    return std::move(*error);
+  }
+  auto updated = repository_.updateTicketType(id, patch);
+  if (updated) {
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  return updated;
+}
+
 std::optional<DomainError> validateNewEvent(const NewEvent& event) {
   if (event.name.empty() || event.name.size() > 200) {
     return invalidArgument("name", "name must be 1 to 200 characters");

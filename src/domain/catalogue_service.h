@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,10 @@ class CatalogueService {
   // Drafts are found only with include_drafts (the admin API).
   Result<EventDetail> getEvent(EventId id, bool include_drafts = false);
   Result<EventId> createEvent(const NewEvent& event);
+  // Applies `patch` (an object of NewEvent's own fields, each optional) to an event.
+  Result<EventDetail> updateEvent(EventId id, const std::function<void(NewEvent&)>& patch);
+  Result<EventDetail> addTicketType(EventId id, const NewTicketType& type);
+  Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch);
 
   // Changes whenever this process writes to the catalogue; caches compare it to drop entries.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }

@@ -173,6 +173,23 @@ TEST_P(TicketingTest, RefusesInvalidBaskets) {
   EXPECT_EQ(current(eur).held, 0);
 }
 
+TEST_P(TicketingTest, CapacityCannotDropBelowWhatIsSoldAndHeld) {
+  auto id = onSale({type(10)}).ticket_types[0].id;
+  buy(service->createBasket({{id, 3}}).value().id).value();
+  service->createBasket({{id, 2}}).value();
+  auto refused = catalogue->updateTicketType(id, {std::nullopt, std::nullopt, 4});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(current(id).capacity, 10);
+  auto resized = catalogue->updateTicketType(id, {"Standing", std::nullopt, 5}).value();
+  EXPECT_EQ(resized.capacity, 5);
+  EXPECT_EQ(resized.name, "Standing");
+  EXPECT_EQ(resized.available(), 0);
+  EXPECT_EQ(service->createBasket({{id, 1}}).error().code, ErrorCode::kSoldOut);
+  EXPECT_EQ(catalogue->updateTicketType(999999, {std::nullopt, std::nullopt, 1}).error().code,
+            ErrorCode::kNotFound);
+}
+
 TEST_P(TicketingTest, DeletingABasketGivesStockBackAtOnce) {
   auto id = onSale({type(10)}).ticket_types[0].id;
   auto hold = service->createBasket({{id, 6}}).value();

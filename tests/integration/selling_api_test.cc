@@ -224,6 +224,55 @@ TEST_F(SellingApiTest, AdminApiValidatesEvents) {
   EXPECT_EQ(httpRequest(port(), "GET", "/api/admin/events/999999/stats", "", kAdmin).status, 404);
 }
 
+TEST_F(SellingApiTest, AdminEditsEventsAndTicketTypes) {
+  auto ids = createEvent(10);
+  const std::string event = std::to_string(ids.back());
+  auto renamed = httpRequest(port(), "PATCH", "/api/admin/events/" + event,
+                             R"({"name":"Renamed Night","sale_ends_at":null})", kAdmin);
+  EXPECT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json::parse(renamed.body).at("name"), "Renamed Night");
+  EXPECT_TRUE(json::parse(renamed.body).at("sale_ends_at").is_null());
+  EXPECT_EQ(httpRequest(port(), "PATCH", "/api/admin/events/" + event,
+                        R"({"ends_at":"2000-01-01T00:00:00Z"})", kAdmin)
+                .status,
+            422);
+  EXPECT_EQ(
+      httpRequest(port(), "PATCH", "/api/admin/events/" + event, R"({"colour":"red"})", kAdmin)
+          .status,
+      422);
+  EXPECT_EQ(
+      httpRequest(port(), "PATCH", "/api/admin/events/999999", R"({"name":"X"})", kAdmin).status,
+      404);
+  EXPECT_EQ(
+      httpRequest(port(), "PATCH", "/api/admin/events/" + event, R"({"name":"X"})", kJson).status,
+      401);
+
+  auto added = post("/api/admin/events/" + event + "/ticket-types",
+                    R"({"name":"Balcony","price":1500,"currency":"GBP","capacity":20})", kAdmin);
+  EXPECT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(json::parse(added.body).at("ticket_types").as_array().size(), 3u);
+  EXPECT_EQ(post("/api/admin/events/" + event + "/ticket-types",
+                 R"({"name":"Bad","price":-1,"currency":"GBP","capacity":20})", kAdmin)
+                .status,
+            422);
+
+  const std::string type = std::to_string(ids[0]);
+  basket(ids[0], 4);
+  auto refused =
+      httpRequest(port(), "PATCH", "/api/admin/ticket-types/" + type, R"({"capacity":3})", kAdmin);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("committed"), 4);
+  auto resized = httpRequest(port(), "PATCH", "/api/admin/ticket-types/" + type,
+                             R"({"capacity":4,"price":3000})", kAdmin);
+  EXPECT_EQ(resized.status, 200) << resized.body;
+  EXPECT_EQ(json::parse(resized.body).at("available"), 0);
+  EXPECT_EQ(json::parse(resized.body).at("price"), 3000);
+  EXPECT_EQ(
+      httpRequest(port(), "PATCH", "/api/admin/ticket-types/999999", R"({"capacity":1})", kAdmin)
+          .status,
+      404);
+}
+
 TEST_F(SellingApiTest, ManyBuyersRaceForFiftySeats) {
   auto ids = createEvent(50, 4);
   std::atomic<int> sold{0}, sold_out{0}, other{0};

@@ -179,6 +179,78 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
     }
   }
 
+  bool updateEvent(EventId id, const NewEvent& event) override {
+    return db_.withConnection(db_.settings_.pool_timeout, false, [&](pg::Connection& conn) {
+      auto r = conn.execute(
+          "update_event",
+          "UPDATE events SET name = $2, description = $3, venue = $4, "
+          "starts_at = to_timestamp($5::bigint), ends_at = to_timestamp($6::bigint), "
+          "timezone = $7, status = $8, sale_starts_at = to_timestamp($9::bigint), "
+          "sale_ends_at = to_timestamp($10::bigint), max_tickets_per_order = $11::integer, "
+          "updated_at = now() WHERE id = $1::bigint RETURNING id",
+          {param(id), param(event.name), param(event.description), param(event.venue),
+           param(unixSeconds(event.starts_at)), param(unixSeconds(event.ends_at)),
+           param(event.timezone), param(toString(event.status)),
+           param(optionalUnix(event.sale_starts_at)), param(optionalUnix(event.sale_ends_at)),
+           param(static_cast<int64_t>(event.max_tickets_per_order))});
+      return r.rows() == 1;
+    });
+  }
+
+  std::optional<TicketTypeId> addTicketType(EventId event, const NewTicketType& type) override {
+    return db_.withConnection(
+        db_.settings_.pool_timeout, false,
+        [&](pg::Connection& conn) -> std::optional<TicketTypeId> {
+          auto r = conn.execute(
+              "add_ticket_type",
+              "INSERT INTO ticket_types (event_id, name, price, currency, capacity) "
+              "SELECT id, $2, $3::bigint, $4, $5::bigint FROM events WHERE id = $1::bigint "
+              "RETURNING id",
+              {param(event), param(type.name), param(type.price.amount), param(type.price.currency),
+               param(type.capacity)});
+          if (r.rows() == 0) {
+            return std::nullopt;
+          }
+          return r.integer(0, 0);
+        });
+  }
+
+  Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch) override {
+    return db_.withConnection(
+        db_.settings_.pool_timeout, false, [&](pg::Connection& conn) -> Result<TicketType> {
+          auto updated = conn.execute(
+              "update_ticket_type",
+              "UPDATE ticket_types SET name = COALESCE($2, name), "
+              "price = COALESCE($3::bigint, price), capacity = COALESCE($4::bigint, capacity) "
+              "WHERE id = $1::bigint AND ($4::bigint IS NULL OR sold + held <= $4::bigint) "
+              "RETURNING id",
+              {param(id), patch.name ? param(*patch.name) : std::nullopt, param(patch.price),
+               param(patch.capacity)});
+          auto r = conn.execute("ticket_type",
+                                "SELECT id, event_id, name, price, currency, capacity, sold, held "
+                                "FROM ticket_types WHERE id = $1::bigint",
+                                {param(id)});
+          if (r.rows() == 0) {
+            return notFound("no such ticket type");
+          }
+          TicketType t{r.integer(0, 0),
+                       r.integer(0, 1),
+                       std::string(r.text(0, 2)),
+                       Money{r.integer(0, 3), std::string(r.text(0, 4))},
+                       r.integer(0, 5),
+                       r.integer(0, 6),
+                       r.integer(0, 7)};
+          if (updated.rows() == 0) {
+            return DomainError{ErrorCode::kConflict,
+                               "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
+                                   " tickets sold or held",
+                               "capacity",
+                               {{"committed", t.sold + t.held}}};
+          }
+          return t;
+        });
+  }
+
   int64_t countEvents() override {
     return db_.withConnection(db_.settings_.pool_timeout, true, [](pg::Connection& conn) {
       return conn.execute("count_events", "SELECT count(*) FROM events", {}).integer(0, 0);

@@ -181,6 +181,80 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
     return id;
   }
 
+  bool updateEvent(EventId id, const NewEvent& event) override {
+    auto conn = db_.acquire();
+    Query q(conn->prepare(
+        "UPDATE events SET name = ?2, description = ?3, venue = ?4, starts_at = ?5, ends_at = ?6, "
+        "timezone = ?7, status = ?8, sale_starts_at = ?9, sale_ends_at = ?10, "
+        "max_tickets_per_order = ?11, updated_at = unixepoch() WHERE id = ?1"));
+    q.bind(1, id)
+        .bind(2, event.name)
+        .bind(3, event.description)
+        .bind(4, event.venue)
+        .bind(5, unixSeconds(event.starts_at))
+        .bind(6, unixSeconds(event.ends_at))
+        .bind(7, event.timezone)
+        .bind(8, toString(event.status))
+        .bind(9, optionalUnix(event.sale_starts_at))
+        .bind(10, optionalUnix(event.sale_ends_at))
+        .bind(11, static_cast<int64_t>(event.max_tickets_per_order));
+    q.run();
+    return conn->changes() == 1;
+  }
+
+  std::optional<TicketTypeId> addTicketType(EventId event, const NewTicketType& type) override {
+    auto conn = db_.acquire();
+    sqlite::Transaction tx(*conn);
+    {
+      Query q(conn->prepare("SELECT 1 FROM events WHERE id = ?1"));
+      q.bind(1, event);
+      if (!q.step()) {
+        return std::nullopt;
+      }
+    }
+    Query q(conn->prepare(kInsertTicketType));
+    q.bind(1, event)
+        .bind(2, type.name)
+        .bind(3, type.price.amount)
+        .bind(4, type.price.currency)
+        .bind(5, type.capacity);
+    q.run();
+    TicketTypeId id = conn->lastInsertId();
+    tx.commit();
+    return id;
+  }
+
+  Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch) override {
+    auto conn = db_.acquire();
+    sqlite::Transaction tx(*conn);
+    {
+      Query q(conn->prepare(
+          "UPDATE ticket_types SET name = COALESCE(?2, name), price = COALESCE(?3, price), "
+          "capacity = COALESCE(?4, capacity) WHERE id = ?1 AND (?4 IS NULL OR sold + held <= ?4)"));
+      q.bind(1, id).bind(2, patch.name).bind(3, patch.price).bind(4, patch.capacity);
+      q.run();
+    }
+    const bool changed = conn->changes() == 1;
+    Query q(conn->prepare(
+        "SELECT id, event_id, name, price, currency, capacity, sold, held FROM ticket_types "
+        "WHERE id = ?1"));
+    q.bind(1, id);
+    if (!q.step()) {
+      return notFound("no such ticket type");
+    }
+    TicketType t{q.getInt(0), q.getInt(1), q.getText(2), Money{q.getInt(3), q.getText(4)},
+                 q.getInt(5), q.getInt(6), q.getInt(7)};
+    if (!changed) {
+      return DomainError{ErrorCode::kConflict,
+                         "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
+                             " tickets sold or held",
+                         "capacity",
+                         {{"committed", t.sold + t.held}}};
+    }
+    tx.commit();
+    return t;
+  }
+
   int64_t countEvents() override {
     auto conn = db_.acquire();
     Query q(conn->prepare("SELECT count(*) FROM events"));

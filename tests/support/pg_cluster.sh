@@ -18,11 +18,16 @@ as_owner() {
 }
 
 start_server() {
-  local port
+  local port options
   port="$(cat "$dir/port")"
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
-    "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null
+  options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300"
+  # Tests need no durability; benchmarks (PG_DURABLE=1) measure the real thing.
+  if [[ "${PG_DURABLE:-0}" != 1 ]]; then
+    options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  else
+    options+=" -c shared_buffers=256MB"
+  fi
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$options" start >/dev/null
 }
 
 case "$cmd" in

@@ -159,7 +159,10 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override {
     std::string list = "{";
     for (size_t i = 0; i < ids.size(); ++i) {
-      list += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+      if (i > 0) {
+        list += ',';
+      }
+      list += std::to_string(ids[i]);
     }
     list += "}";
     return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {

@@ -205,6 +205,20 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     std::sort(items.begin(), items.end(),
               [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Hold> {
+      // The rows first and the stock last: the ticket type's row lock, which every buyer of a
+      // hot type waits for, is then held only for the update and the commit.
+      conn.execute("insert_hold",
+                   "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
+                   "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
+                   {param(hold.id), param(unixSeconds(hold.created_at)),
+                    param(unixSeconds(hold.expires_at))});
+      for (const auto& item : items) {
+        conn.execute("insert_hold_item",
+                     "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
+                     "currency) VALUES ($1, $2, $3, $4, $5)",
+                     {param(hold.id), param(item.ticket_type_id), param(item.quantity),
+                      param(item.unit_price.amount), param(item.unit_price.currency)});
+      }
       for (const auto& item : items) {
         if (!holdStock(conn, item) &&
             !(expireHoldsOf(conn, item.ticket_type_id, hold.created_at) > 0 &&
@@ -219,18 +233,6 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                              "items.quantity",
                              {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
         }
-      }
-      conn.execute("insert_hold",
-                   "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
-                   "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
-                   {param(hold.id), param(unixSeconds(hold.created_at)),
-                    param(unixSeconds(hold.expires_at))});
-      for (const auto& item : items) {
-        conn.execute("insert_hold_item",
-                     "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
-                     "currency) VALUES ($1, $2, $3, $4, $5)",
-                     {param(hold.id), param(item.ticket_type_id), param(item.quantity),
-                      param(item.unit_price.amount), param(item.unit_price.currency)});
       }
       tx.commit();
       Hold stored = hold;
@@ -463,12 +465,6 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       }
       conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
                    {param(hold->id)});
-      for (const auto& item : hold->items) {
-        conn.execute("sell_held",
-                     "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
-                     "WHERE id = $1",
-                     {param(item.ticket_type_id), param(item.quantity)});
-      }
       const Money total = hold->total();
       conn.execute(
           "insert_order",
@@ -491,6 +487,13 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
         }
       }
       auto created = loadOrder(conn, order.code);
+      // Last, so that the hot row is locked only for this update and the commit.
+      for (const auto& item : hold->items) {
+        conn.execute("sell_held",
+                     "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
+                     "WHERE id = $1",
+                     {param(item.ticket_type_id), param(item.quantity)});
+      }
       tx.commit();
       return std::make_pair(std::move(*created), true);
     });

@@ -186,6 +186,7 @@ std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTyp
 }
 
 Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   std::vector<HoldItem> items = hold.items;
@@ -232,6 +233,7 @@ std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
 }
 
 Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   auto hold = loadHold(*conn, id);
@@ -256,6 +258,7 @@ Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now)
 }
 
 int64_t SqliteTicketing::expireHolds(SystemTime now, int64_t limit) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   std::vector<std::string> ids;
@@ -276,6 +279,7 @@ int64_t SqliteTicketing::expireHolds(SystemTime now, int64_t limit) {
 }
 
 Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   {
@@ -367,6 +371,7 @@ std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {
 }
 
 Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime now) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   {
@@ -400,6 +405,7 @@ Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime n
 }
 
 Result<Ticket> SqliteTicketing::checkIn(const std::string& code, SystemTime now) {
+  std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 
 #include "domain/ticketing_repository.h"
 #include "storage/connection_pool.h"
@@ -10,7 +11,9 @@ namespace tickets {
 
 // Holds, orders, tickets and check-in on SQLite. Every change runs under BEGIN IMMEDIATE, so
 // writers are serialised by the database and a conditional update of a ticket type's counters
-// can never oversell. Thread-safe.
+// can never oversell. Within the process, writers also queue on a mutex: SQLite admits one
+// writer at a time anyway, and a mutex hands over at once where SQLite's busy handler would
+// sleep and retry. Thread-safe.
 class SqliteTicketing final : public TicketingRepository {
  public:
   using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
@@ -32,6 +35,7 @@ class SqliteTicketing final : public TicketingRepository {
 
  private:
   Acquire acquire_;
+  std::mutex writer_;
 };
 
 }  // namespace tickets

@@ -51,6 +51,21 @@ std::optional<SystemTime> timeField(JsonFields& fields, std::string_view name, b
   return t;
 }
 
+std::variant<NewTicketType, http::Problem> parseTicketType(const boost::json::object& body,
+                                                           std::string prefix = {}) {
+  JsonFields type(body, std::move(prefix));
+  type.rejectUnknown({"name", "price", "currency", "capacity"});
+  NewTicketType t;
+  t.name = type.text("name", true, 100).value_or("");
+  t.price.amount = type.integer("price", true).value_or(0);
+  t.price.currency = type.text("currency", true, 3).value_or("");
+  t.capacity = type.integer("capacity", true).value_or(0);
+  if (!type.ok()) {
+    return *type.problem();
+  }
+  return t;
+}
+
 std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& body) {
   JsonFields fields(body);
   fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
@@ -83,37 +98,17 @@ std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& b
         fields.fail("ticket_types", "each ticket type must be an object");
         break;
       }
-      JsonFields type(value.as_object(), "ticket_types.");
-      type.rejectUnknown({"name", "price", "currency", "capacity"});
-      NewTicketType t;
-      t.name = type.text("name", true, 100).value_or("");
-      t.price.amount = type.integer("price", true).value_or(0);
-      t.price.currency = type.text("currency", true, 3).value_or("");
-      t.capacity = type.integer("capacity", true).value_or(0);
-      if (!type.ok()) {
-        return *type.problem();
+      auto type = parseTicketType(value.as_object(), "ticket_types.");
+      if (auto* p = std::get_if<http::Problem>(&type)) {
+        return *p;
       }
-      event.ticket_types.push_back(std::move(t));
+      event.ticket_types.push_back(std::move(std::get<NewTicketType>(type)));
     }
   }
   if (!fields.ok()) {
     return *fields.problem();
   }
   return event;
-}
-
-std::variant<NewTicketType, http::Problem> parseTicketType(const boost::json::object& body) {
-  JsonFields type(body);
-  type.rejectUnknown({"name", "price", "currency", "capacity"});
-  NewTicketType t;
-  t.name = type.text("name", true, 100).value_or("");
-  t.price.amount = type.integer("price", true).value_or(0);
-  t.price.currency = type.text("currency", true, 3).value_or("");
-  t.capacity = type.integer("capacity", true).value_or(0);
-  if (!type.ok()) {
-    return *type.problem();
-  }
-  return t;
 }
 
 // The admin's answer to a domain error about an edit: input problems are 422 here.
@@ -223,26 +218,23 @@ TicketingHandler::Awaitable TicketingHandler::checkOut(const http::Request& requ
 
 TicketingHandler::Awaitable TicketingHandler::getOrder(const http::Request& request,
                                                        http::RequestContext& context) {
-  std::string code(context.params[0]);
-  std::string secret(request["X-Order-Secret"]);
-  if (!isToken(code)) {
-    co_return domainErrorResponse(notFound("no such order"), request, context);
-  }
-  auto order = co_await workers_.run([&] { return ticketing_.getOrder(code, secret); });
-  if (!order) {
-    co_return domainErrorResponse(order.error(), request, context);
-  }
-  co_return json(status::ok, {{"order", toJson(*order, false)}}, request.version());
+  return orderAction(request, context, &TicketingService::getOrder);
 }
 
 TicketingHandler::Awaitable TicketingHandler::cancelOrder(const http::Request& request,
                                                           http::RequestContext& context) {
+  return orderAction(request, context, &TicketingService::cancelOrder);
+}
+
+TicketingHandler::Awaitable TicketingHandler::orderAction(const http::Request& request,
+                                                          http::RequestContext& context,
+                                                          OrderAction action) {
   std::string code(context.params[0]);
   std::string secret(request["X-Order-Secret"]);
   if (!isToken(code)) {
     co_return domainErrorResponse(notFound("no such order"), request, context);
   }
-  auto order = co_await workers_.run([&] { return ticketing_.cancelOrder(code, secret); });
+  auto order = co_await workers_.run([&] { return (ticketing_.*action)(code, secret); });
   if (!order) {
     co_return domainErrorResponse(order.error(), request, context);
   }

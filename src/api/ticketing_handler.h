@@ -33,6 +33,10 @@ class TicketingHandler {
   Awaitable updateTicketType(const http::Request& request, http::RequestContext& context);
 
  private:
+  using OrderAction = Result<Order> (TicketingService::*)(const std::string&, const std::string&);
+  Awaitable orderAction(const http::Request& request, http::RequestContext& context,
+                        OrderAction action);
+
   TicketingService& ticketing_;
   CatalogueService& catalogue_;
   WorkerPool& workers_;

@@ -18,4 +18,20 @@ std::string randomToken(int bits) {
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
+std::string randomCode(size_t length, std::string_view alphabet32) {
+  if (alphabet32.size() != 32) {
+    throw std::invalid_argument("randomCode needs a 32-character alphabet");
+  }
+  std::vector<unsigned char> bytes(length);
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+  std::string code;
+  code.reserve(length);
+  for (unsigned char b : bytes) {
+    code += alphabet32[b & 31];
+  }
+  return code;
+}
+
 }  // namespace tickets

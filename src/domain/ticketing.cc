@@ -28,6 +28,25 @@ std::string_view toString(OrderStatus status) {
   return "paid";
 }
 
+std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
+  for (auto s : {HoldStatus::kActive, HoldStatus::kReleased, HoldStatus::kExpired,
+                 HoldStatus::kCheckedOut}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<OrderStatus> parseOrderStatus(std::string_view text) {
+  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
 Money Hold::total() const {
   Money total;
   for (const auto& item : items) {

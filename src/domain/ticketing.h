@@ -32,6 +32,7 @@ struct HoldItem {
 
 enum class HoldStatus { kActive, kReleased, kExpired, kCheckedOut };
 std::string_view toString(HoldStatus status);
+std::optional<HoldStatus> parseHoldStatus(std::string_view text);
 
 // A basket: stock held for one buyer until expires_at.
 struct Hold {
@@ -47,6 +48,7 @@ struct Hold {
 
 enum class OrderStatus { kPaid, kCancelled, kRefunded };
 std::string_view toString(OrderStatus status);
+std::optional<OrderStatus> parseOrderStatus(std::string_view text);
 
 struct Ticket {
   std::string code;  // unguessable, 128 random bits

@@ -1,7 +1,5 @@
 #include "domain/ticketing_service.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -22,18 +20,7 @@ DomainError conflict(std::string detail) {
 
 }  // namespace
 
-std::string makeOrderCode() {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  unsigned char bytes[10];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    throw std::runtime_error("random generator failed");
-  }
-  std::string code;
-  for (unsigned char b : bytes) {
-    code += kAlphabet[b & 31];
-  }
-  return code;
-}
+std::string makeOrderCode() { return randomCode(10, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"); }
 
 bool isPlausibleEmail(const std::string& email) {
   auto at = email.find('@');

@@ -76,6 +76,12 @@ TEST(Postgres, OutageGives503AndFailingReadinessThenRecoversByItself) {
   EXPECT_EQ(failed.body.find("PostgreSQL"), std::string::npos) << failed.body;
   EXPECT_EQ(failed.body.find("127.0.0.1"), std::string::npos) << failed.body;
   EXPECT_EQ(httpGet(server.port(), "/healthz").status, 200) << "alive while the database is down";
+  const std::string basket = R"({"items":[{"ticket_type_id":1,"quantity":1}]})";
+  const std::vector<std::pair<std::string, std::string>> json = {
+      {"Content-Type", "application/json"}};
+  auto refused = httpRequest(server.port(), "POST", "/api/basket", basket, json);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
   EXPECT_TRUE(server.waitForLog("database unavailable", 5s));
 
   cluster.resume();
@@ -89,6 +95,7 @@ TEST(Postgres, OutageGives503AndFailingReadinessThenRecoversByItself) {
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(status, 200);
+  EXPECT_EQ(httpRequest(server.port(), "POST", "/api/basket", basket, json).status, 201);
   // Each stale pooled connection is replaced on its first use: no request fails for it.
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(httpGet(server.port(), "/api/events/" + std::to_string(i + 1)).status, 200);

@@ -4,33 +4,18 @@
 
 #include "storage/errors.h"
 #include "storage/migrations/migrations.h"
+#include "storage/sql_values.h"
 
 namespace tickets {
 namespace {
 
+using sql::containsPattern;
+using sql::fromUnix;
+using sql::optionalTime;
+using sql::optionalUnix;
+using sql::unixSeconds;
+
 using pg::param;
-
-int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
-SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
-
-std::optional<int64_t> optionalUnix(const std::optional<SystemTime>& t) {
-  return t ? std::optional<int64_t>(unixSeconds(*t)) : std::nullopt;
-}
-std::optional<SystemTime> optionalTime(const std::optional<int64_t>& s) {
-  return s ? std::optional<SystemTime>(fromUnix(*s)) : std::nullopt;
-}
-
-std::string containsPattern(const std::string& text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') {
-      pattern += '\\';
-    }
-    pattern += c;
-  }
-  pattern += '%';
-  return pattern;
-}
 
 #define TICKETS_EVENT_COLUMNS                                                                  \
   "e.id, e.name, e.description, e.venue, extract(epoch FROM e.starts_at)::bigint, "            \
@@ -110,7 +95,7 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
         param(static_cast<int64_t>(query.limit) + 1),
         param(query.include_drafts ? "true" : "false"),
     };
-    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+    return db_.read([&](pg::Connection& conn) {
       auto r = conn.execute("list_events", kListEvents, params);
       std::vector<EventSummary> events;
       events.reserve(static_cast<size_t>(r.rows()));
@@ -128,35 +113,32 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
   }
 
   std::optional<EventDetail> findEvent(EventId id) override {
-    return db_.withConnection(
-        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<EventDetail> {
-          auto events = conn.execute("find_event", kFindEvent, {param(id)});
-          if (events.rows() == 0) {
-            return std::nullopt;
-          }
-          EventDetail detail;
-          detail.event = readEvent(events, 0);
-          auto types = conn.execute("ticket_types_of_event", kTicketTypesOfEvent, {param(id)});
-          for (int row = 0; row < types.rows(); ++row) {
-            TicketType t;
-            t.id = types.integer(row, 0);
-            t.event_id = types.integer(row, 1);
-            t.name = std::string(types.text(row, 2));
-            t.price = Money{types.integer(row, 3), std::string(types.text(row, 4))};
-            t.capacity = types.integer(row, 5);
-            t.sold = types.integer(row, 6);
-            t.held = types.integer(row, 7);
-            detail.ticket_types.push_back(std::move(t));
-          }
-          return detail;
-        });
+    return db_.read([&](pg::Connection& conn) -> std::optional<EventDetail> {
+      auto events = conn.execute("find_event", kFindEvent, {param(id)});
+      if (events.rows() == 0) {
+        return std::nullopt;
+      }
+      EventDetail detail;
+      detail.event = readEvent(events, 0);
+      auto types = conn.execute("ticket_types_of_event", kTicketTypesOfEvent, {param(id)});
+      for (int row = 0; row < types.rows(); ++row) {
+        TicketType t;
+        t.id = types.integer(row, 0);
+        t.event_id = types.integer(row, 1);
+        t.name = std::string(types.text(row, 2));
+        t.price = Money{types.integer(row, 3), std::string(types.text(row, 4))};
+        t.capacity = types.integer(row, 5);
+        t.sold = types.integer(row, 6);
+        t.held = types.integer(row, 7);
+        detail.ticket_types.push_back(std::move(t));
+      }
+      return detail;
+    });
   }
 
   EventId createEvent(const NewEvent& event) override {
-    auto lease = db_.pool_.acquire();
-    try {
-      pg::Transaction tx(*lease);
-      auto inserted = lease->execute(
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
+      auto inserted = conn.execute(
           "insert_event", kInsertEvent,
           {param(event.name), param(event.description), param(event.venue),
            param(unixSeconds(event.starts_at)), param(unixSeconds(event.ends_at)),
@@ -165,22 +147,17 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
            param(static_cast<int64_t>(event.max_tickets_per_order))});
       EventId id = inserted.integer(0, 0);
       for (const auto& type : event.ticket_types) {
-        lease->execute("insert_ticket_type", kInsertTicketType,
-                       {param(id), param(type.name), param(type.price.amount),
-                        param(type.price.currency), param(type.capacity)});
+        conn.execute("insert_ticket_type", kInsertTicketType,
+                     {param(id), param(type.name), param(type.price.amount),
+                      param(type.price.currency), param(type.capacity)});
       }
       tx.commit();
       return id;
-    } catch (const DatabaseError&) {
-      if (lease->broken()) {
-        lease.discard();
-      }
-      throw;
-    }
+    });
   }
 
   bool updateEvent(EventId id, const NewEvent& event) override {
-    return db_.withConnection(db_.settings_.pool_timeout, false, [&](pg::Connection& conn) {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
       auto r = conn.execute(
           "update_event",
           "UPDATE events SET name = $2, description = $3, venue = $4, "
@@ -193,14 +170,14 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
            param(event.timezone), param(toString(event.status)),
            param(optionalUnix(event.sale_starts_at)), param(optionalUnix(event.sale_ends_at)),
            param(static_cast<int64_t>(event.max_tickets_per_order))});
+      tx.commit();
       return r.rows() == 1;
     });
   }
 
   std::optional<TicketTypeId> addTicketType(EventId event, const NewTicketType& type) override {
-    return db_.withConnection(
-        db_.settings_.pool_timeout, false,
-        [&](pg::Connection& conn) -> std::optional<TicketTypeId> {
+    return db_.inTransaction(
+        [&](pg::Connection& conn, pg::Transaction& tx) -> std::optional<TicketTypeId> {
           auto r = conn.execute(
               "add_ticket_type",
               "INSERT INTO ticket_types (event_id, name, price, currency, capacity) "
@@ -208,6 +185,7 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
               "RETURNING id",
               {param(event), param(type.name), param(type.price.amount), param(type.price.currency),
                param(type.capacity)});
+          tx.commit();
           if (r.rows() == 0) {
             return std::nullopt;
           }
@@ -216,43 +194,43 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
   }
 
   Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch) override {
-    return db_.withConnection(
-        db_.settings_.pool_timeout, false, [&](pg::Connection& conn) -> Result<TicketType> {
-          auto updated = conn.execute(
-              "update_ticket_type",
-              "UPDATE ticket_types SET name = COALESCE($2, name), "
-              "price = COALESCE($3::bigint, price), capacity = COALESCE($4::bigint, capacity) "
-              "WHERE id = $1::bigint AND ($4::bigint IS NULL OR sold + held <= $4::bigint) "
-              "RETURNING id",
-              {param(id), patch.name ? param(*patch.name) : std::nullopt, param(patch.price),
-               param(patch.capacity)});
-          auto r = conn.execute("ticket_type",
-                                "SELECT id, event_id, name, price, currency, capacity, sold, held "
-                                "FROM ticket_types WHERE id = $1::bigint",
-                                {param(id)});
-          if (r.rows() == 0) {
-            return notFound("no such ticket type");
-          }
-          TicketType t{r.integer(0, 0),
-                       r.integer(0, 1),
-                       std::string(r.text(0, 2)),
-                       Money{r.integer(0, 3), std::string(r.text(0, 4))},
-                       r.integer(0, 5),
-                       r.integer(0, 6),
-                       r.integer(0, 7)};
-          if (updated.rows() == 0) {
-            return DomainError{ErrorCode::kConflict,
-                               "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
-                                   " tickets sold or held",
-                               "capacity",
-                               {{"committed", t.sold + t.held}}};
-          }
-          return t;
-        });
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<TicketType> {
+      auto updated = conn.execute(
+          "update_ticket_type",
+          "UPDATE ticket_types SET name = COALESCE($2, name), "
+          "price = COALESCE($3::bigint, price), capacity = COALESCE($4::bigint, capacity) "
+          "WHERE id = $1::bigint AND ($4::bigint IS NULL OR sold + held <= $4::bigint) "
+          "RETURNING id",
+          {param(id), patch.name ? param(*patch.name) : std::nullopt, param(patch.price),
+           param(patch.capacity)});
+      auto r = conn.execute("ticket_type",
+                            "SELECT id, event_id, name, price, currency, capacity, sold, held "
+                            "FROM ticket_types WHERE id = $1::bigint",
+                            {param(id)});
+      if (r.rows() == 0) {
+        return notFound("no such ticket type");
+      }
+      TicketType t{r.integer(0, 0),
+                   r.integer(0, 1),
+                   std::string(r.text(0, 2)),
+                   Money{r.integer(0, 3), std::string(r.text(0, 4))},
+                   r.integer(0, 5),
+                   r.integer(0, 6),
+                   r.integer(0, 7)};
+      if (updated.rows() == 0) {
+        return DomainError{ErrorCode::kConflict,
+                           "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
+                               " tickets sold or held",
+                           "capacity",
+                           {{"committed", t.sold + t.held}}};
+      }
+      tx.commit();
+      return t;
+    });
   }
 
   int64_t countEvents() override {
-    return db_.withConnection(db_.settings_.pool_timeout, true, [](pg::Connection& conn) {
+    return db_.read([](pg::Connection& conn) {
       return conn.execute("count_events", "SELECT count(*) FROM events", {}).integer(0, 0);
     });
   }
@@ -277,8 +255,7 @@ PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* obse
 PostgresDatabase::~PostgresDatabase() = default;
 
 void PostgresDatabase::migrate() {
-  withConnection(settings_.pool_timeout, false, [](pg::Connection& conn) {
-    pg::Transaction tx(conn);
+  inTransaction([](pg::Connection& conn, pg::Transaction& tx) {
     conn.execute("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
@@ -300,10 +277,12 @@ void PostgresDatabase::migrate() {
 }
 
 void PostgresDatabase::ping(std::chrono::milliseconds timeout) {
-  withConnection(timeout, true, [](pg::Connection& conn) {
-    conn.execute("ping", "SELECT 1", {});
-    return 0;
-  });
+  withConnection(
+      timeout, [] { return true; },
+      [](pg::Connection& conn) {
+        conn.execute("ping", "SELECT 1", {});
+        return 0;
+      });
 }
 
 CatalogueRepository& PostgresDatabase::catalogue() { return *catalogue_; }

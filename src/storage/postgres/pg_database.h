@@ -41,12 +41,14 @@ class PostgresDatabase final : public Database {
   class Ticketing;
   static std::unique_ptr<TicketingRepository> makeTicketing(PostgresDatabase& db);
 
-  // Runs `work` on a checked-out connection and drops the connection if it broke. A read
-  // (retry_if_broken) whose pooled connection died with a database restart is retried once on a
-  // fresh one, so that recovery needs no operator; a write is not, since its commit may have
-  // happened.
-  template <class Work>
-  auto withConnection(std::chrono::milliseconds timeout, bool retry_if_broken, Work&& work) {
+  // Runs `work` on a checked-out connection and drops the connection if it broke. When
+  // `retry_if_broken()` says so at the time of the failure, the work is tried once more on a
+  // fresh connection: reads always (a pooled connection may have died with a database restart,
+  // and recovery must need no operator), writes only if the transaction had not begun (a write
+  // whose commit may have happened is never sent twice).
+  template <class Work, class RetryIfBroken>
+  auto withConnection(std::chrono::milliseconds timeout, RetryIfBroken&& retry_if_broken,
+                      Work&& work) {
     for (int attempt = 0;; ++attempt) {
       auto lease = pool_.acquire(timeout);
       if (settings_.faults != nullptr) {
@@ -61,23 +63,34 @@ class PostgresDatabase final : public Database {
           throw;
         }
         lease.discard();
-        if (!retry_if_broken || attempt > 0) {
+        if (attempt > 0 || !retry_if_broken()) {
           throw;
         }
       }
     }
   }
 
-  // Runs `work(connection)` inside BEGIN ... (work commits), retrying the whole transaction when
-  // it collided with another (serialization failure, deadlock): the database rolled it back.
+  template <class Work>
+  auto read(Work&& work) {
+    return withConnection(
+        settings_.pool_timeout, [] { return true; }, std::forward<Work>(work));
+  }
+
+  // Runs `work(connection, transaction)` inside BEGIN ... (work commits), retrying the whole
+  // transaction when it collided with another (serialization failure, deadlock): the database
+  // rolled it back.
   template <class Work>
   auto inTransaction(Work&& work) {
     for (int attempt = 1;; ++attempt) {
       try {
-        return withConnection(settings_.pool_timeout, false, [&](pg::Connection& conn) {
-          pg::Transaction tx(conn);
-          return work(conn, tx);
-        });
+        bool begun = false;
+        return withConnection(
+            settings_.pool_timeout, [&] { return !begun; },
+            [&](pg::Connection& conn) {
+              pg::Transaction tx(conn);
+              begun = true;
+              return work(conn, tx);
+            });
       } catch (const TransientConflict&) {
         if (attempt >= kTransactionAttempts) {
           throw;

@@ -9,34 +9,19 @@
 #include <algorithm>
 
 #include "storage/postgres/pg_database.h"
+#include "storage/sql_values.h"
 
 namespace tickets {
 namespace {
 
+using sql::containsPattern;
+using sql::fromUnix;
+using sql::optionalTime;
+using sql::optionalUnix;
+using sql::unixSeconds;
+
 using pg::param;
 using pg::Param;
-
-int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
-SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
-
-std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
-  for (auto s : {HoldStatus::kActive, HoldStatus::kReleased, HoldStatus::kExpired,
-                 HoldStatus::kCheckedOut}) {
-    if (toString(s) == text) {
-      return s;
-    }
-  }
-  return std::nullopt;
-}
-
-OrderStatus parseOrderStatus(std::string_view text) {
-  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
-    if (toString(s) == text) {
-      return s;
-    }
-  }
-  return OrderStatus::kPaid;
-}
 
 std::vector<HoldItem> loadItems(pg::Connection& conn, const std::string& hold_id) {
   auto r = conn.execute(
@@ -128,7 +113,7 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
   Order order;
   order.code = code;
   order.secret = std::string(r.text(0, 0));
-  order.status = parseOrderStatus(r.text(0, 1));
+  order.status = parseOrderStatus(r.text(0, 1)).value_or(OrderStatus::kPaid);
   order.email = std::string(r.text(0, 2));
   order.name = std::string(r.text(0, 3));
   order.total = Money{r.integer(0, 4), std::string(r.text(0, 5))};
@@ -165,7 +150,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       list += std::to_string(ids[i]);
     }
     list += "}";
-    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+    return db_.read([&](pg::Connection& conn) {
       auto r = conn.execute(
           "offers",
           "SELECT t.id, t.event_id, t.name, t.price, t.currency, t.capacity, t.sold, t.held, "
@@ -242,8 +227,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<Hold> findHold(const std::string& id) override {
-    return db_.withConnection(db_.settings_.pool_timeout, true,
-                              [&](pg::Connection& conn) { return loadHold(conn, id, false); });
+    return db_.read([&](pg::Connection& conn) { return loadHold(conn, id, false); });
   }
 
   Result<Hold> releaseHold(const std::string& id, SystemTime now) override {
@@ -287,7 +271,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   int64_t countLiveHolds(SystemTime now) override {
-    return db_.withConnection(db_.settings_.pool_timeout, true, [&](pg::Connection& conn) {
+    return db_.read([&](pg::Connection& conn) {
       return conn
           .execute("count_live_holds",
                    "SELECT count(*) FROM holds WHERE status = 'active' "
@@ -312,8 +296,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<Order> findOrder(const std::string& code) override {
-    return db_.withConnection(db_.settings_.pool_timeout, true,
-                              [&](pg::Connection& conn) { return loadOrder(conn, code); });
+    return db_.read([&](pg::Connection& conn) { return loadOrder(conn, code); });
   }
 
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
@@ -341,22 +324,21 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<Ticket> findTicket(const std::string& code) override {
-    return db_.withConnection(
-        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<Ticket> {
-          auto r = conn.execute("find_ticket",
-                                "SELECT ticket_type_id, event_id, voided, "
-                                "extract(epoch FROM checked_in_at)::bigint FROM tickets "
-                                "WHERE code = $1",
-                                {param(code)});
-          if (r.rows() == 0) {
-            return std::nullopt;
-          }
-          Ticket ticket{code, r.integer(0, 0), r.integer(0, 1), r.text(0, 2) == "t", std::nullopt};
-          if (auto at = r.optionalInteger(0, 3)) {
-            ticket.checked_in_at = fromUnix(*at);
-          }
-          return ticket;
-        });
+    return db_.read([&](pg::Connection& conn) -> std::optional<Ticket> {
+      auto r = conn.execute("find_ticket",
+                            "SELECT ticket_type_id, event_id, voided, "
+                            "extract(epoch FROM checked_in_at)::bigint FROM tickets "
+                            "WHERE code = $1",
+                            {param(code)});
+      if (r.rows() == 0) {
+        return std::nullopt;
+      }
+      Ticket ticket{code, r.integer(0, 0), r.integer(0, 1), r.text(0, 2) == "t", std::nullopt};
+      if (auto at = r.optionalInteger(0, 3)) {
+        ticket.checked_in_at = fromUnix(*at);
+      }
+      return ticket;
+    });
   }
 
   Result<Ticket> checkIn(const std::string& code, SystemTime now) override {
@@ -390,30 +372,28 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<EventStats> stats(EventId event) override {
-    return db_.withConnection(
-        db_.settings_.pool_timeout, true, [&](pg::Connection& conn) -> std::optional<EventStats> {
-          auto r = conn.execute(
-              "event_stats",
-              "SELECT COALESCE(sum(t.sold), 0)::bigint, COALESCE(sum(t.held), 0)::bigint, "
-              "COALESCE(sum(t.capacity), 0)::bigint, "
-              "COALESCE(sum(greatest(t.capacity - t.sold - t.held, 0)), 0)::bigint, "
-              "COALESCE(min(t.currency), ''), "
-              "(SELECT count(*) FROM tickets k WHERE k.event_id = e.id AND NOT k.voided "
-              " AND k.checked_in_at IS NOT NULL), "
-              "(SELECT COALESCE(sum(i.quantity * i.unit_price), 0)::bigint FROM hold_items i "
-              " JOIN orders o ON o.hold_id = i.hold_id "
-              " JOIN ticket_types y ON y.id = i.ticket_type_id "
-              " WHERE y.event_id = e.id AND o.status = 'paid') "
-              "FROM events e LEFT JOIN ticket_types t ON t.event_id = e.id "
-              "WHERE e.id = $1 GROUP BY e.id",
-              {param(event)});
-          if (r.rows() == 0) {
-            return std::nullopt;
-          }
-          return EventStats{r.integer(0, 0),          r.integer(0, 1), r.integer(0, 3),
-                            r.integer(0, 2),          r.integer(0, 5), r.integer(0, 6),
-                            std::string(r.text(0, 4))};
-        });
+    return db_.read([&](pg::Connection& conn) -> std::optional<EventStats> {
+      auto r = conn.execute(
+          "event_stats",
+          "SELECT COALESCE(sum(t.sold), 0)::bigint, COALESCE(sum(t.held), 0)::bigint, "
+          "COALESCE(sum(t.capacity), 0)::bigint, "
+          "COALESCE(sum(greatest(t.capacity - t.sold - t.held, 0)), 0)::bigint, "
+          "COALESCE(min(t.currency), ''), "
+          "(SELECT count(*) FROM tickets k WHERE k.event_id = e.id AND NOT k.voided "
+          " AND k.checked_in_at IS NOT NULL), "
+          "(SELECT COALESCE(sum(i.quantity * i.unit_price), 0)::bigint FROM hold_items i "
+          " JOIN orders o ON o.hold_id = i.hold_id "
+          " JOIN ticket_types y ON y.id = i.ticket_type_id "
+          " WHERE y.event_id = e.id AND o.status = 'paid') "
+          "FROM events e LEFT JOIN ticket_types t ON t.event_id = e.id "
+          "WHERE e.id = $1 GROUP BY e.id",
+          {param(event)});
+      if (r.rows() == 0) {
+        return std::nullopt;
+      }
+      return EventStats{r.integer(0, 0), r.integer(0, 1), r.integer(0, 3),          r.integer(0, 2),
+                        r.integer(0, 5), r.integer(0, 6), std::string(r.text(0, 4))};
+    });
   }
 
  private:

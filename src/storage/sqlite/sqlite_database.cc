@@ -4,35 +4,19 @@
 #include <thread>
 
 #include "storage/migrations/migrations.h"
+#include "storage/sql_values.h"
 #include "storage/sqlite/sqlite_ticketing.h"
 
 namespace tickets {
 namespace {
 
+using sql::containsPattern;
+using sql::fromUnix;
+using sql::optionalTime;
+using sql::optionalUnix;
+using sql::unixSeconds;
+
 using sqlite::Query;
-
-int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
-SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
-
-std::optional<int64_t> optionalUnix(const std::optional<SystemTime>& t) {
-  return t ? std::optional<int64_t>(unixSeconds(*t)) : std::nullopt;
-}
-std::optional<SystemTime> optionalTime(const std::optional<int64_t>& s) {
-  return s ? std::optional<SystemTime>(fromUnix(*s)) : std::nullopt;
-}
-
-// LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped.
-std::string containsPattern(const std::string& text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') {
-      pattern += '\\';
-    }
-    pattern += c;
-  }
-  pattern += '%';
-  return pattern;
-}
 
 constexpr std::string_view kEventColumns =
     "e.id, e.name, e.description, e.venue, e.starts_at, e.ends_at, e.timezone, e.status, "

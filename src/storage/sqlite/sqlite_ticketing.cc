@@ -1,34 +1,19 @@
 #include "storage/sqlite/sqlite_ticketing.h"
+#include "storage/sql_values.h"
 
 #include <algorithm>
 
 namespace tickets {
 namespace {
 
+using sql::containsPattern;
+using sql::fromUnix;
+using sql::optionalTime;
+using sql::optionalUnix;
+using sql::unixSeconds;
+
 using sqlite::Connection;
 using sqlite::Query;
-
-int64_t unixSeconds(SystemTime t) { return t.time_since_epoch().count(); }
-SystemTime fromUnix(int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
-
-std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
-  for (auto s : {HoldStatus::kActive, HoldStatus::kReleased, HoldStatus::kExpired,
-                 HoldStatus::kCheckedOut}) {
-    if (toString(s) == text) {
-      return s;
-    }
-  }
-  return std::nullopt;
-}
-
-OrderStatus parseOrderStatus(std::string_view text) {
-  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
-    if (toString(s) == text) {
-      return s;
-    }
-  }
-  return OrderStatus::kPaid;
-}
 
 std::vector<HoldItem> loadItems(Connection& conn, const std::string& hold_id) {
   Query q(conn.prepare(
@@ -126,7 +111,7 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
     }
     order.code = code;
     order.secret = q.getText(0);
-    order.status = parseOrderStatus(q.getText(1));
+    order.status = parseOrderStatus(q.getText(1)).value_or(OrderStatus::kPaid);
     order.email = q.getText(2);
     order.name = q.getText(3);
     order.total = Money{q.getInt(4), q.getText(5)};

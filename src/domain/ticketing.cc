@@ -47,6 +47,22 @@ std::optional<OrderStatus> parseOrderStatus(std::string_view text) {
   return std::nullopt;
 }
 
+DomainError soldOut(const HoldItem& item, int64_t available) {
+  return DomainError{ErrorCode::kSoldOut,
+                     "only " + std::to_string(available) + " left of '" + item.name + "'",
+                     "items.quantity",
+                     {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
+}
+
+DomainError capacityBelowCommitted(const TicketType& type) {
+  const int64_t committed = type.sold + type.held;
+  return DomainError{
+      ErrorCode::kConflict,
+      "capacity cannot drop below the " + std::to_string(committed) + " tickets sold or held",
+      "capacity",
+      {{"committed", committed}}};
+}
+
 Money Hold::total() const {
   Money total;
   for (const auto& item : items) {

@@ -7,6 +7,7 @@
 
 #include "common/time.h"
 #include "domain/catalogue.h"
+#include "domain/error.h"
 
 namespace tickets {
 
@@ -83,6 +84,10 @@ struct NewOrder {
   std::vector<std::string> ticket_codes;  // one per ticket, enough for the hold's quantity
   SystemTime now;
 };
+
+// The refusals both backends give in the same words.
+DomainError soldOut(const HoldItem& item, int64_t available);
+DomainError capacityBelowCommitted(const TicketType& type);
 
 struct EventStats {
   int64_t sold = 0;

@@ -218,11 +218,7 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
                    r.integer(0, 6),
                    r.integer(0, 7)};
       if (updated.rows() == 0) {
-        return DomainError{ErrorCode::kConflict,
-                           "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
-                               " tickets sold or held",
-                           "capacity",
-                           {{"committed", t.sold + t.held}}};
+        return capacityBelowCommitted(t);
       }
       tx.commit();
       return t;

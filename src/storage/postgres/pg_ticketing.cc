@@ -213,10 +213,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
               "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
               {param(item.ticket_type_id)});
           int64_t available = r.rows() == 0 ? 0 : r.integer(0, 0);
-          return DomainError{ErrorCode::kSoldOut,
-                             "only " + std::to_string(available) + " left of '" + item.name + "'",
-                             "items.quantity",
-                             {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
+          return soldOut(item, available);
         }
       }
       tx.commit();

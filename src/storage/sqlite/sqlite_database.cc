@@ -229,11 +229,7 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
     TicketType t{q.getInt(0), q.getInt(1), q.getText(2), Money{q.getInt(3), q.getText(4)},
                  q.getInt(5), q.getInt(6), q.getInt(7)};
     if (!changed) {
-      return DomainError{ErrorCode::kConflict,
-                         "capacity cannot drop below the " + std::to_string(t.sold + t.held) +
-                             " tickets sold or held",
-                         "capacity",
-                         {{"committed", t.sold + t.held}}};
+      return capacityBelowCommitted(t);
     }
     tx.commit();
     return t;

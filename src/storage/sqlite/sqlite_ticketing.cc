@@ -183,10 +183,7 @@ Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
           holdStock(*conn, item))) {
       int64_t available = availableOf(*conn, item.ticket_type_id);
       // The rollback also undoes the expiries above; the reaper redoes them.
-      return DomainError{ErrorCode::kSoldOut,
-                         "only " + std::to_string(available) + " left of '" + item.name + "'",
-                         "items.quantity",
-                         {{"ticket_type_id", item.ticket_type_id}, {"available", available}}};
+      return soldOut(item, available);
     }
   }
   {

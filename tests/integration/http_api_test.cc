@@ -163,6 +163,18 @@ TEST_F(HttpApiTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(count, 6u);
 }
 
+TEST_F(HttpApiTest, AdminApiIsDisabledWithoutAToken) {
+  auto r =
+      httpRequest(port(), "POST", "/api/admin/events", "{}",
+                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer anything"}});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(json::parse(r.body).at("type"), "/problems/admin-disabled");
+  EXPECT_EQ(httpRequest(port(), "POST", "/api/checkin", R"({"code":"x"})",
+                        {{"Content-Type", "application/json"}})
+                .status,
+            503);
+}
+
 TEST_F(HttpApiTest, AdminFaultApiIsAbsentByDefault) {
   EXPECT_EQ(httpGet(port(), "/api/admin/faults").status, 404);
 }

@@ -1,5 +1,7 @@
 #include "domain/ticketing.h"
 
+#include <stdexcept>
+
 namespace tickets {
 
 std::string_view toString(HoldStatus status) {
@@ -61,6 +63,29 @@ DomainError capacityBelowCommitted(const TicketType& type) {
       "capacity cannot drop below the " + std::to_string(committed) + " tickets sold or held",
       "capacity",
       {{"committed", committed}}};
+}
+
+Order paidOrder(const NewOrder& order, const Hold& hold) {
+  Order paid;
+  paid.code = order.code;
+  paid.secret = order.secret;
+  paid.status = OrderStatus::kPaid;
+  paid.email = order.email;
+  paid.name = order.name;
+  paid.items = hold.items;
+  paid.total = hold.total();
+  paid.created_at = order.now;
+  size_t next = 0;
+  for (const auto& item : hold.items) {
+    for (int64_t i = 0; i < item.quantity; ++i) {
+      if (next == order.ticket_codes.size()) {
+        throw std::logic_error("checkout prepared fewer ticket codes than the hold needs");
+      }
+      paid.tickets.push_back(
+          Ticket{order.ticket_codes[next++], item.ticket_type_id, item.event_id, false, {}});
+    }
+  }
+  return paid;
 }
 
 Money Hold::total() const {

@@ -85,6 +85,10 @@ struct NewOrder {
   SystemTime now;
 };
 
+// The paid order a checkout of `hold` makes: one ticket per seat, taking the prepared codes in
+// the order of the hold's items. Throws std::logic_error if too few codes were prepared.
+Order paidOrder(const NewOrder& order, const Hold& hold);
+
 // The refusals both backends give in the same words.
 DomainError soldOut(const HoldItem& item, int64_t available);
 DomainError capacityBelowCommitted(const TicketType& type);

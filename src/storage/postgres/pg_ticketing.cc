@@ -433,16 +433,9 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
         }
         return DomainError{ErrorCode::kGone, "the basket has expired", {}};
       }
-      int64_t needed = 0;
-      for (const auto& item : hold->items) {
-        needed += item.quantity;
-      }
-      if (static_cast<int64_t>(order.ticket_codes.size()) < needed) {
-        throw std::logic_error("checkout prepared fewer ticket codes than the hold needs");
-      }
+      Order paid = paidOrder(order, *hold);
       conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
                    {param(hold->id)});
-      const Money total = hold->total();
       conn.execute(
           "insert_order",
           "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
@@ -451,19 +444,15 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
           "to_timestamp($11::bigint), to_timestamp($11::bigint))",
           {param(order.code), param(order.secret), param(hold->id), param(order.idempotency_key),
            param(order.request_fingerprint), param(order.email), param(order.name),
-           param(total.amount), param(total.currency), param(order.payment_reference),
+           param(paid.total.amount), param(paid.total.currency), param(order.payment_reference),
            param(unixSeconds(order.now))});
-      size_t next_code = 0;
-      for (const auto& item : hold->items) {
-        for (int64_t i = 0; i < item.quantity; ++i) {
-          conn.execute("insert_ticket",
-                       "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
-                       "VALUES ($1, $2, $3, $4)",
-                       {param(order.ticket_codes[next_code++]), param(order.code),
-                        param(item.ticket_type_id), param(item.event_id)});
-        }
+      for (const auto& ticket : paid.tickets) {
+        conn.execute("insert_ticket",
+                     "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
+                     "VALUES ($1, $2, $3, $4)",
+                     {param(ticket.code), param(order.code), param(ticket.ticket_type_id),
+                      param(ticket.event_id)});
       }
-      auto created = loadOrder(conn, order.code);
       // Last, so that the hot row is locked only for this update and the commit.
       for (const auto& item : hold->items) {
         conn.execute("sell_held",
@@ -472,7 +461,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                      {param(item.ticket_type_id), param(item.quantity)});
       }
       tx.commit();
-      return std::make_pair(std::move(*created), true);
+      return std::make_pair(std::move(paid), true);
     });
   }
 

@@ -292,13 +292,7 @@ Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) 
     }
     return DomainError{ErrorCode::kGone, "the basket has expired", {}};
   }
-  int64_t needed = 0;
-  for (const auto& item : hold->items) {
-    needed += item.quantity;
-  }
-  if (static_cast<int64_t>(order.ticket_codes.size()) < needed) {
-    throw std::logic_error("checkout prepared fewer ticket codes than the hold needs");
-  }
+  Order paid = paidOrder(order, *hold);
   {
     Query q(conn->prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
     q.bind(1, hold->id);
@@ -310,7 +304,6 @@ Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) 
     q.bind(1, item.ticket_type_id).bind(2, item.quantity);
     q.run();
   }
-  const Money total = hold->total();
   {
     Query q(conn->prepare(
         "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, status, "
@@ -323,28 +316,24 @@ Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) 
         .bind(5, order.request_fingerprint)
         .bind(6, order.email)
         .bind(7, order.name)
-        .bind(8, total.amount)
-        .bind(9, total.currency)
+        .bind(8, paid.total.amount)
+        .bind(9, paid.total.currency)
         .bind(10, order.payment_reference)
         .bind(11, unixSeconds(order.now));
     q.run();
   }
-  size_t next_code = 0;
-  for (const auto& item : hold->items) {
-    for (int64_t i = 0; i < item.quantity; ++i) {
-      Query q(
-          conn->prepare("INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
-                        "(?1, ?2, ?3, ?4)"));
-      q.bind(1, order.ticket_codes[next_code++])
-          .bind(2, order.code)
-          .bind(3, item.ticket_type_id)
-          .bind(4, item.event_id);
-      q.run();
-    }
+  for (const auto& ticket : paid.tickets) {
+    Query q(
+        conn->prepare("INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
+                      "(?1, ?2, ?3, ?4)"));
+    q.bind(1, ticket.code)
+        .bind(2, order.code)
+        .bind(3, ticket.ticket_type_id)
+        .bind(4, ticket.event_id);
+    q.run();
   }
-  auto created = loadOrder(*conn, order.code);
   tx.commit();
-  return std::make_pair(std::move(*created), true);
+  return std::make_pair(std::move(paid), true);
 }
 
 std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {

@@ -119,6 +119,41 @@ DomainError asEditError(DomainError error) {
   return error;
 }
 
+// What an admin request carries once its preamble passed.
+struct AdminInput {
+  int64_t id = 0;            // from the path, when asked for
+  boost::json::object body;  // when asked for
+};
+
+// The admin preamble: the bearer token, then (if `id_name`) a positive id in the path, then (if
+// `with_body`) a JSON object body; or the response refusing the request.
+std::variant<AdminInput, http::Response> adminInput(const AdminAuth& admin,
+                                                    const http::Request& request,
+                                                    const http::RequestContext& context,
+                                                    const char* id_name, bool with_body) {
+  if (auto denied = admin.check(request)) {
+    return problem(*denied, request, context);
+  }
+  AdminInput input;
+  if (id_name != nullptr) {
+    auto id = parseId(context.params[0]);
+    if (!id) {
+      return problem(
+          http::badRequestProblem(std::string(id_name) + " must be a positive integer", "id"),
+          request, context);
+    }
+    input.id = *id;
+  }
+  if (with_body) {
+    auto body = parseJsonObject(request);
+    if (auto* p = std::get_if<http::Problem>(&body)) {
+      return problem(*p, request, context);
+    }
+    input.body = std::move(std::get<boost::json::object>(body));
+  }
+  return input;
+}
+
 }  // namespace
 
 TicketingHandler::Awaitable TicketingHandler::createBasket(const http::Request& request,
@@ -243,14 +278,12 @@ TicketingHandler::Awaitable TicketingHandler::orderAction(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& request,
                                                       http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, nullptr, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto body = parseJsonObject(request);
-  if (auto* p = std::get_if<http::Problem>(&body)) {
-    co_return problem(*p, request, context);
-  }
-  JsonFields fields(std::get<boost::json::object>(body));
+  auto& admin = std::get<AdminInput>(input);
+  JsonFields fields(admin.body);
   fields.rejectUnknown({"code"});
   auto code = fields.text("code", true, 64);
   if (!fields.ok()) {
@@ -288,14 +321,12 @@ TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& requ
 
 TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& request,
                                                           http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, nullptr, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto body = parseJsonObject(request);
-  if (auto* p = std::get_if<http::Problem>(&body)) {
-    co_return problem(*p, request, context);
-  }
-  auto parsed = parseNewEvent(std::get<boost::json::object>(body));
+  auto& admin = std::get<AdminInput>(input);
+  auto parsed = parseNewEvent(admin.body);
   if (auto* p = std::get_if<http::Problem>(&parsed)) {
     co_return problem(*p, request, context);
   }
@@ -308,11 +339,7 @@ TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& r
     return catalogue_.getEvent(*id, true);
   });
   if (!created) {
-    auto error = created.error();
-    if (error.code == ErrorCode::kInvalidArgument) {
-      error.code = ErrorCode::kUnprocessable;
-    }
-    co_return domainErrorResponse(error, request, context);
+    co_return domainErrorResponse(asEditError(created.error()), request, context);
   }
   auto response = json(status::created, toJson(*created), request.version());
   response.set(http::beast_http::field::location,
@@ -322,15 +349,12 @@ TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::eventStats(const http::Request& request,
                                                          http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, "event id", false);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto id = parseId(context.params[0]);
-  if (!id) {
-    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
-                      context);
-  }
-  auto stats = co_await workers_.run([&] { return ticketing_.stats(*id); });
+  auto& admin = std::get<AdminInput>(input);
+  auto stats = co_await workers_.run([&] { return ticketing_.stats(admin.id); });
   if (!stats) {
     co_return domainErrorResponse(stats.error(), request, context);
   }
@@ -343,19 +367,12 @@ namespace tickets::api {
 
 TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& request,
                                                           http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, "event id", true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto id = parseId(context.params[0]);
-  if (!id) {
-    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
-                      context);
-  }
-  auto body = parseJsonObject(request);
-  if (auto* p = std::get_if<http::Problem>(&body)) {
-    co_return problem(*p, request, context);
-  }
-  const auto& object = std::get<boost::json::object>(body);
+  auto& admin = std::get<AdminInput>(input);
+  const auto& object = admin.body;
   JsonFields fields(object);
   fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
                         "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order"});
@@ -396,7 +413,7 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
     if (sale_ends_at || clear_sale_end) e.sale_ends_at = sale_ends_at;
     if (per_order) e.max_tickets_per_order = static_cast<int>(*per_order);
   };
-  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(*id, patch); });
+  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(admin.id, patch); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
@@ -405,24 +422,17 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request& request,
                                                             http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, "event id", true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto id = parseId(context.params[0]);
-  if (!id) {
-    co_return problem(http::badRequestProblem("event id must be a positive integer", "id"), request,
-                      context);
-  }
-  auto body = parseJsonObject(request);
-  if (auto* p = std::get_if<http::Problem>(&body)) {
-    co_return problem(*p, request, context);
-  }
-  auto type = parseTicketType(std::get<boost::json::object>(body));
+  auto& admin = std::get<AdminInput>(input);
+  auto type = parseTicketType(admin.body);
   if (auto* p = std::get_if<http::Problem>(&type)) {
     co_return problem(*p, request, context);
   }
   auto updated = co_await workers_.run(
-      [&] { return catalogue_.addTicketType(*id, std::get<NewTicketType>(type)); });
+      [&] { return catalogue_.addTicketType(admin.id, std::get<NewTicketType>(type)); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
@@ -431,26 +441,20 @@ TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request&
 
 TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Request& request,
                                                                http::RequestContext& context) {
-  if (auto denied = admin_.check(request)) {
-    co_return problem(*denied, request, context);
+  auto input = adminInput(admin_, request, context, "ticket type id", true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto id = parseId(context.params[0]);
-  if (!id) {
-    co_return problem(http::badRequestProblem("ticket type id must be a positive integer", "id"),
-                      request, context);
-  }
-  auto body = parseJsonObject(request);
-  if (auto* p = std::get_if<http::Problem>(&body)) {
-    co_return problem(*p, request, context);
-  }
-  JsonFields fields(std::get<boost::json::object>(body));
+  auto& admin = std::get<AdminInput>(input);
+  JsonFields fields(admin.body);
   fields.rejectUnknown({"name", "price", "capacity"});
   TicketTypePatch patch{fields.text("name", false, 100), fields.integer("price", false),
                         fields.integer("capacity", false)};
   if (!fields.ok()) {
     co_return problem(*fields.problem(), request, context);
   }
-  auto updated = co_await workers_.run([&] { return catalogue_.updateTicketType(*id, patch); });
+  auto updated =
+      co_await workers_.run([&] { return catalogue_.updateTicketType(admin.id, patch); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }

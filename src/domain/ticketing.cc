@@ -65,6 +65,15 @@ DomainError capacityBelowCommitted(const TicketType& type) {
       {{"committed", committed}}};
 }
 
+DomainError refusedCheckIn(const Ticket& ticket) {
+  if (ticket.void_ || !ticket.checked_in_at) {
+    return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
+  }
+  std::string first = formatRfc3339(*ticket.checked_in_at);
+  return DomainError{
+      ErrorCode::kConflict, "already checked in at " + first, {}, {{"first_checked_in_at", first}}};
+}
+
 Order paidOrder(const NewOrder& order, const Hold& hold) {
   Order paid;
   paid.code = order.code;

@@ -92,6 +92,8 @@ Order paidOrder(const NewOrder& order, const Hold& hold);
 // The refusals both backends give in the same words.
 DomainError soldOut(const HoldItem& item, int64_t available);
 DomainError capacityBelowCommitted(const TicketType& type);
+// Why a ticket that was not admitted now is refused: void (kGone) or admitted before (kConflict).
+DomainError refusedCheckIn(const Ticket& ticket);
 
 struct EventStats {
   int64_t sold = 0;

@@ -101,6 +101,18 @@ bool holdStock(pg::Connection& conn, const HoldItem& item) {
   return r.rows() == 1;
 }
 
+std::optional<Ticket> loadTicket(pg::Connection& conn, const std::string& code) {
+  auto r = conn.execute("ticket",
+                        "SELECT ticket_type_id, event_id, voided, "
+                        "extract(epoch FROM checked_in_at)::bigint FROM tickets WHERE code = $1",
+                        {param(code)});
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  return Ticket{code, r.integer(0, 0), r.integer(0, 1), r.text(0, 2) == "t",
+                optionalTime(r.optionalInteger(0, 3))};
+}
+
 std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
   auto r = conn.execute("order",
                         "SELECT secret, status, email, name, total, currency, "
@@ -321,21 +333,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<Ticket> findTicket(const std::string& code) override {
-    return db_.read([&](pg::Connection& conn) -> std::optional<Ticket> {
-      auto r = conn.execute("find_ticket",
-                            "SELECT ticket_type_id, event_id, voided, "
-                            "extract(epoch FROM checked_in_at)::bigint FROM tickets "
-                            "WHERE code = $1",
-                            {param(code)});
-      if (r.rows() == 0) {
-        return std::nullopt;
-      }
-      Ticket ticket{code, r.integer(0, 0), r.integer(0, 1), r.text(0, 2) == "t", std::nullopt};
-      if (auto at = r.optionalInteger(0, 3)) {
-        ticket.checked_in_at = fromUnix(*at);
-      }
-      return ticket;
-    });
+    return db_.read([&](pg::Connection& conn) { return loadTicket(conn, code); });
   }
 
   Result<Ticket> checkIn(const std::string& code, SystemTime now) override {
@@ -349,22 +347,11 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
         tx.commit();
         return Ticket{code, admitted.integer(0, 0), admitted.integer(0, 1), false, now};
       }
-      auto r = conn.execute("ticket",
-                            "SELECT ticket_type_id, event_id, voided, "
-                            "extract(epoch FROM checked_in_at)::bigint FROM tickets "
-                            "WHERE code = $1",
-                            {param(code)});
-      if (r.rows() == 0) {
+      auto ticket = loadTicket(conn, code);
+      if (!ticket) {
         return notFound("no such ticket");
       }
-      if (r.text(0, 2) == "t") {
-        return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
-      }
-      std::string first = formatRfc3339(fromUnix(r.integer(0, 3)));
-      return DomainError{ErrorCode::kConflict,
-                         "already checked in at " + first,
-                         {},
-                         {{"first_checked_in_at", first}}};
+      return refusedCheckIn(*ticket);
     });
   }
 

@@ -98,6 +98,17 @@ int64_t availableOf(Connection& conn, TicketTypeId id) {
   return q.step() ? q.getInt(0) : 0;
 }
 
+std::optional<Ticket> loadTicket(Connection& conn, const std::string& code) {
+  Query q(conn.prepare(
+      "SELECT ticket_type_id, event_id, voided, checked_in_at FROM tickets WHERE code = ?1"));
+  q.bind(1, code);
+  if (!q.step()) {
+    return std::nullopt;
+  }
+  return Ticket{code, q.getInt(0), q.getInt(1), q.getInt(2) != 0,
+                optionalTime(q.getOptionalInt(3))};
+}
+
 std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
   Order order;
   std::string hold_id;
@@ -387,27 +398,15 @@ Result<Ticket> SqliteTicketing::checkIn(const std::string& code, SystemTime now)
     q.run();
   }
   const bool admitted = conn->changes() == 1;
-  Query q(conn->prepare(
-      "SELECT ticket_type_id, event_id, voided, checked_in_at FROM tickets WHERE code = ?1"));
-  q.bind(1, code);
-  if (!q.step()) {
+  auto ticket = loadTicket(*conn, code);
+  if (!ticket) {
     return notFound("no such ticket");
   }
-  Ticket ticket{code, q.getInt(0), q.getInt(1), q.getInt(2) != 0, std::nullopt};
-  if (!q.isNull(3)) {
-    ticket.checked_in_at = fromUnix(q.getInt(3));
-  }
   if (!admitted) {
-    if (ticket.void_) {
-      return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
-    }
-    return DomainError{ErrorCode::kConflict,
-                       "already checked in at " + formatRfc3339(*ticket.checked_in_at),
-                       {},
-                       {{"first_checked_in_at", formatRfc3339(*ticket.checked_in_at)}}};
+    return refusedCheckIn(*ticket);
   }
   tx.commit();
-  return ticket;
+  return std::move(*ticket);
 }
 
 std::optional<EventStats> SqliteTicketing::stats(EventId event) {
@@ -470,17 +469,7 @@ namespace tickets {
 
 std::optional<Ticket> SqliteTicketing::findTicket(const std::string& code) {
   auto conn = acquire_();
-  sqlite::Query q(conn->prepare(
-      "SELECT ticket_type_id, event_id, voided, checked_in_at FROM tickets WHERE code = ?1"));
-  q.bind(1, code);
-  if (!q.step()) {
-    return std::nullopt;
-  }
-  Ticket ticket{code, q.getInt(0), q.getInt(1), q.getInt(2) != 0, std::nullopt};
-  if (auto at = q.getOptionalInt(3)) {
-    ticket.checked_in_at = SystemTime{std::chrono::seconds{*at}};
-  }
-  return ticket;
+  return loadTicket(*conn, code);
 }
 
 }  // namespace tickets

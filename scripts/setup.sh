@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_packages=(
-  cmake g++ make pkg-config git ca-certificates curl
+  cmake g++ make pkg-config git ca-certificates curl tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev libssl-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev

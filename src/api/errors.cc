@@ -39,6 +39,10 @@ http::Problem problemFor(const DomainError& error) {
     case ErrorCode::kUnprocessable:
       return problem(status::status::unprocessable_entity, "validation-failed",
                      "Unprocessable Content", error);
+    case ErrorCode::kOrderAdmitted:
+      return problem(status::status::conflict, "order-admitted", "Order Admitted", error);
+    case ErrorCode::kEventStarted:
+      return problem(status::status::conflict, "event-started", "Event Started", error);
   }
   return http::Problem{};
 }

@@ -87,8 +87,7 @@ std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& b
   }
   event.sale_starts_at = timeField(fields, "sale_starts_at", false);
   event.sale_ends_at = timeField(fields, "sale_ends_at", false);
-  event.max_tickets_per_order =
-      static_cast<int>(fields.integer("max_tickets_per_order", false).value_or(10));
+  event.max_tickets_per_order = fields.integer("max_tickets_per_order", false).value_or(10);
   if (const auto* types = fields.array("ticket_types", false)) {
     if (types->size() > 50) {
       fields.fail("ticket_types", "at most 50 ticket types");
@@ -411,7 +410,7 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
     if (new_status) e.status = *new_status;
     if (sale_starts_at || clear_sale_start) e.sale_starts_at = sale_starts_at;
     if (sale_ends_at || clear_sale_end) e.sale_ends_at = sale_ends_at;
-    if (per_order) e.max_tickets_per_order = static_cast<int>(*per_order);
+    if (per_order) e.max_tickets_per_order = *per_order;
   };
   auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(admin.id, patch); });
   if (!updated) {

@@ -1,7 +1,10 @@
 #include "common/time.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 namespace tickets {
 namespace {
@@ -23,6 +26,27 @@ bool parseDigits(std::string_view text, size_t pos, size_t count, int& out) {
 }
 
 }  // namespace
+
+bool isKnownTimeZone(std::string_view name) {
+  // The name becomes a path: only the characters of IANA names, no absolute or parent parts.
+  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/' ||
+      name.find("..") != std::string_view::npos || name.find("//") != std::string_view::npos) {
+    return false;
+  }
+  if (!std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '/' || c == '_' || c == '-' || c == '+';
+      })) {
+    return false;
+  }
+  const char* dir = std::getenv("TZDIR");
+  std::string path = (dir != nullptr && *dir != '\0') ? dir : "/usr/share/zoneinfo";
+  path += '/';
+  path += name;
+  std::ifstream file(path, std::ios::binary);
+  char magic[4] = {};
+  return file.read(magic, sizeof magic) && std::string_view(magic, 4) == "TZif";
+}
 
 std::string formatRfc3339(SystemTime t) {
   using namespace std::chrono;
@@ -85,6 +109,10 @@ std::optional<SystemTime> parseRfc3339(std::string_view text) {
     s = 59;  // A leap second is not representable; clamp.
   }
   auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+  // An offset can carry the instant out of the years 0000-9999, which RFC 3339 cannot write.
+  if (t < sys_days{year{0} / 1 / 1} || t >= sys_days{year{10000} / 1 / 1}) {
+    return std::nullopt;
+  }
   return time_point_cast<seconds>(t);
 }
 

@@ -28,6 +28,10 @@ class SystemClock final : public Clock {
   }
 };
 
+// Whether `name` is a time zone of the system's IANA zone database (TZDIR, by default
+// /usr/share/zoneinfo), e.g. Europe/London or UTC. Reads the zone file; thread-safe.
+bool isKnownTimeZone(std::string_view name);
+
 // RFC 3339 in UTC with a Z suffix, e.g. 2026-12-01T19:30:00Z.
 std::string formatRfc3339(SystemTime t);
 // Accepts RFC 3339 date-times with Z or a numeric offset (+01:00); fractional seconds are

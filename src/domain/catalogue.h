@@ -51,7 +51,7 @@ struct Event {
   EventStatus status = EventStatus::kDraft;
   std::optional<SystemTime> sale_starts_at;
   std::optional<SystemTime> sale_ends_at;
-  int max_tickets_per_order = 10;
+  int64_t max_tickets_per_order = 10;
 };
 
 struct EventSummary {
@@ -110,7 +110,7 @@ struct NewEvent {
   EventStatus status = EventStatus::kDraft;
   std::optional<SystemTime> sale_starts_at;
   std::optional<SystemTime> sale_ends_at;
-  int max_tickets_per_order = 10;
+  int64_t max_tickets_per_order = 10;
   std::vector<NewTicketType> ticket_types;
 };
 

@@ -12,16 +12,6 @@ bool isCurrencyCode(const std::string& currency) {
          std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-bool isTimeZoneName(const std::string& tz) {
-  if (tz.empty() || tz.size() > 64 || tz.front() == '/' || tz.find("..") != std::string::npos) {
-    return false;
-  }
-  return std::all_of(tz.begin(), tz.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
-           c == '_' || c == '-' || c == '+';
-  });
-}
-
 }  // namespace
 
 Result<EventListing> CatalogueService::listEvents(const EventListRequest& request) {
@@ -150,11 +140,24 @@ std::optional<DomainError> validateNewEvent(const NewEvent& event) {
   if (event.description.size() > 10000) {
     return invalidArgument("description", "description must be at most 10000 characters");
   }
+  // Years 1970 to 9999: what every database stores and what page cursors carry.
+  const auto representable = [](SystemTime t) {
+    return t.time_since_epoch().count() >= 0 && t.time_since_epoch().count() <= 253'402'300'799;
+  };
+  for (auto [name, time] : {std::pair{"starts_at", std::optional(event.starts_at)},
+                            std::pair{"ends_at", std::optional(event.ends_at)},
+                            std::pair{"sale_starts_at", event.sale_starts_at},
+                            std::pair{"sale_ends_at", event.sale_ends_at}}) {
+    if (time && !representable(*time)) {
+      return invalidArgument(name, std::string(name) + " must be between 1970 and 9999");
+    }
+  }
   if (event.ends_at <= event.starts_at) {
     return invalidArgument("ends_at", "ends_at must be after starts_at");
   }
-  if (!isTimeZoneName(event.timezone)) {
-    return invalidArgument("timezone", "timezone must be an IANA time zone name");
+  if (!isKnownTimeZone(event.timezone)) {
+    return invalidArgument("timezone",
+                           "timezone must be an IANA time zone name such as Europe/London");
   }
   if (event.sale_starts_at && event.sale_ends_at && *event.sale_ends_at <= *event.sale_starts_at) {
     return invalidArgument("sale_ends_at", "sale_ends_at must be after sale_starts_at");

@@ -9,6 +9,10 @@ namespace {
 
 constexpr std::string_view kPrefix = "e1:";
 constexpr size_t kMaxCursorLength = 64;
+// Start times a cursor may carry: those of events (years 1970 to 9999), which every database
+// can represent.
+constexpr int64_t kMinSeconds = 0;
+constexpr int64_t kMaxSeconds = 253'402'300'799;
 
 bool parseInt(std::string_view text, int64_t& out) {
   if (text.empty() || text.size() > 19) {
@@ -45,7 +49,7 @@ std::optional<EventCursor> decodeCursor(std::string_view text) {
   int64_t seconds = 0;
   int64_t id = 0;
   if (!parseInt(rest.substr(0, colon), seconds) || !parseInt(rest.substr(colon + 1), id) ||
-      id <= 0) {
+      id <= 0 || seconds < kMinSeconds || seconds > kMaxSeconds) {
     return std::nullopt;
   }
   return EventCursor{SystemTime{std::chrono::seconds{seconds}}, id};

@@ -20,6 +20,8 @@ enum class ErrorCode {
   kNotOnSale,        // the event is not on sale now (409)
   kGone,             // it existed but is over: an expired basket, a void ticket (410)
   kUnprocessable,    // well-formed but not a valid request (422)
+  kOrderAdmitted,    // the order cannot change: a ticket of it was admitted at the door (409)
+  kEventStarted,     // too late: the event has started (409)
 };
 
 // Extra members of the problem body, e.g. which ticket type is sold out and how many are left.

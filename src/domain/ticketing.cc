@@ -74,6 +74,43 @@ DomainError refusedCheckIn(const Ticket& ticket) {
       ErrorCode::kConflict, "already checked in at " + first, {}, {{"first_checked_in_at", first}}};
 }
 
+std::optional<DomainError> refuseCheckout(const std::vector<EventState>& events) {
+  for (const auto& event : events) {
+    if (event.status == EventStatus::kCancelled || event.status == EventStatus::kDraft) {
+      return DomainError{ErrorCode::kNotOnSale,
+                         "'" + event.name + "' is no longer on sale: the basket was released",
+                         "basket_id"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<DomainError> refuseCancellation(const Order& order,
+                                              const std::vector<EventState>& events,
+                                              SystemTime now) {
+  if (order.status != OrderStatus::kPaid) {
+    return DomainError{
+        ErrorCode::kConflict, "the order is " + std::string(toString(order.status)), {}};
+  }
+  for (const auto& ticket : order.tickets) {
+    if (ticket.checked_in_at) {
+      return DomainError{ErrorCode::kOrderAdmitted,
+                         "a ticket of this order was admitted at " +
+                             formatRfc3339(*ticket.checked_in_at) +
+                             ": it can no longer be cancelled",
+                         {}};
+    }
+  }
+  for (const auto& event : events) {
+    if (event.status != EventStatus::kCancelled && now >= event.starts_at) {
+      return DomainError{ErrorCode::kEventStarted,
+                         "'" + event.name + "' has started: the order can no longer be cancelled",
+                         {}};
+    }
+  }
+  return std::nullopt;
+}
+
 Order paidOrder(const NewOrder& order, const Hold& hold) {
   Order paid;
   paid.code = order.code;

@@ -85,6 +85,28 @@ struct NewOrder {
   SystemTime now;
 };
 
+// What the selling rules need to know of an event at the moment they apply.
+struct EventState {
+  EventId id = 0;
+  std::string name;
+  EventStatus status = EventStatus::kDraft;
+  SystemTime starts_at;
+};
+
+// The largest quantity of one basket line: no event sells more per order.
+inline constexpr int64_t kMaxQuantityPerLine = 100;
+
+// Why a live hold on tickets of `events` may not be checked out: an event was cancelled or
+// taken back to draft after the basket was made (kNotOnSale). The hold's stock then goes back.
+std::optional<DomainError> refuseCheckout(const std::vector<EventState>& events);
+
+// Why a buyer may not cancel `order` (with its tickets as they are now, read under lock) at
+// `now`: it is not paid (kConflict), a ticket of it was admitted (kOrderAdmitted), or an event
+// of it has started and was not cancelled (kEventStarted).
+std::optional<DomainError> refuseCancellation(const Order& order,
+                                              const std::vector<EventState>& events,
+                                              SystemTime now);
+
 // The paid order a checkout of `hold` makes: one ticket per seat, taking the prepared codes in
 // the order of the hold's items. Throws std::logic_error if too few codes were prepared.
 Order paidOrder(const NewOrder& order, const Hold& hold);

@@ -14,8 +14,16 @@ DomainError gone(std::string detail) {
   return DomainError{ErrorCode::kGone, std::move(detail), {}};
 }
 
-DomainError conflict(std::string detail) {
-  return DomainError{ErrorCode::kConflict, std::move(detail), {}};
+// The ticket type a kSoldOut refusal names.
+std::optional<TicketTypeId> shortTicketType(const DomainError& error) {
+  for (const auto& extension : error.extensions) {
+    if (extension.name == "ticket_type_id") {
+      if (const auto* id = std::get_if<int64_t>(&extension.value)) {
+        return *id;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -48,8 +56,9 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
     if (line.ticket_type_id <= 0) {
       return unprocessable("items.ticket_type_id", "ticket_type_id must be a positive integer");
     }
-    if (line.quantity <= 0) {
-      return unprocessable("items.quantity", "quantity must be at least 1");
+    if (line.quantity <= 0 || line.quantity > kMaxQuantityPerLine) {
+      return unprocessable("items.quantity",
+                           "quantity must be 1 to " + std::to_string(kMaxQuantityPerLine));
     }
     if (!seen.insert(line.ticket_type_id).second) {
       return unprocessable("items.ticket_type_id", "each ticket type may appear only once");
@@ -96,6 +105,23 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
     }
     currency = type.price.currency;
     hold.items.push_back(HoldItem{type.id, event.id, type.name, line.quantity, type.price});
+  }
+  auto reserved = repository_.reserve(hold);
+  if (reserved || reserved.error().code != ErrorCode::kSoldOut) {
+    return reserved;
+  }
+  // Short of stock: expired baskets may still hold it. Give theirs back in a transaction of its
+  // own (locking in id order, never inside ours), then try once more.
+  auto short_type = shortTicketType(reserved.error());
+  if (!short_type) {
+    return reserved;
+  }
+  const int64_t expired = repository_.expireHolds(at, short_type, kExpiryBatch);
+  if (expired == 0) {
+    return reserved;
+  }
+  if (observer_ != nullptr) {
+    observer_->onHoldsExpired(expired);
   }
   return repository_.reserve(hold);
 }
@@ -144,6 +170,21 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
   // Without the hold, an earlier attempt with the same key may still have made the order:
   // the repository answers from the key.
   auto hold = repository_.findHold(request.basket_id);
+  if (hold && hold->liveAt(order.now)) {
+    // Refuse before any payment is taken; the repository asks again under its locks.
+    std::vector<TicketTypeId> ids;
+    for (const auto& item : hold->items) {
+      ids.push_back(item.ticket_type_id);
+    }
+    std::vector<EventState> events;
+    for (const auto& offer : repository_.offers(ids)) {
+      events.push_back(EventState{offer.event.id, offer.event.name, offer.event.status, {}});
+    }
+    if (auto refusal = refuseCheckout(events)) {
+      (void)repository_.releaseHold(hold->id, order.now);  // its stock goes back at once
+      return std::move(*refusal);
+    }
+  }
   if (hold) {
     int64_t quantity = 0;
     for (const auto& item : hold->items) {
@@ -184,9 +225,7 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   if (!order) {
     return order.error();
   }
-  if (order->status != OrderStatus::kPaid) {
-    return conflict("the order is " + std::string(toString(order->status)));
-  }
+  // The repository judges with refuseCancellation() under its locks.
   auto cancelled = repository_.cancelOrder(code, now());
   if (cancelled && observer_ != nullptr) {
     observer_->onOrder("cancelled");
@@ -236,7 +275,16 @@ Result<EventStats> TicketingService::stats(EventId event) {
 
 int64_t TicketingService::expireHolds(int64_t limit) {
   const SystemTime at = now();
-  int64_t expired = repository_.expireHolds(at, limit);
+  // Short transactions, so that no ticket type's row stays locked for long.
+  int64_t expired = 0;
+  while (expired < limit) {
+    const int64_t batch =
+        repository_.expireHolds(at, std::nullopt, std::min(kExpiryBatch, limit - expired));
+    expired += batch;
+    if (batch < kExpiryBatch) {
+      break;
+    }
+  }
   if (observer_ != nullptr) {
     observer_->onHoldsExpired(expired);
     observer_->onActiveHolds(repository_.countLiveHolds(at));

@@ -31,6 +31,8 @@ struct CheckoutResult {
 class TicketingService {
  public:
   static constexpr size_t kMaxBasketLines = 20;
+  // Expired holds given back per transaction.
+  static constexpr int64_t kExpiryBatch = 100;
 
   // Availability in the catalogue's listings is not refreshed by sales: it is at most the
   // cache's bound old, and the basket, not the listing, decides what can be sold.

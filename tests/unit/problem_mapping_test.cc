@@ -24,14 +24,15 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
     status expected;
     const char* type;
   };
-  for (auto c :
-       {Case{ErrorCode::kInvalidArgument, status::bad_request, "invalid-parameter"},
-        Case{ErrorCode::kNotFound, status::not_found, "not-found"},
-        Case{ErrorCode::kConflict, status::conflict, "conflict"},
-        Case{ErrorCode::kSoldOut, status::conflict, "sold-out"},
-        Case{ErrorCode::kNotOnSale, status::conflict, "not-on-sale"},
-        Case{ErrorCode::kGone, status::gone, "gone"},
-        Case{ErrorCode::kUnprocessable, status::unprocessable_entity, "validation-failed"}}) {
+  for (auto c : {Case{ErrorCode::kInvalidArgument, status::bad_request, "invalid-parameter"},
+                 Case{ErrorCode::kNotFound, status::not_found, "not-found"},
+                 Case{ErrorCode::kConflict, status::conflict, "conflict"},
+                 Case{ErrorCode::kSoldOut, status::conflict, "sold-out"},
+                 Case{ErrorCode::kNotOnSale, status::conflict, "not-on-sale"},
+                 Case{ErrorCode::kGone, status::gone, "gone"},
+                 Case{ErrorCode::kUnprocessable, status::unprocessable_entity, "validation-failed"},
+                 Case{ErrorCode::kOrderAdmitted, status::conflict, "order-admitted"},
+                 Case{ErrorCode::kEventStarted, status::conflict, "event-started"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);

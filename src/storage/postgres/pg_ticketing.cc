@@ -62,6 +62,31 @@ std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool l
   return hold;
 }
 
+// A PostgreSQL array literal of tokens we issued (base64url: nothing to quote).
+std::string textArray(const std::vector<std::string>& items) {
+  std::string list = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    list += i > 0 ? "," : "";
+    list += items[i];
+  }
+  return list + "}";
+}
+
+// Gives the held stock of the holds `ids` (a text array) back: the ticket type rows are locked
+// in id order first (one UPDATE locks in no defined order), then each is updated once.
+void returnHeld(pg::Connection& conn, const std::string& ids) {
+  conn.execute("lock_held_types",
+               "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM hold_items "
+               "WHERE hold_id = ANY($1::text[])) ORDER BY id FOR UPDATE",
+               {param(ids)});
+  conn.execute("return_held",
+               "UPDATE ticket_types t SET held = t.held - i.quantity FROM ("
+               "SELECT ticket_type_id, sum(quantity) AS quantity FROM hold_items "
+               "WHERE hold_id = ANY($1::text[]) GROUP BY ticket_type_id) i "
+               "WHERE t.id = i.ticket_type_id",
+               {param(ids)});
+}
+
 // Ends an active hold (released or expired) and gives its stock back; false if not active.
 bool endHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
   auto ended = conn.execute(
@@ -70,27 +95,25 @@ bool endHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
   if (ended.rows() == 0) {
     return false;
   }
-  conn.execute("return_held",
-               "UPDATE ticket_types t SET held = t.held - i.quantity FROM ("
-               "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1 "
-               "ORDER BY ticket_type_id) i WHERE t.id = i.ticket_type_id",
-               {param(id)});
+  returnHeld(conn, textArray({id}));
   return true;
 }
 
-int64_t expireHoldsOf(pg::Connection& conn, TicketTypeId type, SystemTime now) {
-  // SKIP LOCKED: a hold another transaction is working on is left to it.
-  auto r = conn.execute("expired_holds_of",
-                        "SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
-                        "WHERE i.ticket_type_id = $1 AND h.status = 'active' "
-                        "AND h.expires_at <= to_timestamp($2::bigint) "
-                        "ORDER BY h.expires_at LIMIT 100 FOR UPDATE OF h SKIP LOCKED",
-                        {param(type), param(unixSeconds(now))});
-  int64_t expired = 0;
+// The events of a hold's items, as the selling rules need them.
+std::vector<EventState> loadEventStates(pg::Connection& conn, const std::string& hold_id) {
+  auto r = conn.execute("hold_events",
+                        "SELECT DISTINCT e.id, e.name, e.status, "
+                        "extract(epoch FROM e.starts_at)::bigint FROM hold_items i "
+                        "JOIN ticket_types t ON t.id = i.ticket_type_id "
+                        "JOIN events e ON e.id = t.event_id WHERE i.hold_id = $1 ORDER BY e.id",
+                        {param(hold_id)});
+  std::vector<EventState> events;
   for (int row = 0; row < r.rows(); ++row) {
-    expired += endHold(conn, std::string(r.text(row, 0)), HoldStatus::kExpired) ? 1 : 0;
+    events.push_back(EventState{r.integer(row, 0), std::string(r.text(row, 1)),
+                                parseEventStatus(r.text(row, 2)).value_or(EventStatus::kDraft),
+                                fromUnix(r.integer(row, 3))});
   }
-  return expired;
+  return events;
 }
 
 bool holdStock(pg::Connection& conn, const HoldItem& item) {
@@ -217,9 +240,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                       param(item.unit_price.amount), param(item.unit_price.currency)});
       }
       for (const auto& item : items) {
-        if (!holdStock(conn, item) &&
-            !(expireHoldsOf(conn, item.ticket_type_id, hold.created_at) > 0 &&
-              holdStock(conn, item))) {
+        if (!holdStock(conn, item)) {
           auto r = conn.execute(
               "available_of",
               "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
@@ -263,19 +284,34 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
-  int64_t expireHolds(SystemTime now, int64_t limit) override {
-    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
-      auto r = conn.execute("expired_holds",
-                            "SELECT id FROM holds WHERE status = 'active' "
-                            "AND expires_at <= to_timestamp($1::bigint) ORDER BY expires_at "
-                            "LIMIT $2 FOR UPDATE SKIP LOCKED",
-                            {param(unixSeconds(now)), param(limit)});
-      int64_t expired = 0;
-      for (int row = 0; row < r.rows(); ++row) {
-        expired += endHold(conn, std::string(r.text(row, 0)), HoldStatus::kExpired) ? 1 : 0;
+  int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> int64_t {
+      // SKIP LOCKED: a hold another transaction is working on is left to it.
+      auto r = of_type ? conn.execute("expired_holds_of",
+                                      "SELECT id FROM holds WHERE status = 'active' "
+                                      "AND expires_at <= to_timestamp($1::bigint) "
+                                      "AND id IN (SELECT hold_id FROM hold_items "
+                                      "WHERE ticket_type_id = $3) ORDER BY expires_at "
+                                      "LIMIT $2 FOR UPDATE SKIP LOCKED",
+                                      {param(unixSeconds(now)), param(limit), param(*of_type)})
+                       : conn.execute("expired_holds",
+                                      "SELECT id FROM holds WHERE status = 'active' "
+                                      "AND expires_at <= to_timestamp($1::bigint) "
+                                      "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+                                      {param(unixSeconds(now)), param(limit)});
+      if (r.rows() == 0) {
+        return 0;
       }
+      std::vector<std::string> ids;
+      for (int row = 0; row < r.rows(); ++row) {
+        ids.emplace_back(r.text(row, 0));
+      }
+      const std::string list = textArray(ids);
+      conn.execute("expire_holds", "UPDATE holds SET status = 'expired' WHERE id = ANY($1::text[])",
+                   {param(list)});
+      returnHeld(conn, list);
       tx.commit();
-      return expired;
+      return static_cast<int64_t>(ids.size());
     });
   }
 
@@ -310,21 +346,35 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
 
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Order> {
-      auto cancelled = conn.execute("cancel_order",
-                                    "UPDATE orders SET status = 'cancelled', "
-                                    "updated_at = to_timestamp($2::bigint) "
-                                    "WHERE code = $1 AND status = 'paid' RETURNING hold_id",
-                                    {param(code), param(unixSeconds(now))});
-      if (cancelled.rows() == 0) {
-        return DomainError{ErrorCode::kConflict, "the order is not paid", {}};
+      // The order and its tickets locked: a concurrent check-in either finishes first (and is
+      // seen below) or waits and then finds its ticket void.
+      auto locked = conn.execute(
+          "lock_order", "SELECT hold_id FROM orders WHERE code = $1 FOR UPDATE", {param(code)});
+      if (locked.rows() == 0) {
+        return notFound("no such order");
       }
-      std::string hold_id(cancelled.text(0, 0));
+      std::string hold_id(locked.text(0, 0));
+      conn.execute("lock_order_tickets",
+                   "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
+                   {param(code)});
+      auto current = loadOrder(conn, code);
+      if (auto refusal = refuseCancellation(*current, loadEventStates(conn, hold_id), now)) {
+        return std::move(*refusal);
+      }
+      conn.execute("cancel_order",
+                   "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
+                   "WHERE code = $1",
+                   {param(code), param(unixSeconds(now))});
       conn.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
                    {param(code)});
+      conn.execute("lock_sold_types",
+                   "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
+                   "hold_items WHERE hold_id = $1) ORDER BY id FOR UPDATE",
+                   {param(hold_id)});
       conn.execute("return_sold",
                    "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
-                   "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1 "
-                   "ORDER BY ticket_type_id) i WHERE t.id = i.ticket_type_id",
+                   "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
+                   "WHERE t.id = i.ticket_type_id",
                    {param(hold_id)});
       auto order = loadOrder(conn, code);
       tx.commit();
@@ -419,6 +469,11 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
           tx.commit();
         }
         return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+      }
+      if (auto refusal = refuseCheckout(loadEventStates(conn, hold->id))) {
+        endHold(conn, hold->id, HoldStatus::kReleased);
+        tx.commit();
+        return std::move(*refusal);
       }
       Order paid = paidOrder(order, *hold);
       conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",

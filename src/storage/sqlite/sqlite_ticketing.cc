@@ -65,23 +65,20 @@ bool endHold(Connection& conn, const std::string& id, HoldStatus status) {
   return true;
 }
 
-// Expires the holds holding `ticket_type` that ran out by `now`; returns how many.
-int64_t expireHoldsOf(Connection& conn, TicketTypeId ticket_type, SystemTime now) {
-  std::vector<std::string> ids;
-  {
-    Query q(
-        conn.prepare("SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
-                     "WHERE i.ticket_type_id = ?1 AND h.status = 'active' AND h.expires_at <= ?2"));
-    q.bind(1, ticket_type).bind(2, unixSeconds(now));
-    while (q.step()) {
-      ids.push_back(q.getText(0));
-    }
+// The events of a hold's items, as the selling rules need them.
+std::vector<EventState> loadEventStates(Connection& conn, const std::string& hold_id) {
+  Query q(conn.prepare(
+      "SELECT DISTINCT e.id, e.name, e.status, e.starts_at FROM hold_items i "
+      "JOIN ticket_types t ON t.id = i.ticket_type_id JOIN events e ON e.id = t.event_id "
+      "WHERE i.hold_id = ?1 ORDER BY e.id"));
+  q.bind(1, hold_id);
+  std::vector<EventState> events;
+  while (q.step()) {
+    events.push_back(EventState{q.getInt(0), q.getText(1),
+                                parseEventStatus(q.getText(2)).value_or(EventStatus::kDraft),
+                                fromUnix(q.getInt(3))});
   }
-  int64_t expired = 0;
-  for (const auto& id : ids) {
-    expired += endHold(conn, id, HoldStatus::kExpired) ? 1 : 0;
-  }
-  return expired;
+  return events;
 }
 
 bool holdStock(Connection& conn, const HoldItem& item) {
@@ -189,12 +186,8 @@ Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
   std::sort(items.begin(), items.end(),
             [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
   for (const auto& item : items) {
-    if (!holdStock(*conn, item) &&
-        !(expireHoldsOf(*conn, item.ticket_type_id, hold.created_at) > 0 &&
-          holdStock(*conn, item))) {
-      int64_t available = availableOf(*conn, item.ticket_type_id);
-      // The rollback also undoes the expiries above; the reaper redoes them.
-      return soldOut(item, available);
+    if (!holdStock(*conn, item)) {
+      return soldOut(item, availableOf(*conn, item.ticket_type_id));
     }
   }
   {
@@ -250,15 +243,23 @@ Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now)
   return std::move(*hold);
 }
 
-int64_t SqliteTicketing::expireHolds(SystemTime now, int64_t limit) {
+int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
+                                     int64_t limit) {
   std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   std::vector<std::string> ids;
   {
     Query q(conn->prepare(
-        "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ?1 LIMIT ?2"));
+        of_type ? "SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
+                  "WHERE i.ticket_type_id = ?3 AND h.status = 'active' AND h.expires_at <= ?1 "
+                  "ORDER BY h.expires_at LIMIT ?2"
+                : "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ?1 "
+                  "ORDER BY expires_at LIMIT ?2"));
     q.bind(1, unixSeconds(now)).bind(2, limit);
+    if (of_type) {
+      q.bind(3, *of_type);
+    }
     while (q.step()) {
       ids.push_back(q.getText(0));
     }
@@ -302,6 +303,11 @@ Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) 
       tx.commit();
     }
     return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+  }
+  if (auto refusal = refuseCheckout(loadEventStates(*conn, hold->id))) {
+    endHold(*conn, hold->id, HoldStatus::kReleased);
+    tx.commit();
+    return std::move(*refusal);
   }
   Order paid = paidOrder(order, *hold);
   {
@@ -356,15 +362,26 @@ Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime n
   std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
+  auto current = loadOrder(*conn, code);
+  if (!current) {
+    return notFound("no such order");
+  }
+  std::string hold_id;
+  {
+    Query q(conn->prepare("SELECT hold_id FROM orders WHERE code = ?1"));
+    q.bind(1, code);
+    q.step();
+    hold_id = q.getText(0);
+  }
+  if (auto refusal = refuseCancellation(*current, loadEventStates(*conn, hold_id), now)) {
+    return std::move(*refusal);
+  }
   {
     Query q(
         conn->prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1 AND "
                       "status = 'paid'"));
     q.bind(1, code).bind(2, unixSeconds(now));
     q.run();
-  }
-  if (conn->changes() == 0) {
-    return DomainError{ErrorCode::kConflict, "the order is not paid", {}};
   }
   {
     Query q(conn->prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));

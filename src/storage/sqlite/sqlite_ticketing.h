@@ -24,7 +24,7 @@ class SqliteTicketing final : public TicketingRepository {
   Result<Hold> reserve(const Hold& hold) override;
   std::optional<Hold> findHold(const std::string& id) override;
   Result<Hold> releaseHold(const std::string& id, SystemTime now) override;
-  int64_t expireHolds(SystemTime now, int64_t limit) override;
+  int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override;
   int64_t countLiveHolds(SystemTime now) override;
   Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override;
   std::optional<Order> findOrder(const std::string& code) override;

@@ -2,10 +2,13 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "api/errors.h"
 #include "api/event_json.h"
+#include "domain/cursor.h"
 #include "http/problem.h"
 #include "http/query.h"
 #include "http/response.h"
@@ -71,12 +74,22 @@ std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) 
   if (auto cursor = params->get("cursor")) {
     request.cursor = std::string(*cursor);
   }
+  // One key per distinct answer: the default limit spelt out, the cursor by what it means, the
+  // search text in the case that does not change the result.
+  std::string cursor_key = request.cursor.value_or("");
+  if (auto decoded = request.cursor ? decodeCursor(*request.cursor) : std::nullopt) {
+    cursor_key = std::to_string(decoded->starts_at.time_since_epoch().count()) + ":" +
+                 std::to_string(decoded->id);
+  }
+  std::string text_key = request.text;
+  std::transform(text_key.begin(), text_key.end(), text_key.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto& key = parsed.cache_key;
-  key = "list|" + std::to_string(request.limit.value_or(0)) + "|" +
+  key = "list|" + std::to_string(request.limit.value_or(CatalogueService::kDefaultLimit)) + "|" +
         std::string(request.status ? toString(*request.status) : "") + "|" +
         std::to_string(request.from ? request.from->time_since_epoch().count() : -1) + "|" +
         std::to_string(request.to ? request.to->time_since_epoch().count() : -1) + "|" +
-        request.cursor.value_or("") + "|" + request.text;
+        cursor_key + "|" + text_key;
   return parsed;
 }
 
@@ -100,13 +113,14 @@ boost::asio::awaitable<http::Response> EventsHandler::list(const http::Request& 
   }
   auto& list = std::get<ParsedList>(parsed);
   co_return co_await serveCached(list.cache_key, request, context,
-                                 [this, &list]() -> Result<std::string> {
-                                   auto listing = catalogue_.listEvents(list.request);
-                                   if (!listing) {
-                                     return listing.error();
-                                   }
-                                   return boost::json::serialize(toJson(*listing));
-                                 });
+                                 Read{[this, &list]() -> Result<std::string> {
+                                        auto listing = catalogue_.listEvents(list.request);
+                                        if (!listing) {
+                                          return listing.error();
+                                        }
+                                        return boost::json::serialize(toJson(*listing));
+                                      },
+                                      !list.request.text.empty()});
 }
 
 boost::asio::awaitable<http::Response> EventsHandler::get(const http::Request& request,
@@ -118,13 +132,13 @@ boost::asio::awaitable<http::Response> EventsHandler::get(const http::Request& r
         request.version(), true);
   }
   co_return co_await serveCached("event|" + std::to_string(*id), request, context,
-                                 [this, id = *id]() -> Result<std::string> {
+                                 Read{[this, id = *id]() -> Result<std::string> {
                                    auto detail = catalogue_.getEvent(id);
                                    if (!detail) {
                                      return detail.error();
                                    }
                                    return boost::json::serialize(toJson(*detail));
-                                 });
+                                 }});
 }
 
 boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::string& key,
@@ -172,8 +186,23 @@ boost::asio::awaitable<http::Response> EventsHandler::serveCached(const std::str
 boost::asio::awaitable<http::Response> EventsHandler::readAndStore(
     const std::string& key, uint64_t generation, const Read& read, const http::Request& request,
     http::RequestContext& context, ResponseCache::Body* produced) {
+  struct SearchSlot {
+    std::atomic<size_t>* taken = nullptr;
+    ~SearchSlot() {
+      if (taken != nullptr) {
+        taken->fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  } slot;
+  if (read.search) {
+    if (searches_.fetch_add(1, std::memory_order_acq_rel) >= max_searches_) {
+      searches_.fetch_sub(1, std::memory_order_acq_rel);
+      throw Overloaded();
+    }
+    slot.taken = &searches_;
+  }
   const auto read_at = cache_.now();
-  auto result = co_await workers_.run([&read] { return read(); });
+  auto result = co_await workers_.run([&read] { return read.run(); });
   if (!result) {
     co_return domainErrorResponse(result.error(), request, context);
   }

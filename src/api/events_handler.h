@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -11,11 +12,14 @@
 namespace tickets::api {
 
 // GET /api/events and GET /api/events/{id}: the public catalogue, served from a short-lived
-// response cache in front of the database.
+// response cache in front of the database. Text searches (q=) that miss the cache are limited to
+// `max_searches` at once (more are shed with 429), so that a flood of distinct searches cannot
+// take the workers baskets and checkouts need.
 class EventsHandler {
  public:
-  EventsHandler(CatalogueService& catalogue, WorkerPool& workers, ResponseCache& cache)
-      : catalogue_(catalogue), workers_(workers), cache_(cache) {}
+  EventsHandler(CatalogueService& catalogue, WorkerPool& workers, ResponseCache& cache,
+                size_t max_searches)
+      : catalogue_(catalogue), workers_(workers), cache_(cache), max_searches_(max_searches) {}
 
   boost::asio::awaitable<http::Response> list(const http::Request& request,
                                               http::RequestContext& context);
@@ -23,9 +27,13 @@ class EventsHandler {
                                              http::RequestContext& context);
 
  private:
-  using Read = std::function<Result<std::string>()>;
-
   // The JSON body for `key` from the cache, or from `read` run on a worker thread.
+  // A read and whether it is a text search.
+  struct Read {
+    std::function<Result<std::string>()> run;
+    bool search = false;
+  };
+
   boost::asio::awaitable<http::Response> serveCached(const std::string& key,
                                                      const http::Request& request,
                                                      http::RequestContext& context, Read read);
@@ -38,6 +46,8 @@ class EventsHandler {
   CatalogueService& catalogue_;
   WorkerPool& workers_;
   ResponseCache& cache_;
+  const size_t max_searches_;
+  std::atomic<size_t> searches_{0};
 };
 
 // A path segment that must be a positive integer id, or nullopt.

@@ -39,8 +39,36 @@ void ResponseCache::Flight::finish(Body body) {
   }
 }
 
-ResponseCache::ResponseCache(const Clock& clock, std::chrono::milliseconds ttl, size_t max_entries)
-    : clock_(clock), ttl_(ttl), max_entries_(max_entries) {}
+ResponseCache::ResponseCache(const Clock& clock, std::chrono::milliseconds ttl, size_t max_bytes)
+    : clock_(clock), ttl_(ttl), max_bytes_(max_bytes) {}
+
+size_t ResponseCache::sizeOf(const std::string& key, const Entry& entry) {
+  constexpr size_t kOverhead = 96;  // the node, the hash slot and the shared body's control block
+  return key.size() + (entry.body ? entry.body->size() : 0) + kOverhead;
+}
+
+ResponseCache::Entries::iterator ResponseCache::erase(Entries::iterator it) {
+  bytes_ -= sizeOf(it->first, it->second);
+  return entries_.erase(it);
+}
+
+void ResponseCache::reclaim(std::chrono::steady_clock::time_point now, uint64_t generation) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    it = it->second.expires_at <= now || it->second.generation < generation ? erase(it)
+                                                                            : std::next(it);
+  }
+  next_reclaim_ = now + ttl_;
+}
+
+size_t ResponseCache::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+size_t ResponseCache::entries() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
 
 ResponseCache::Lookup ResponseCache::get(const std::string& key, uint64_t generation) {
   if (!enabled()) {
@@ -67,16 +95,23 @@ void ResponseCache::put(const std::string& key, uint64_t generation,
     return;
   }
   const auto now = clock_.steadyNow();
+  Entry entry{std::move(body), generation, read_at + ttl_ * 3 / 4, read_at + ttl_, false};
+  const size_t size = sizeOf(key, entry);
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= max_entries_ && entries_.find(key) == entries_.end()) {
-    std::erase_if(entries_, [&](const auto& item) {
-      return item.second.expires_at <= now || item.second.generation != generation;
-    });
-    if (entries_.size() >= max_entries_) {
-      entries_.clear();
-    }
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    erase(it);
   }
-  entries_[key] = Entry{std::move(body), generation, read_at + ttl_ * 3 / 4, read_at + ttl_, false};
+  if (size > max_bytes_ / 8) {
+    return;
+  }
+  if (now >= next_reclaim_ || bytes_ + size > max_bytes_) {
+    reclaim(now, generation);
+  }
+  for (auto it = entries_.begin(); bytes_ + size > max_bytes_ && it != entries_.end();) {
+    it = erase(it);
+  }
+  bytes_ += size;
+  entries_.emplace(key, std::move(entry));
 }
 
 std::shared_ptr<ResponseCache::Flight> ResponseCache::joinFill(const std::string& key,

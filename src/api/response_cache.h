@@ -19,8 +19,9 @@ namespace tickets::api {
 // write). So that a popular entry never expires under load, the first reader past three
 // quarters of its life is asked to refresh it while everyone else is still served; so that a
 // cold key does not send every concurrent reader to the database, one reader fills it and the
-// others wait for that (single flight). Bounded: when full, expired entries are dropped, then
-// everything. Thread-safe.
+// others wait for that (single flight). Bounded by bytes (keys and bodies): expired entries are
+// reclaimed at least once per ttl, and when a new entry does not fit, expired entries go first,
+// then others until it fits; a body larger than an eighth of the budget is not kept. Thread-safe.
 class ResponseCache {
  public:
   using Body = std::shared_ptr<const std::string>;
@@ -47,7 +48,7 @@ class ResponseCache {
     bool refresh = false;  // this caller should re-read and put(); the body is still servable
   };
 
-  ResponseCache(const Clock& clock, std::chrono::milliseconds ttl, size_t max_entries);
+  ResponseCache(const Clock& clock, std::chrono::milliseconds ttl, size_t max_bytes);
 
   bool enabled() const { return ttl_.count() > 0; }
   // The time a read starts; pass it to put() so that staleness counts from then.
@@ -62,6 +63,10 @@ class ResponseCache {
   std::shared_ptr<Flight> joinFill(const std::string& key, uint64_t generation, bool& leader);
   void finishFill(const std::string& key, const std::shared_ptr<Flight>& flight, Body body);
 
+  // What the kept entries take now, in bytes, and how many there are.
+  size_t bytes() const;
+  size_t entries() const;
+
  private:
   struct Entry {
     Body body;
@@ -74,12 +79,20 @@ class ResponseCache {
     std::shared_ptr<Flight> flight;
     uint64_t generation;
   };
+  using Entries = std::unordered_map<std::string, Entry>;
+
+  static size_t sizeOf(const std::string& key, const Entry& entry);
+  Entries::iterator erase(Entries::iterator it);
+  // Drops entries that expired by `now` or belong to an older generation than `generation`.
+  void reclaim(std::chrono::steady_clock::time_point now, uint64_t generation);
 
   const Clock& clock_;
   const std::chrono::milliseconds ttl_;
-  const size_t max_entries_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  const size_t max_bytes_;
+  mutable std::mutex mutex_;
+  size_t bytes_ = 0;
+  std::chrono::steady_clock::time_point next_reclaim_{};
+  Entries entries_;
   std::unordered_map<std::string, Fill> fills_;
 };
 

@@ -23,6 +23,7 @@
 #include "api/ticketing_handler.h"
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
+#include "app/descriptor_limit.h"
 #include "app/logging.h"
 #include "common/fault_injector.h"
 #include "common/json_log.h"
@@ -47,7 +48,10 @@ using http::beast_http::verb;
 
 namespace {
 
-constexpr size_t kCacheEntries = 4096;
+// Descriptors kept for other uses than client connections: the listener, logs, the readiness
+// probe, and a few per database connection (SQLite keeps the database and its WAL open).
+constexpr size_t kReservedDescriptors = 64;
+constexpr size_t kDescriptorsPerDatabaseConnection = 3;
 
 std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& observer,
                                        const FaultInjector& faults) {
@@ -227,7 +231,7 @@ int Application::run() {
   // Enough threads that every checkout waiting for a connection has its own, so waits are
   // bounded by DB_POOL_TIMEOUT_MS and not by a queue.
   WorkerPool workers(config_.db_pool_size * 2 + 2);
-  api::ResponseCache cache(clock, config_.catalogue_cache_ttl, kCacheEntries);
+  api::ResponseCache cache(clock, config_.catalogue_cache_ttl, config_.catalogue_cache_bytes);
   std::atomic<bool> draining{false};
 
   BoxOfficePayment payments;
@@ -235,7 +239,9 @@ int Application::run() {
   TicketingService ticketing(database->ticketing(), payments, clock, config_.hold_ttl,
                              &sales_metrics);
 
-  api::EventsHandler events(catalogue, workers, cache);
+  // Searches that miss the cache may take a quarter of the database connections at most.
+  api::EventsHandler events(catalogue, workers, cache,
+                            std::max<size_t>(1, config_.db_pool_size / 4));
   api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
                                     log);
 
@@ -303,11 +309,20 @@ int Application::run() {
   http::ServerOptions options;
   options.host = config_.host;
   options.port = config_.port;
-  options.max_connections = config_.max_connections;
+  const uint64_t descriptor_limit = raiseDescriptorLimit();
+  options.max_connections = connectionsWithin(
+      config_.max_connections, descriptor_limit,
+      kReservedDescriptors + kDescriptorsPerDatabaseConnection * (config_.db_pool_size + 1));
+  if (options.max_connections < config_.max_connections) {
+    log->warn(
+        R"("msg":"MAX_CONNECTIONS lowered to fit the open file limit","max_connections":{},"configured":{},"open_file_limit":{},"action":"raise the container's nofile limit to allow more connections")",
+        options.max_connections, config_.max_connections, descriptor_limit);
+  }
   options.max_header_bytes = config_.max_header_bytes;
   options.max_body_bytes = config_.max_body_bytes;
   options.read_timeout = config_.read_timeout;
   options.idle_timeout = config_.idle_timeout;
+  options.handler_timeout = config_.handler_timeout;
   http::Server server(io, router, http_metrics, log, options);
   uint16_t port = 0;
   try {

@@ -64,6 +64,8 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string shutdown_timeout = "10";
   std::string max_connections = "10000";
   std::string cache_ms = "1000";
+  std::string cache_bytes = std::to_string(config.catalogue_cache_bytes);
+  std::string handler_timeout = "10000";
   std::string hold_ttl = "600";
   std::string seed = "false";
   std::string admin_token;
@@ -108,6 +110,14 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   app.add_option("--catalogue-cache-ms", cache_ms,
                  "Longest staleness of cached catalogue responses (0 disables the cache)")
       ->envname("CATALOGUE_CACHE_MS")
+      ->capture_default_str();
+  app.add_option("--catalogue-cache-bytes", cache_bytes,
+                 "Most memory the catalogue response cache may use, in bytes")
+      ->envname("CATALOGUE_CACHE_BYTES")
+      ->capture_default_str();
+  app.add_option("--handler-timeout-ms", handler_timeout,
+                 "Longest time a request may take in its handler before it is answered 503")
+      ->envname("HANDLER_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--hold-ttl-seconds", hold_ttl, "How long a basket holds its tickets")
       ->envname("HOLD_TTL_SECONDS")
@@ -176,6 +186,10 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
         integerSetting<size_t>("MAX_CONNECTIONS", max_connections, 1, 1'000'000);
     config.catalogue_cache_ttl =
         std::chrono::milliseconds(integerSetting<int64_t>("CATALOGUE_CACHE_MS", cache_ms, 0, 1000));
+    config.catalogue_cache_bytes =
+        integerSetting<size_t>("CATALOGUE_CACHE_BYTES", cache_bytes, 1024 * 1024, size_t{1} << 40);
+    config.handler_timeout = std::chrono::milliseconds(
+        integerSetting<int64_t>("HANDLER_TIMEOUT_MS", handler_timeout, 100, 600000));
     config.hold_ttl =
         std::chrono::seconds(integerSetting<int64_t>("HOLD_TTL_SECONDS", hold_ttl, 1, 86400));
     config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);

@@ -25,9 +25,11 @@ struct Config {
   std::chrono::seconds shutdown_timeout{10};
   size_t max_connections = 10000;
   std::chrono::milliseconds catalogue_cache_ttl{1000};
+  size_t catalogue_cache_bytes = 64 * 1024 * 1024;
+  std::chrono::milliseconds handler_timeout{10000};
   std::chrono::seconds hold_ttl{600};
   bool seed_demo_data = false;
-  std::string admin_token;  // empty: the admin API answers 503
+  std::string admin_token;  // empty: no bootstrap admin credential
   bool fault_injection = false;
 
   // Fixed limits; not settings because no operator should need to change them.
@@ -35,7 +37,6 @@ struct Config {
   size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{60};
-  std::chrono::seconds handler_timeout{10};
 };
 
 // Either a configuration to run with, or the exit code of a run that ends here (--help,

@@ -51,7 +51,16 @@ void Router::add(beast_http::verb method, std::string_view path_template, Handle
       throw std::invalid_argument("duplicate route");
     }
   }
-  table_[endpoint].routes.push_back(Route{method, endpoint, std::move(handler)});
+  auto& entry = table_[endpoint];
+  entry.routes.push_back(Route{method, endpoint, std::move(handler)});
+  entry.allow.clear();
+  for (const auto& route : entry.routes) {
+    entry.allow += std::string(beast_http::to_string(route.method)) + ", ";
+    if (route.method == beast_http::verb::get) {
+      entry.allow += "HEAD, ";
+    }
+  }
+  entry.allow += "OPTIONS";
 }
 
 bool Router::matches(const Endpoint& endpoint, std::string_view path, RequestContext& context) {
@@ -94,22 +103,17 @@ Router::Match Router::match(beast_http::verb method, std::string_view path,
       continue;
     }
     Match result;
+    result.allow = endpoint.allow;
+    result.endpoint = endpoint.routes.front().endpoint;
+    const auto wanted = method == beast_http::verb::head ? beast_http::verb::get : method;
     for (const auto& route : endpoint.routes) {
-      if (route.method == method) {
+      if (route.method == wanted) {
         result.outcome = Outcome::kFound;
         result.handler = &route.handler;
-        result.endpoint = route.endpoint;
         return result;
       }
     }
     result.outcome = Outcome::kMethodNotAllowed;
-    result.endpoint = endpoint.routes.front().endpoint;
-    for (const auto& route : endpoint.routes) {
-      if (!result.allow.empty()) {
-        result.allow += ", ";
-      }
-      result.allow += std::string(beast_http::to_string(route.method));
-    }
     return result;
   }
   return Match{};

@@ -10,7 +10,9 @@ namespace tickets::http {
 
 // Maps (method, path) to a handler through route templates such as /api/events/{id}.
 // Each distinct template is one endpoint with a stable id (its index in endpoints()), which is
-// the metrics label. Built at start-up, then read-only and thread-safe.
+// the metrics label. A HEAD request is served by the endpoint's GET handler (the server drops
+// the body); OPTIONS is answered by the server from allow. Built at start-up, then read-only
+// and thread-safe.
 class Router {
  public:
   enum class Outcome { kFound, kNotFound, kMethodNotAllowed };
@@ -18,8 +20,8 @@ class Router {
   struct Match {
     Outcome outcome = Outcome::kNotFound;
     const Handler* handler = nullptr;
-    size_t endpoint = 0;  // valid unless kNotFound
-    std::string allow;    // for kMethodNotAllowed: the methods the endpoint accepts
+    size_t endpoint = 0;     // valid unless kNotFound
+    std::string_view allow;  // unless kNotFound: the methods the endpoint accepts
   };
 
   // Adds a route; a template segment in braces matches any one non-empty path segment.
@@ -43,6 +45,7 @@ class Router {
   struct Endpoint {
     std::vector<Segment> segments;
     std::vector<Route> routes;
+    std::string allow;  // e.g. "GET, HEAD, OPTIONS"
   };
 
   static bool matches(const Endpoint& endpoint, std::string_view path, RequestContext& context);

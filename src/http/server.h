@@ -27,7 +27,13 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{60};
+  // A handler that has not answered by then gets 503 (it finishes in the background).
+  std::chrono::milliseconds handler_timeout{10000};
 };
+
+// The path of a request as logs may show it: segments that could be credentials (ticket codes,
+// basket ids, order codes: anything but digits and lower-case words) become "***".
+std::string redactedPath(std::string_view path);
 
 // HTTP/1.1 server: accepts connections, reads requests within limits and deadlines, dispatches
 // them through the router, writes one response per request, and records metrics and an access
@@ -59,11 +65,16 @@ class Server {
     std::atomic<size_t> connections{0};
   };
 
+  struct Exchange;
+
   boost::asio::awaitable<void> acceptLoop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
                                        std::shared_ptr<State> state);
-  boost::asio::awaitable<Response> dispatch(Request& request, RequestContext& context,
-                                            size_t& endpoint);
+  boost::asio::awaitable<Response> dispatch(std::shared_ptr<Exchange> exchange,
+                                            std::shared_ptr<State> state, size_t& endpoint);
+  boost::asio::awaitable<Response> runHandler(const Handler& handler,
+                                              std::shared_ptr<Exchange> exchange,
+                                              std::shared_ptr<State> state, size_t endpoint);
 
   boost::asio::io_context& io_;
   const Router& router_;

@@ -16,7 +16,9 @@ class Database {
 
   // Applies the migrations this binary knows and the database has not recorded yet.
   virtual void migrate() = 0;
-  // Answers quickly whether the database serves queries; throws DatabaseError if not.
+  // Answers quickly whether the database serves queries; throws DatabaseError if not. Uses a
+  // connection of its own, outside the pool: a pool busy with slow requests is a degraded
+  // service, not an unreachable database. One probe at a time; a second waits up to `timeout`.
   virtual void ping(std::chrono::milliseconds timeout) = 0;
 
   virtual CatalogueRepository& catalogue() = 0;

@@ -111,10 +111,10 @@ TEST_F(BadInputTest, UnknownRoutesAre404WrongMethods405WithAllow) {
   expectProblem(httpGet(port(), "/"), 404, "not-found");
   auto r = httpRequest(port(), "DELETE", "/api/events");
   expectProblem(r, 405, "method-not-allowed");
-  EXPECT_EQ(r.header("allow"), "GET");
+  EXPECT_EQ(r.header("allow"), "GET, HEAD, OPTIONS");
   auto admin = httpRequest(port(), "POST", "/api/admin/faults", "{}");
   expectProblem(admin, 405, "method-not-allowed");
-  EXPECT_EQ(admin.header("allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(admin.header("allow"), "GET, HEAD, PUT, DELETE, OPTIONS");
 }
 
 TEST_F(BadInputTest, OversizedHeaderIs431AndBodyIs413) {

@@ -39,8 +39,8 @@ std::vector<std::string> buildEnv(const TestServer::Env& overrides) {
   return out;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            int& out_fd) {
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int& out_fd,
+            std::vector<std::string> launcher = {}) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
@@ -51,6 +51,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   std::vector<char*> argv;
   std::string path = TICKETSD_PATH;
+  for (auto& part : launcher) {
+    argv.push_back(part.data());
+  }
   argv.push_back(path.data());
   std::vector<std::string> args_copy = args;
   for (auto& a : args_copy) {
@@ -64,7 +67,10 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
   }
   envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc =
+      launcher.empty()
+          ? posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), envp.data())
+          : posix_spawnp(&pid, launcher[0].c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (rc != 0) {
@@ -77,11 +83,11 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
 
 }  // namespace
 
-TestServer::TestServer(Env env, std::vector<std::string> args) {
+TestServer::TestServer(Env env, std::vector<std::string> args, std::vector<std::string> launcher) {
   if (env.find("DATA_DIR") == env.end()) {
     env["DATA_DIR"] = data_.path();
   }
-  pid_ = spawn(args, buildEnv(env), output_fd_);
+  pid_ = spawn(args, buildEnv(env), output_fd_, std::move(launcher));
   reader_ = std::thread([this] { readOutput(); });
   auto line = waitForLog("\"msg\":\"listening\"", std::chrono::seconds(30));
   if (!line) {

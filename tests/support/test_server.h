@@ -20,12 +20,15 @@ class TestServer {
   using Env = std::map<std::string, std::string>;
 
   TestServer() : TestServer(Env{}) {}
-  explicit TestServer(Env env, std::vector<std::string> args = {});
+  // `launcher`, if given, runs ticketsd, e.g. {"prlimit", "--nofile=256:256"}.
+  explicit TestServer(Env env, std::vector<std::string> args = {},
+                      std::vector<std::string> launcher = {});
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
   uint16_t port() const { return port_; }
+  int pid() const { return pid_; }
   const std::string& dataDir() const { return data_.path(); }
   std::string databasePath() const { return data_.path() + "/tickets.db"; }
 

@@ -16,11 +16,13 @@ class ManualClock final : public Clock {
   std::chrono::steady_clock::time_point steady{};
 };
 
+constexpr size_t kMiB = 1024 * 1024;
+
 auto body(const char* text) { return std::make_shared<const std::string>(text); }
 
 TEST(ResponseCache, ServesUntilTtlCountedFromTheRead) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   auto read_at = cache.now();
   clock.steady += std::chrono::milliseconds(300);  // the read took 300 ms
   cache.put("k", 0, read_at, body("v"));
@@ -33,7 +35,7 @@ TEST(ResponseCache, ServesUntilTtlCountedFromTheRead) {
 
 TEST(ResponseCache, GenerationChangeDropsEntries) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   cache.put("k", 1, cache.now(), body("v"));
   EXPECT_TRUE(cache.get("k", 1).body);
   EXPECT_FALSE(cache.get("k", 2).body);
@@ -41,29 +43,45 @@ TEST(ResponseCache, GenerationChangeDropsEntries) {
 
 TEST(ResponseCache, ZeroTtlDisables) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(0), 10);
+  ResponseCache cache(clock, std::chrono::milliseconds(0), kMiB);
   cache.put("k", 0, cache.now(), body("v"));
   EXPECT_FALSE(cache.enabled());
   EXPECT_FALSE(cache.get("k", 0).body);
 }
 
-TEST(ResponseCache, StaysBounded) {
+TEST(ResponseCache, StaysWithinItsBytes) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(1000), 3);
-  for (int i = 0; i < 10; ++i) {
-    cache.put("k" + std::to_string(i), 0, cache.now(), body("v"));
+  const size_t budget = 64 * 1024;
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), budget);
+  const auto big = std::make_shared<const std::string>(4000, 'x');
+  for (int i = 0; i < 1000; ++i) {
+    cache.put("k" + std::to_string(i), 0, cache.now(), big);
+    ASSERT_LE(cache.bytes(), budget);
   }
-  int present = 0;
-  for (int i = 0; i < 10; ++i) {
-    present += cache.get("k" + std::to_string(i), 0).body ? 1 : 0;
+  EXPECT_GE(cache.entries(), 10u);  // it still caches
+  EXPECT_TRUE(cache.get("k999", 0).body);
+  // A body too large for the budget is served by its reader but not kept.
+  cache.put("huge", 0, cache.now(), std::make_shared<const std::string>(budget, 'y'));
+  EXPECT_FALSE(cache.get("huge", 0).body);
+  EXPECT_LE(cache.bytes(), budget);
+}
+
+TEST(ResponseCache, ReclaimsExpiredEntriesWithoutBeingFull) {
+  ManualClock clock;
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
+  for (int i = 0; i < 100; ++i) {
+    cache.put("q|" + std::to_string(i), 0, cache.now(), body("result"));
   }
-  EXPECT_LE(present, 3);
-  EXPECT_TRUE(cache.get("k9", 0).body);
+  EXPECT_EQ(cache.entries(), 100u);
+  clock.steady += std::chrono::milliseconds(1500);
+  cache.put("fresh", 0, cache.now(), body("v"));
+  EXPECT_EQ(cache.entries(), 1u);
+  EXPECT_LT(cache.bytes(), 1024u);
 }
 
 TEST(ResponseCache, AsksExactlyOneReaderToRefreshAheadOfExpiry) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   cache.put("k", 0, cache.now(), body("old"));
   clock.steady += std::chrono::milliseconds(700);
   EXPECT_FALSE(cache.get("k", 0).refresh);
@@ -81,7 +99,7 @@ TEST(ResponseCache, AsksExactlyOneReaderToRefreshAheadOfExpiry) {
 
 TEST(ResponseCache, ColdKeyHasOneLeaderAndWaitersGetItsBody) {
   ManualClock clock;
-  ResponseCache cache(clock, std::chrono::milliseconds(1000), 10);
+  ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   bool leader = false;
   auto flight = cache.joinFill("k", 0, leader);
   EXPECT_TRUE(leader);

@@ -49,8 +49,24 @@ TEST_F(RouterTest, SameTemplateDifferentMethodsShareEndpoint) {
 TEST_F(RouterTest, WrongMethodListsAllowed) {
   auto m = router.match(verb::delete_, "/api/events/1", context);
   EXPECT_EQ(m.outcome, Router::Outcome::kMethodNotAllowed);
-  EXPECT_EQ(m.allow, "GET, PATCH");
+  EXPECT_EQ(m.allow, "GET, HEAD, PATCH, OPTIONS");
   EXPECT_EQ(m.endpoint, 1u);
+}
+
+TEST_F(RouterTest, HeadIsServedByGet) {
+  auto get = router.match(verb::get, "/api/events/1", context);
+  auto head = router.match(verb::head, "/api/events/1", context);
+  ASSERT_EQ(head.outcome, Router::Outcome::kFound);
+  EXPECT_EQ(head.handler, get.handler);
+  EXPECT_EQ(head.endpoint, get.endpoint);
+}
+
+TEST_F(RouterTest, HeadOfAnEndpointWithoutGetIsNotAllowed) {
+  Router post_only;
+  post_only.add(verb::post, "/api/basket", noop());
+  auto m = post_only.match(verb::head, "/api/basket", context);
+  EXPECT_EQ(m.outcome, Router::Outcome::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "POST, OPTIONS");
 }
 
 TEST_F(RouterTest, UnknownPathsAreNotFound) {

@@ -108,15 +108,31 @@ Result Connection::execute(const std::string& sql) {
 
 void Connection::fail(pg_result* result, std::string_view what) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = std::string("PostgreSQL ") + std::string(what) + ": " +
-                        (result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
   std::string sqlstate = state != nullptr ? state : "";
   std::string constraint;
   if (result != nullptr && PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) != nullptr) {
     constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
+  }
+  // Error texts can carry row values (a duplicate key's DETAIL, an input that did not parse),
+  // and these messages reach the logs: say the statement, the SQLSTATE and the constraint, and
+  // the server's own words only for classes that describe the server, not the data.
+  std::string words;
+  const std::string_view kind = std::string_view(sqlstate).substr(0, 2);
+  if (sqlstate.empty()) {
+    words = PQerrorMessage(conn_);
+  } else if (kind == "08" || kind == "25" || kind == "40" || kind == "53" || kind == "55" ||
+             kind == "57" || kind == "58" || kind == "XX") {
+    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    words = primary != nullptr ? primary : "";
+  } else {
+    words = "rejected";
+  }
+  std::string message = std::string("PostgreSQL ") + std::string(what) + ": " + words;
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  if (!constraint.empty()) {
+    message += " (constraint " + constraint + ")";
   }
   PQclear(result);
   if (sqlstate == "40001" || sqlstate == "40P01") {

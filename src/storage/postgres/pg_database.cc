@@ -273,12 +273,23 @@ void PostgresDatabase::migrate() {
 }
 
 void PostgresDatabase::ping(std::chrono::milliseconds timeout) {
-  withConnection(
-      timeout, [] { return true; },
-      [](pg::Connection& conn) {
-        conn.execute("ping", "SELECT 1", {});
-        return 0;
-      });
+  std::unique_lock lock(probe_mutex_, std::defer_lock);
+  if (!lock.try_lock_for(timeout)) {
+    throw DatabaseUnavailable("the previous readiness probe is still waiting for the database");
+  }
+  if (probe_ && probe_->broken()) {
+    probe_.reset();
+  }
+  try {
+    if (!probe_) {
+      probe_ = std::make_unique<pg::Connection>(settings_.url,
+                                                pg::Connection::Options{timeout, timeout});
+    }
+    probe_->execute("ping", "SELECT 1", {});
+  } catch (const DatabaseError&) {
+    probe_.reset();
+    throw;
+  }
 }
 
 CatalogueRepository& PostgresDatabase::catalogue() { return *catalogue_; }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -102,6 +103,8 @@ class PostgresDatabase final : public Database {
   static constexpr int kTransactionAttempts = 3;
 
   PostgresSettings settings_;
+  std::timed_mutex probe_mutex_;
+  std::unique_ptr<pg::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;

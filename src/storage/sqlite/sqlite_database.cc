@@ -299,10 +299,22 @@ void SqliteDatabase::migrate() {
 }
 
 void SqliteDatabase::ping(std::chrono::milliseconds timeout) {
-  auto conn = acquire(timeout);
-  conn->setDeadline(std::chrono::steady_clock::now() + timeout);
-  Query q(conn->prepare("SELECT 1 FROM schema_migrations LIMIT 1"));
-  q.step();
+  std::unique_lock lock(probe_mutex_, std::defer_lock);
+  if (!lock.try_lock_for(timeout)) {
+    throw DatabaseUnavailable("the previous readiness probe is still waiting for the database");
+  }
+  try {
+    if (!probe_) {
+      probe_ = std::make_unique<sqlite::Connection>(
+          settings_.path, sqlite::Connection::Options{settings_.busy_timeout, true});
+    }
+    probe_->setDeadline(std::chrono::steady_clock::now() + timeout);
+    Query q(probe_->prepare("SELECT 1 FROM schema_migrations LIMIT 1"));
+    q.step();
+  } catch (const DatabaseError&) {
+    probe_.reset();
+    throw;
+  }
 }
 
 CatalogueRepository& SqliteDatabase::catalogue() { return *catalogue_; }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/fault_injector.h"
@@ -41,6 +42,8 @@ class SqliteDatabase final : public Database {
   Pool::Lease acquire(std::chrono::milliseconds timeout);
 
   SqliteSettings settings_;
+  std::timed_mutex probe_mutex_;
+  std::unique_ptr<sqlite::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;

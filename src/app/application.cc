@@ -188,7 +188,7 @@ class HoldReaper {
 
 }  // namespace
 
-int Application::run() {
+int Application::run(const Listening& on_listening) {
   const auto started = std::chrono::steady_clock::now();
   auto log = makeJsonLogger(config_.log_level);
   log->info(
@@ -345,6 +345,9 @@ int Application::run() {
   log->info(R"("msg":"listening","host":"{}","port":{},"startup_ms":{:.1f})",
             JsonEscaped{config_.host}, port, startup_ms);
   log->flush();
+  if (on_listening) {
+    on_listening(port);
+  }
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config_.threads; ++i) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "config/config.h"
 
 namespace tickets {
@@ -8,8 +11,12 @@ namespace tickets {
 // configuration, serves until SIGTERM or SIGINT, drains, and returns the process exit code.
 class Application {
  public:
+  using Listening = std::function<void(uint16_t port)>;
+
   explicit Application(Config config) : config_(std::move(config)) {}
-  int run();
+  // `on_listening`, if given, is told the port once the server accepts connections (for running
+  // the whole service inside another program, such as a fuzzer).
+  int run(const Listening& on_listening = {});
 
  private:
   Config config_;

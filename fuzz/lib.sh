@@ -1,0 +1,52 @@
+# Shared by fuzz/smoke.sh and fuzz/run.sh (sourced, from the repository root).
+
+build_dir=build/fuzz/fuzz
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+# The libFuzzer options every run of target $1 gets.
+fuzz_options() {
+  local opts=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048)
+  if [[ -f "fuzz/dict/$1.dict" ]]; then
+    opts+=("-dict=fuzz/dict/$1.dict")
+  fi
+  printf '%s\n' "${opts[@]}"
+}
+
+# Executions reported in libFuzzer log $1 (0 if none).
+executions() {
+  local n
+  n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1)
+  echo "${n:-0}"
+}
+
+# Runs every input of fuzz/regressions/$1/ once; log in $2. Fails if any crashes.
+run_regressions() {
+  local target=$1 log=$2 inputs=()
+  if [[ -d "fuzz/regressions/$target" ]]; then
+    mapfile -t inputs < <(find "fuzz/regressions/$target" -type f ! -name '.*' | sort)
+  fi
+  if ((${#inputs[@]} == 0)); then
+    : >"$log"
+    return 0
+  fi
+  nice -n 10 "$build_dir/fuzz_$target" "${inputs[@]}" >"$log" 2>&1
+}
+
+# The sets of members and the reads of the JSON decoders in file $1, one a line, sorted, so that
+# those restated in fuzz/json_body_fuzzer.cc can be compared with src/api/ticketing_handler.cc.
+decoder_reads() {
+  tr '\n' ' ' <"$1" | tr -s ' ' |
+    grep -oE 'rejectUnknown\(\{[^}]*\}\)|(text|integer|array)\("[a-z_]+", (true|false)(, [0-9]+)?\)|timeField\([a-z]+, "[a-z_]+", (true|false)\)' |
+    sed -E 's/^timeField\([a-z]+, /timeField(/' | sort
+}
+
+check_decoders() {
+  if ! diff <(decoder_reads src/api/ticketing_handler.cc) <(decoder_reads fuzz/json_body_fuzzer.cc) \
+    >/dev/null; then
+    echo "fuzz/json_body_fuzzer.cc no longer restates the decoders of src/api/ticketing_handler.cc"
+    echo "(< handler, > fuzz target):"
+    diff <(decoder_reads src/api/ticketing_handler.cc) <(decoder_reads fuzz/json_body_fuzzer.cc) || true
+    return 1
+  fi
+}

@@ -23,7 +23,15 @@ std::optional<DatabaseUrl> parseDatabaseUrl(std::string_view url, std::string& e
 
 namespace {
 
-// The query with the value of every parameter whose name ends in "password" replaced.
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The query with the value of every parameter whose name (percent-decoded, as libpq reads it) ends
+// in "password" replaced.
 std::string redactQuery(std::string_view query) {
   std::string out;
   size_t pos = 0;
@@ -36,7 +44,13 @@ std::string redactQuery(std::string_view query) {
     auto equals = param.find('=');
     auto name = param.substr(0, equals);
     std::string lower;
-    for (char c : name) {
+    for (size_t i = 0; i < name.size(); ++i) {
+      char c = name[i];
+      if (c == '%' && i + 2 < name.size() && hexDigit(name[i + 1]) >= 0 &&
+          hexDigit(name[i + 2]) >= 0) {
+        c = static_cast<char>(hexDigit(name[i + 1]) * 16 + hexDigit(name[i + 2]));
+        i += 2;
+      }
       lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     if (equals != std::string_view::npos && lower.ends_with("password")) {
@@ -60,17 +74,28 @@ std::string redactDatabaseUrl(std::string_view url) {
   if (scheme_end == std::string_view::npos) {
     return std::string(url);
   }
+  const size_t start = scheme_end + 3;
+  // The password is what follows the first ':' of the userinfo, up to its '@'. libpq ends the
+  // userinfo at the first '@' before any '/' (so a password may hold a '?'); going on to the last
+  // '@' before the query hides a password with an unescaped '/' or '@' too.
+  auto at = url.find_first_of("@/", start);
+  if (at != std::string_view::npos && url[at] != '@') {
+    at = std::string_view::npos;
+  }
+  if (auto last =
+          url.substr(0, url.find('?', at == std::string_view::npos ? start : at)).rfind('@');
+      last != std::string_view::npos && last >= start) {
+    at = last;
+  }
   std::string_view query;
-  if (auto question = url.find('?', scheme_end + 3); question != std::string_view::npos) {
+  if (auto question = url.find('?', at == std::string_view::npos ? start : at);
+      question != std::string_view::npos) {
     query = url.substr(question + 1);
     url = url.substr(0, question + 1);
   }
   std::string out(url);
-  // The password is what follows the first ':' of the userinfo, up to the last '@' (searched
-  // widely, so that a password with an unescaped '/' or '@' is still hidden).
-  auto at = out.rfind('@');
-  if (at != std::string::npos && at > scheme_end + 3) {
-    auto colon = out.find(':', scheme_end + 3);
+  if (at != std::string_view::npos) {
+    auto colon = out.find(':', start);
     if (colon != std::string::npos && colon < at) {
       out = out.substr(0, colon + 1) + "***" + out.substr(at);
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A fuzzing campaign: builds the targets (fuzz/build.sh) and fuzzes them one after the other,
 # sharing MINUTES between them, in libFuzzer's fork mode so that a crash does not end a target's
-# share. Inputs that add coverage are merged (-merge=1) into fuzz/corpus/<target>/; one input per
+# share. fuzz/corpus/<target>/ then holds its hand-written seeds and the smallest set of inputs
+# (-merge=1) that covers what the old corpus and the campaign reached; one input per
 # distinct crash (the smallest, by its property or sanitizer summary) is copied to
-# fuzz/regressions/<target>/ (commit it with the fix). Prints executions per target and in total.
+# fuzz/regressions/<target>/ (commit it with the fix), and every crash input of the campaign is
+# left in build/fuzz/artifacts/<target>/ for triage. Prints executions per target and in total.
 # Usage: fuzz/run.sh MINUTES [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,13 +61,31 @@ for target in "${targets[@]}"; do
     echo "$target: new crash, kept fuzz/regressions/$target/$(basename "$artifact"): $sig"
   done < <(find "$work/$target/artifacts" -type f -printf '%s %p\n' | sort -n | cut -d' ' -f2-)
   unset seen
+  if [[ -n "$(ls -A "$work/$target/artifacts")" ]]; then
+    mkdir -p "build/fuzz/artifacts/$target"
+    cp "$work/$target/artifacts"/* "build/fuzz/artifacts/$target/"
+  fi
 
+  # The corpus becomes the hand-written seeds (named) plus the smallest set of inputs (named by
+  # their SHA-1) that keeps all the coverage of the old corpus and this campaign;
+  # -use_counters=0: edges, not hit counts, decide what is kept, so that the set stays small.
   before=$(find "fuzz/corpus/$target" -type f | wc -l)
-  nice -n 10 "$build_dir/fuzz_$target" -merge=1 "fuzz/corpus/$target" "$work/$target/new" \
-    >"$work/$target/merge.log" 2>&1 || echo "$target: warning: merge failed"
+  mkdir -p "$work/$target/min"
+  if nice -n 10 "$build_dir/fuzz_$target" -merge=1 -use_counters=0 "$work/$target/min" \
+    "fuzz/corpus/$target" "$work/$target/new" >"$work/$target/merge.log" 2>&1; then
+    seeds=$(find "fuzz/corpus/$target" -type f ! -regex '.*/[0-9a-f]\{40\}' -exec sha1sum {} + |
+      cut -d' ' -f1)
+    find "fuzz/corpus/$target" -type f -regex '.*/[0-9a-f]\{40\}' -delete
+    for input in "$work/$target/min"/*; do
+      [[ -e "$input" ]] || continue
+      grep -qx "$(basename "$input")" <<<"$seeds" || cp "$input" "fuzz/corpus/$target/"
+    done
+  else
+    echo "$target: warning: merge failed, corpus unchanged"
+  fi
   added=$(($(find "fuzz/corpus/$target" -type f | wc -l) - before))
   total=$((total + executed))
-  summary+=("$(printf '%-14s %12d executions %5d new corpus entries  oom/timeout/crash %s  %d new crash kinds' \
+  summary+=("$(printf '%-14s %12d executions %+5d corpus entries  oom/timeout/crash %s  %d new crash kinds' \
     "$target" "$executed" "$added" "${crashes:-0/0/0}" "$kept")")
 done
 

@@ -73,11 +73,13 @@ std::string textArray(const std::vector<std::string>& items) {
 }
 
 // Gives the held stock of the holds `ids` (a text array) back: the ticket type rows are locked
-// in id order first (one UPDATE locks in no defined order), then each is updated once.
+// in id order first (one UPDATE locks in no defined order), then each is updated once. The lock
+// is FOR NO KEY UPDATE, the mode the UPDATE itself takes: FOR UPDATE would also wait for the
+// key-share locks that inserting a hold item (a foreign key) takes, and deadlock with a basket.
 void returnHeld(pg::Connection& conn, const std::string& ids) {
   conn.execute("lock_held_types",
                "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM hold_items "
-               "WHERE hold_id = ANY($1::text[])) ORDER BY id FOR UPDATE",
+               "WHERE hold_id = ANY($1::text[])) ORDER BY id FOR NO KEY UPDATE",
                {param(ids)});
   conn.execute("return_held",
                "UPDATE ticket_types t SET held = t.held - i.quantity FROM ("
@@ -369,7 +371,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                    {param(code)});
       conn.execute("lock_sold_types",
                    "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
-                   "hold_items WHERE hold_id = $1) ORDER BY id FOR UPDATE",
+                   "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
                    {param(hold_id)});
       conn.execute("return_sold",
                    "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("

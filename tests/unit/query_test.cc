@@ -32,7 +32,9 @@ TEST(QueryParams, RejectsMalformedEncodingRepeatsAndFloods) {
   EXPECT_NE(error.find("repeated"), std::string::npos);
   std::string flood = "/api/events?";
   for (int i = 0; i < 40; ++i) {
-    flood += "p" + std::to_string(i) + "=1&";
+    flood += 'p';
+    flood += std::to_string(i);
+    flood += "=1&";
   }
   EXPECT_FALSE(QueryParams::parse(flood, error));
 }

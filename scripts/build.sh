@@ -12,5 +12,5 @@ case "$flavour" in
   *) echo "unknown flavour: $flavour" >&2; exit 2 ;;
 esac
 
-cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
+cmake -S . -B "build/$flavour" -DTICKETS_WERROR=ON "${args[@]}" >/dev/null
 cmake --build "build/$flavour" -j"$jobs"

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <filesystem>
@@ -86,8 +87,10 @@ class Shutdown {
         draining_(draining),
         config_(config),
         log_(log),
-        signals_(io, SIGINT, SIGTERM),
-        timer_(io) {}
+        // One strand for the signal and the timer handlers, which share timer_ and deadline_
+        // while io runs on several threads.
+        signals_(asio::make_strand(io), SIGINT, SIGTERM),
+        timer_(signals_.get_executor()) {}
 
   void arm() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -135,7 +138,12 @@ class Shutdown {
       return;
     }
     timer_.expires_after(std::chrono::milliseconds(20));
-    timer_.async_wait([this](const boost::system::error_code&) { waitForInFlight(); });
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      // Cancelled by a second signal's stopAccepting(), which waits on its own.
+      if (ec != asio::error::operation_aborted) {
+        waitForInFlight();
+      }
+    });
   }
 
   asio::io_context& io_;

@@ -27,6 +27,10 @@ signature() {
 }
 
 share=$((minutes * 60 / ${#targets[@]}))
+if ((share < 1)); then
+  echo "run.sh: $minutes minutes is too little for ${#targets[@]} targets" >&2
+  exit 2
+fi
 total=0
 summary=()
 for target in "${targets[@]}"; do
@@ -66,23 +70,8 @@ for target in "${targets[@]}"; do
     cp "$work/$target/artifacts"/* "build/fuzz/artifacts/$target/"
   fi
 
-  # The corpus becomes the hand-written seeds (named) plus the smallest set of inputs (named by
-  # their SHA-1) that keeps all the coverage of the old corpus and this campaign;
-  # -use_counters=0: edges, not hit counts, decide what is kept, so that the set stays small.
   before=$(find "fuzz/corpus/$target" -type f | wc -l)
-  mkdir -p "$work/$target/min"
-  if nice -n 10 "$build_dir/fuzz_$target" -merge=1 -use_counters=0 "$work/$target/min" \
-    "fuzz/corpus/$target" "$work/$target/new" >"$work/$target/merge.log" 2>&1; then
-    seeds=$(find "fuzz/corpus/$target" -type f ! -regex '.*/[0-9a-f]\{40\}' -exec sha1sum {} + |
-      cut -d' ' -f1)
-    find "fuzz/corpus/$target" -type f -regex '.*/[0-9a-f]\{40\}' -delete
-    for input in "$work/$target/min"/*; do
-      [[ -e "$input" ]] || continue
-      grep -qx "$(basename "$input")" <<<"$seeds" || cp "$input" "fuzz/corpus/$target/"
-    done
-  else
-    echo "$target: warning: merge failed, corpus unchanged"
-  fi
+  minimize_corpus "$target" "$work/$target/new"
   added=$(($(find "fuzz/corpus/$target" -type f | wc -l) - before))
   total=$((total + executed))
   summary+=("$(printf '%-14s %12d executions %+5d corpus entries  oom/timeout/crash %s  %d new crash kinds' \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, the unit and integration tests (against the real ticketsd
-# binary) in an optimised build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the monitoring package (promtool rule tests, dashboards, and an end-to-end run of
-# ticketsd with a real Prometheus and Alertmanager). Installs what is missing; idempotent.
+# binary) in an optimised build, again under AddressSanitizer + UndefinedBehaviorSanitizer and
+# again under ThreadSanitizer, then the monitoring package (promtool rule tests, dashboards,
+# and an end-to-end run of ticketsd with a real Prometheus and Alertmanager). Installs what is
+# missing; idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,23 @@ step "tests under ASan + UBSan"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build/asan && ctest --output-on-failure --timeout 300 -j2)
+
+step "build (TSan)"
+bash scripts/build.sh tsan
+
+step "tests under TSan"
+# ticketsd, started by the integration tests, writes its reports to files (tests/tsan_options.cc).
+tsan_reports=build/tsan/tsan-reports
+rm -rf "$tsan_reports" && mkdir -p "$tsan_reports"
+tsan_status=0
+(cd build/tsan && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+  ctest --output-on-failure --timeout 300 -j2) || tsan_status=$?
+if compgen -G "$tsan_reports/*" >/dev/null; then
+  echo "ThreadSanitizer reports from ticketsd:"
+  cat "$tsan_reports"/*
+  tsan_status=1
+fi
+((tsan_status == 0))
 
 step "monitoring"
 bash monitoring/test.sh --ticketsd build/test/src/ticketsd

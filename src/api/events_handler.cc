@@ -8,6 +8,7 @@
 
 #include "api/errors.h"
 #include "api/event_json.h"
+#include "common/utf8.h"
 #include "domain/cursor.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -36,8 +37,8 @@ std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) 
     return http::badRequestProblem(error);
   }
   if (auto unknown = params->firstUnknown({"limit", "cursor", "status", "from", "to", "q"})) {
-    return http::badRequestProblem("unknown query parameter '" + unknown->substr(0, 64) + "'",
-                                   unknown->substr(0, 64));
+    return http::badRequestProblem("unknown query parameter '" + clippedUtf8(*unknown, 64) + "'",
+                                   clippedUtf8(*unknown, 64));
   }
   ParsedList parsed;
   auto& request = parsed.request;

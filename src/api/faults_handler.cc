@@ -11,6 +11,7 @@
 
 #include "api/json_body.h"
 #include "common/json_log.h"
+#include "common/utf8.h"
 #include "http/response.h"
 
 namespace tickets::api {
@@ -77,20 +78,20 @@ std::variant<FaultInjector::Settings, http::Problem> parseSettings(
             }
             parsed.latency = std::chrono::milliseconds(*ms);
           } else if (field == "error_ratio") {
-            if (!v.is_number() || v.to_number<double>() < 0 || v.to_number<double>() > 1) {
+            // Written so that NaN (Boost.JSON reads 0e800 as one) fails too.
+            if (!v.is_number() || !(v.to_number<double>() >= 0 && v.to_number<double>() <= 1)) {
               return unprocessable("error_ratio must be a number from 0 to 1", "error_ratio");
             }
             parsed.error_ratio = v.to_number<double>();
           } else {
-            return unprocessable("unknown field '" + std::string(field).substr(0, 64) + "'",
-                                 std::string(field).substr(0, 64));
+            return unprocessable("unknown field '" + clippedUtf8(field, 64) + "'",
+                                 clippedUtf8(field, 64));
           }
         }
         settings.routes[name] = parsed;
       }
     } else {
-      return unprocessable("unknown field '" + std::string(key).substr(0, 64) + "'",
-                           std::string(key).substr(0, 64));
+      return unprocessable("unknown field '" + clippedUtf8(key, 64) + "'", clippedUtf8(key, 64));
     }
   }
   return settings;

@@ -3,7 +3,10 @@
 #include <boost/json/parser.hpp>
 
 #include <algorithm>
+#include <cctype>
+
 #include <climits>
+#include "common/utf8.h"
 
 namespace tickets::api {
 
@@ -21,7 +24,11 @@ std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Req
   while (!media.empty() && media.back() == ' ') {
     media.remove_suffix(1);
   }
-  if (media != "application/json") {
+  // Media types compare without regard to case (RFC 9110 8.3.1).
+  if (!std::equal(media.begin(), media.end(), std::string_view("application/json").begin(),
+                  std::string_view("application/json").end(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == b;
+                  })) {
     return http::Problem{status::unsupported_media_type,
                          "unsupported-media-type",
                          "Unsupported Media Type",
@@ -108,7 +115,7 @@ const boost::json::array* JsonFields::array(std::string_view name, bool required
 void JsonFields::rejectUnknown(std::initializer_list<std::string_view> known) {
   for (const auto& [key, value] : object_) {
     if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
-      std::string name(key.data(), std::min<size_t>(key.size(), 64));
+      std::string name = clippedUtf8(key, 64);
       fail(name, "unknown member '" + name + "'");
       return;
     }

@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "common/utf8.h"
+
 namespace tickets::http {
 
 Response problemResponse(const Problem& problem, const RequestContext& context, unsigned version,
@@ -11,16 +13,22 @@ Response problemResponse(const Problem& problem, const RequestContext& context, 
   body["type"] = "/problems/" + problem.type;
   body["title"] = problem.title;
   body["status"] = static_cast<int>(problem.status);
+  // Whatever of the request is echoed here is made valid UTF-8, so the body is valid JSON.
+  constexpr size_t kMaxEchoed = 1024;
   if (!problem.detail.empty()) {
-    body["detail"] = problem.detail;
+    body["detail"] = clippedUtf8(problem.detail, kMaxEchoed);
   }
   if (!problem.field.empty()) {
-    body["field"] = problem.field;
+    body["field"] = clippedUtf8(problem.field, kMaxEchoed);
   }
   for (const auto& [name, value] : problem.extensions) {
-    std::visit([&, &name = name](const auto& v) { body[name] = v; }, value);
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      body[name] = clippedUtf8(*text, kMaxEchoed);
+    } else {
+      body[name] = std::get<int64_t>(value);
+    }
   }
-  body["instance"] = context.path;
+  body["instance"] = clippedUtf8(context.path, kMaxEchoed);
   body["request_id"] = context.request_id;
   Response response{problem.status, version};
   response.set(beast_http::field::content_type, "application/problem+json");

@@ -18,7 +18,7 @@ class Database {
   virtual void migrate() = 0;
   // Answers quickly whether the database serves queries; throws DatabaseError if not. Uses a
   // connection of its own, outside the pool: a pool busy with slow requests is a degraded
-  // service, not an unreachable database. One probe at a time; a second waits up to `timeout`.
+  // service, not an unreachable database. One probe at a time; a second waits for the first.
   virtual void ping(std::chrono::milliseconds timeout) = 0;
 
   virtual CatalogueRepository& catalogue() = 0;

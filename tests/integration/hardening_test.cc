@@ -298,6 +298,21 @@ TEST_F(HardeningTest, CursorOutOfRangeIsBadInput) {
   }
 }
 
+// Found by fuzzing: what a problem body echoes of the request is valid UTF-8, so the body is
+// valid JSON, and media types compare without regard to case.
+TEST_F(HardeningTest, ProblemBodiesStayValidJsonWhateverIsEchoed) {
+  std::string name = std::string(63, 'x') + "\xC3\xA9";  // the 64-byte cut falls inside the é
+  auto member = httpRequest(port(), "POST", "/api/basket", "{\"" + name + "\":1}", kJson);
+  EXPECT_EQ(member.status, 422);
+  EXPECT_NO_THROW(json::parse(member.body)) << member.body;
+  auto query = httpGet(port(), "/api/events?%FF=1");
+  EXPECT_EQ(query.status, 400);
+  EXPECT_NO_THROW(json::parse(query.body)) << query.body;
+  auto upper = httpRequest(port(), "POST", "/api/basket", R"({"items":[]})",
+                           {{"Content-Type", "Application/JSON; charset=utf-8"}});
+  EXPECT_EQ(upper.status, 422) << upper.body;  // parsed, then refused for being empty
+}
+
 // Defect 5: the access log names the route and hides codes and basket ids.
 TEST_F(HardeningTest, AccessLogCarriesNoCredentials) {
   auto [type, event] = createEvent(port(), "2030-06-01T19:00:00Z", "2030-06-01T22:00:00Z");
@@ -389,6 +404,16 @@ TEST(ReadinessUnderABusyPool, StaysReady) {
     f.get();
   }
   EXPECT_TRUE(server.waitForLog("connection pool exhausted", 1s)) << "the pool was not busy";
+}
+
+// Found by fuzzing: a ratio that is not a number (Boost.JSON reads 0e800 as NaN) is refused.
+TEST(FaultSettings, RefuseARatioThatIsNotANumber) {
+  TestServer server(TestServer::Env{{"ADMIN_TOKEN", kToken}, {"FAULT_INJECTION", "true"}});
+  auto r = httpRequest(server.port(), "PUT", "/api/admin/faults",
+                       R"({"routes":{"/api/events":{"error_ratio":0e800}}})", kAdmin);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NO_THROW(
+      json::parse(httpRequest(server.port(), "GET", "/api/admin/faults", "", kAdmin).body));
 }
 
 // Defect 12: every handler has a deadline; past it the client gets 503 with a problem body.

@@ -273,10 +273,8 @@ void PostgresDatabase::migrate() {
 }
 
 void PostgresDatabase::ping(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(probe_mutex_, std::defer_lock);
-  if (!lock.try_lock_for(timeout)) {
-    throw DatabaseUnavailable("the previous readiness probe is still waiting for the database");
-  }
+  // A second probe waits for the first, which its own timeouts bound.
+  std::lock_guard lock(probe_mutex_);
   if (probe_ && probe_->broken()) {
     probe_.reset();
   }

@@ -103,7 +103,7 @@ class PostgresDatabase final : public Database {
   static constexpr int kTransactionAttempts = 3;
 
   PostgresSettings settings_;
-  std::timed_mutex probe_mutex_;
+  std::mutex probe_mutex_;
   std::unique_ptr<pg::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;

@@ -299,10 +299,8 @@ void SqliteDatabase::migrate() {
 }
 
 void SqliteDatabase::ping(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(probe_mutex_, std::defer_lock);
-  if (!lock.try_lock_for(timeout)) {
-    throw DatabaseUnavailable("the previous readiness probe is still waiting for the database");
-  }
+  // A second probe waits for the first, which its own timeouts bound.
+  std::lock_guard lock(probe_mutex_);
   try {
     if (!probe_) {
       probe_ = std::make_unique<sqlite::Connection>(

@@ -42,7 +42,7 @@ class SqliteDatabase final : public Database {
   Pool::Lease acquire(std::chrono::milliseconds timeout);
 
   SqliteSettings settings_;
-  std::timed_mutex probe_mutex_;
+  std::mutex probe_mutex_;
   std::unique_ptr<sqlite::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;

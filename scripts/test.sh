@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, the unit and integration tests (against the real ticketsd
 # binary) in an optimised build, again under AddressSanitizer + UndefinedBehaviorSanitizer and
-# again under ThreadSanitizer, then the monitoring package (promtool rule tests, dashboards,
+# again under ThreadSanitizer, a short run of every libFuzzer target, then the monitoring package (promtool rule tests, dashboards,
 # and an end-to-end run of ticketsd with a real Prometheus and Alertmanager). Installs what is
 # missing; idempotent.
 set -euo pipefail
@@ -46,6 +46,9 @@ if compgen -G "$tsan_reports/*" >/dev/null; then
   tsan_status=1
 fi
 ((tsan_status == 0))
+
+step "fuzz (libFuzzer, ASan + UBSan, about 20 s a target)"
+bash fuzz/smoke.sh 20
 
 step "monitoring"
 bash monitoring/test.sh --ticketsd build/test/src/ticketsd

@@ -15,6 +15,7 @@
 #include "domain/ticketing_service.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
+#include "support/manual_clock.h"
 #include "support/postgres.h"
 #include "support/temp_dir.h"
 
@@ -23,13 +24,7 @@ namespace {
 
 using namespace std::chrono;
 
-class ManualClock final : public Clock {
- public:
-  system_clock::time_point now() const override { return at.load(); }
-  steady_clock::time_point steadyNow() const override { return {}; }
-  void advance(seconds s) { at.store(at.load() + s); }
-  std::atomic<system_clock::time_point> at{system_clock::time_point(seconds(1'800'000'000))};
-};
+using test::ManualClock;
 
 class TicketingTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -6,15 +6,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "support/manual_clock.h"
+
 namespace tickets::api {
 namespace {
 
-class ManualClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return {}; }
-  std::chrono::steady_clock::time_point steadyNow() const override { return steady; }
-  std::chrono::steady_clock::time_point steady{};
-};
+using test::ManualClock;
 
 constexpr size_t kMiB = 1024 * 1024;
 
@@ -24,12 +21,12 @@ TEST(ResponseCache, ServesUntilTtlCountedFromTheRead) {
   ManualClock clock;
   ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   auto read_at = cache.now();
-  clock.steady += std::chrono::milliseconds(300);  // the read took 300 ms
+  clock.advance(std::chrono::milliseconds(300));  // the read took 300 ms
   cache.put("k", 0, read_at, body("v"));
-  clock.steady += std::chrono::milliseconds(600);
+  clock.advance(std::chrono::milliseconds(600));
   ASSERT_TRUE(cache.get("k", 0).body);
   EXPECT_EQ(*cache.get("k", 0).body, "v");
-  clock.steady += std::chrono::milliseconds(100);  // 1000 ms after the read began
+  clock.advance(std::chrono::milliseconds(100));  // 1000 ms after the read began
   EXPECT_FALSE(cache.get("k", 0).body);
 }
 
@@ -73,7 +70,7 @@ TEST(ResponseCache, ReclaimsExpiredEntriesWithoutBeingFull) {
     cache.put("q|" + std::to_string(i), 0, cache.now(), body("result"));
   }
   EXPECT_EQ(cache.entries(), 100u);
-  clock.steady += std::chrono::milliseconds(1500);
+  clock.advance(std::chrono::milliseconds(1500));
   cache.put("fresh", 0, cache.now(), body("v"));
   EXPECT_EQ(cache.entries(), 1u);
   EXPECT_LT(cache.bytes(), 1024u);
@@ -83,9 +80,9 @@ TEST(ResponseCache, AsksExactlyOneReaderToRefreshAheadOfExpiry) {
   ManualClock clock;
   ResponseCache cache(clock, std::chrono::milliseconds(1000), kMiB);
   cache.put("k", 0, cache.now(), body("old"));
-  clock.steady += std::chrono::milliseconds(700);
+  clock.advance(std::chrono::milliseconds(700));
   EXPECT_FALSE(cache.get("k", 0).refresh);
-  clock.steady += std::chrono::milliseconds(100);
+  clock.advance(std::chrono::milliseconds(100));
   auto first = cache.get("k", 0);
   auto second = cache.get("k", 0);
   EXPECT_TRUE(first.refresh);

@@ -43,6 +43,8 @@ http::Problem problemFor(const DomainError& error) {
       return problem(status::status::conflict, "order-admitted", "Order Admitted", error);
     case ErrorCode::kEventStarted:
       return problem(status::status::conflict, "event-started", "Event Started", error);
+    case ErrorCode::kWrongEvent:
+      return problem(status::status::conflict, "wrong-event", "Wrong Event", error);
   }
   return http::Problem{};
 }

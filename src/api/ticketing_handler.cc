@@ -283,12 +283,16 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
   }
   auto& admin = std::get<AdminInput>(input);
   JsonFields fields(admin.body);
-  fields.rejectUnknown({"code"});
+  fields.rejectUnknown({"code", "event_id"});
   auto code = fields.text("code", true, 64);
+  auto event = fields.integer("event_id", true);
+  if (event && *event <= 0) {
+    fields.fail("event_id", "event_id must be a positive integer");
+  }
   if (!fields.ok()) {
     co_return problem(*fields.problem(), request, context);
   }
-  auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(*code); });
+  auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(*code, *event); });
   if (!ticket) {
     co_return domainErrorResponse(ticket.error(), request, context);
   }

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kUnprocessable,    // well-formed but not a valid request (422)
   kOrderAdmitted,    // the order cannot change: a ticket of it was admitted at the door (409)
   kEventStarted,     // too late: the event has started (409)
+  kWrongEvent,       // a ticket of another event presented at this event's door (409)
 };
 
 // Extra members of the problem body, e.g. which ticket type is sold out and how many are left.

@@ -14,8 +14,8 @@ class SalesObserver {
   virtual void onOrder(std::string_view status) = 0;  // "paid", "cancelled"
   virtual void onHoldsExpired(int64_t count) = 0;
   virtual void onActiveHolds(int64_t count) = 0;  // the current number, all replicas
-  virtual void onCheckIn(
-      std::string_view result) = 0;  // "admitted", "duplicate", "void", "unknown"
+  // "admitted", "duplicate", "void", "wrong_event", "unknown"
+  virtual void onCheckIn(std::string_view result) = 0;
 };
 
 }  // namespace tickets

@@ -65,7 +65,14 @@ DomainError capacityBelowCommitted(const TicketType& type) {
       {{"committed", committed}}};
 }
 
-DomainError refusedCheckIn(const Ticket& ticket) {
+DomainError refusedCheckIn(const Ticket& ticket, EventId event) {
+  // Checked first: a door learns nothing about another event's tickets but which event it is.
+  if (ticket.event_id != event) {
+    return DomainError{ErrorCode::kWrongEvent,
+                       "the ticket is for event " + std::to_string(ticket.event_id),
+                       {},
+                       {{"ticket_event_id", ticket.event_id}}};
+  }
   if (ticket.void_ || !ticket.checked_in_at) {
     return DomainError{ErrorCode::kGone, "the ticket is void: its order was cancelled", {}};
   }

@@ -114,8 +114,9 @@ Order paidOrder(const NewOrder& order, const Hold& hold);
 // The refusals both backends give in the same words.
 DomainError soldOut(const HoldItem& item, int64_t available);
 DomainError capacityBelowCommitted(const TicketType& type);
-// Why a ticket that was not admitted now is refused: void (kGone) or admitted before (kConflict).
-DomainError refusedCheckIn(const Ticket& ticket);
+// Why a ticket that was not admitted at `event` now is refused: a ticket of another event
+// (kWrongEvent, naming only the ticket's event), void (kGone) or admitted before (kConflict).
+DomainError refusedCheckIn(const Ticket& ticket, EventId event);
 
 struct EventStats {
   int64_t sold = 0;

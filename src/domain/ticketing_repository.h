@@ -47,8 +47,9 @@ class TicketingRepository {
   virtual Result<Order> cancelOrder(const std::string& code, SystemTime now) = 0;
 
   virtual std::optional<Ticket> findTicket(const std::string& code) = 0;
-  // Admits a ticket once: kNotFound, kGone (void), kConflict with "first_checked_in_at".
-  virtual Result<Ticket> checkIn(const std::string& code, SystemTime now) = 0;
+  // Admits a ticket of `event` once; refuses, never consuming it, what refusedCheckIn says:
+  // kNotFound, kWrongEvent, kGone (void), kConflict with "first_checked_in_at".
+  virtual Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) = 0;
 
   virtual std::optional<EventStats> stats(EventId event) = 0;
 };

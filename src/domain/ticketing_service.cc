@@ -233,11 +233,14 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   return cancelled;
 }
 
-Result<Ticket> TicketingService::checkIn(const std::string& ticket_code) {
+Result<Ticket> TicketingService::checkIn(const std::string& ticket_code, EventId event) {
   if (ticket_code.empty() || ticket_code.size() > 64) {
     return unprocessable("code", "code must be a ticket code");
   }
-  auto ticket = repository_.checkIn(ticket_code, now());
+  if (event <= 0) {
+    return unprocessable("event_id", "event_id must be a positive integer");
+  }
+  auto ticket = repository_.checkIn(ticket_code, event, now());
   if (observer_ != nullptr) {
     if (ticket) {
       observer_->onCheckIn("admitted");
@@ -248,6 +251,9 @@ Result<Ticket> TicketingService::checkIn(const std::string& ticket_code) {
           break;
         case ErrorCode::kGone:
           observer_->onCheckIn("void");
+          break;
+        case ErrorCode::kWrongEvent:
+          observer_->onCheckIn("wrong_event");
           break;
         default:
           observer_->onCheckIn("unknown");

@@ -54,7 +54,8 @@ class TicketingService {
   Result<Order> getOrder(const std::string& code, const std::string& secret);
   Result<Order> cancelOrder(const std::string& code, const std::string& secret);
 
-  Result<Ticket> checkIn(const std::string& ticket_code);
+  // Admits the ticket at the door of `event`; a ticket of another event stays unused.
+  Result<Ticket> checkIn(const std::string& ticket_code, EventId event);
   // The ticket for its code (the code itself is the credential).
   Result<Ticket> getTicket(const std::string& ticket_code);
   Result<EventStats> stats(EventId event);

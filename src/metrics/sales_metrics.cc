@@ -33,6 +33,7 @@ SalesMetrics::SalesMetrics(prometheus::Registry& registry)
       checkins_admitted_(checkins_family_.Add({{"result", "admitted"}})),
       checkins_duplicate_(checkins_family_.Add({{"result", "duplicate"}})),
       checkins_void_(checkins_family_.Add({{"result", "void"}})),
+      checkins_wrong_event_(checkins_family_.Add({{"result", "wrong_event"}})),
       checkins_unknown_(checkins_family_.Add({{"result", "unknown"}})) {}
 
 void SalesMetrics::onTicketsSold(int64_t quantity) {
@@ -56,6 +57,8 @@ void SalesMetrics::onCheckIn(std::string_view result) {
     checkins_duplicate_.Increment();
   } else if (result == "void") {
     checkins_void_.Increment();
+  } else if (result == "wrong_event") {
+    checkins_wrong_event_.Increment();
   } else {
     checkins_unknown_.Increment();
   }

@@ -32,6 +32,7 @@ class SalesMetrics final : public SalesObserver {
   prometheus::Counter& checkins_admitted_;
   prometheus::Counter& checkins_duplicate_;
   prometheus::Counter& checkins_void_;
+  prometheus::Counter& checkins_wrong_event_;
   prometheus::Counter& checkins_unknown_;
 };
 

@@ -277,7 +277,8 @@ TEST_P(TicketingTest, ExpiredBasketCannotBeCheckedOut) {
 }
 
 TEST_P(TicketingTest, CancellingVoidsTicketsAndReturnsStock) {
-  auto id = onSale({type(10)}).ticket_types[0].id;
+  auto event = onSale({type(10)});
+  auto id = event.ticket_types[0].id;
   auto order = buy(service->createBasket({{id, 3}}).value().id).value().order;
   EXPECT_EQ(service->cancelOrder(order.code, "wrong").error().code, ErrorCode::kNotFound);
   auto cancelled = service->cancelOrder(order.code, order.secret).value();
@@ -287,28 +288,54 @@ TEST_P(TicketingTest, CancellingVoidsTicketsAndReturnsStock) {
   }
   EXPECT_EQ(current(id).sold, 0);
   EXPECT_EQ(service->cancelOrder(order.code, order.secret).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(service->checkIn(order.tickets[0].code).error().code, ErrorCode::kGone);
+  EXPECT_EQ(service->checkIn(order.tickets[0].code, event.event.id).error().code, ErrorCode::kGone);
 }
 
 TEST_P(TicketingTest, CheckInAdmitsOnceAndRemembersWhen) {
   auto event = onSale({type(10)});
   auto order = buy(service->createBasket({{event.ticket_types[0].id, 2}}).value().id).value().order;
-  auto first = service->checkIn(order.tickets[0].code).value();
+  auto first = service->checkIn(order.tickets[0].code, event.event.id).value();
   ASSERT_TRUE(first.checked_in_at);
   clock.advance(seconds(90));
-  auto second = service->checkIn(order.tickets[0].code);
+  auto second = service->checkIn(order.tickets[0].code, event.event.id);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kConflict);
   ASSERT_EQ(second.error().extensions.size(), 1u);
   EXPECT_EQ(std::get<std::string>(second.error().extensions[0].value),
             formatRfc3339(*first.checked_in_at));
-  EXPECT_EQ(service->checkIn("unknown-code").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service->checkIn("unknown-code", event.event.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service->checkIn(order.tickets[1].code, 0).error().code, ErrorCode::kUnprocessable);
   auto stats = service->stats(event.event.id).value();
   EXPECT_EQ(stats.sold, 2);
   EXPECT_EQ(stats.checked_in, 1);
   EXPECT_EQ(stats.revenue, 5000);
   EXPECT_EQ(stats.available, 8);
   EXPECT_EQ(stats.currency, "GBP");
+}
+
+TEST_P(TicketingTest, CheckInAtAnotherEventsDoorIsRefusedAndConsumesNothing) {
+  auto a = onSale({type(10)});
+  auto b = onSale({type(10)});
+  auto order = buy(service->createBasket({{a.ticket_types[0].id, 1}}).value().id).value().order;
+  auto refused = service->checkIn(order.tickets[0].code, b.event.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kWrongEvent);
+  ASSERT_EQ(refused.error().extensions.size(), 1u);
+  EXPECT_EQ(refused.error().extensions[0].name, "ticket_event_id");
+  EXPECT_EQ(std::get<int64_t>(refused.error().extensions[0].value), a.event.id);
+  EXPECT_FALSE(service->getTicket(order.tickets[0].code).value().checked_in_at);
+  EXPECT_EQ(service->stats(b.event.id).value().checked_in, 0);
+
+  EXPECT_TRUE(service->checkIn(order.tickets[0].code, a.event.id));
+  // Admitted or void, a ticket of another event says only that at this door.
+  EXPECT_EQ(service->checkIn(order.tickets[0].code, b.event.id).error().code,
+            ErrorCode::kWrongEvent);
+  auto cancelled =
+      buy(service->createBasket({{a.ticket_types[0].id, 1}}).value().id, "key-2").value().order;
+  ASSERT_TRUE(service->cancelOrder(cancelled.code, cancelled.secret));
+  EXPECT_EQ(service->checkIn(cancelled.tickets[0].code, b.event.id).error().code,
+            ErrorCode::kWrongEvent);
+  EXPECT_EQ(service->checkIn(cancelled.tickets[0].code, a.event.id).error().code, ErrorCode::kGone);
 }
 
 TEST_P(TicketingTest, ConcurrentCheckInsOfOneTicketAdmitOnce) {
@@ -318,7 +345,7 @@ TEST_P(TicketingTest, ConcurrentCheckInsOfOneTicketAdmitOnce) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      auto r = service->checkIn(order.tickets[0].code);
+      auto r = service->checkIn(order.tickets[0].code, event.event.id);
       (r ? admitted : refused)++;
     });
   }
@@ -332,13 +359,13 @@ TEST_P(TicketingTest, ConcurrentCheckInsOfOneTicketAdmitOnce) {
 TEST_P(TicketingTest, OrderWithAnAdmittedTicketCannotBeCancelled) {
   auto id = onSale({type(10)}).ticket_types[0].id;
   auto order = buy(service->createBasket({{id, 2}}).value().id).value().order;
-  ASSERT_TRUE(service->checkIn(order.tickets[0].code));
+  ASSERT_TRUE(service->checkIn(order.tickets[0].code, order.tickets[0].event_id));
   auto refused = service->cancelOrder(order.code, order.secret);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kOrderAdmitted);
   EXPECT_EQ(current(id).sold, 2);
   EXPECT_EQ(service->getOrder(order.code, order.secret).value().status, OrderStatus::kPaid);
-  EXPECT_TRUE(service->checkIn(order.tickets[1].code));
+  EXPECT_TRUE(service->checkIn(order.tickets[1].code, order.tickets[1].event_id));
 }
 
 TEST_P(TicketingTest, OrderCannotBeCancelledOnceTheEventStarted) {
@@ -361,8 +388,10 @@ TEST_P(TicketingTest, CheckInRacingACancellationNeverAdmitsAVoidTicket) {
                      .value()
                      .order;
     std::atomic<bool> admitted{false}, cancelled{false};
-    std::thread door(
-        [&] { admitted = static_cast<bool>(service->checkIn(order.tickets[0].code)); });
+    std::thread door([&] {
+      admitted =
+          static_cast<bool>(service->checkIn(order.tickets[0].code, order.tickets[0].event_id));
+    });
     std::thread buyer(
         [&] { cancelled = static_cast<bool>(service->cancelOrder(order.code, order.secret)); });
     door.join();

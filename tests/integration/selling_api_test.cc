@@ -79,6 +79,13 @@ class SellingApiTest : public ::testing::Test {
     return json::parse(r.body).as_object();
   }
 
+  static HttpResult checkIn(const std::string& ticket, int64_t event,
+                            const Headers& headers = kAdmin) {
+    return post("/api/checkin",
+                R"({"code":")" + ticket + R"(","event_id":)" + std::to_string(event) + "}",
+                headers);
+  }
+
   static std::string type(const HttpResult& r) {
     return std::string(json::parse(r.body).at("type").as_string());
   }
@@ -125,14 +132,14 @@ TEST_F(SellingApiTest, BuyAndCheckInEndToEnd) {
   EXPECT_EQ(qr.header("content-type"), "image/svg+xml");
   EXPECT_TRUE(qr.body.starts_with("<svg"));
   EXPECT_EQ(httpGet(port(), "/api/tickets/nosuchticket/qr.svg").status, 404);
-  auto admitted = post("/api/checkin", R"({"code":")" + ticket + R"("})", kAdmin);
+  auto admitted = checkIn(ticket, ids.back());
   EXPECT_EQ(admitted.status, 200) << admitted.body;
   EXPECT_EQ(json::parse(admitted.body).at("result"), "admitted");
-  auto again = post("/api/checkin", R"({"code":")" + ticket + R"("})", kAdmin);
+  auto again = checkIn(ticket, ids.back());
   EXPECT_EQ(again.status, 409);
   EXPECT_TRUE(json::parse(again.body).as_object().contains("first_checked_in_at"));
-  EXPECT_EQ(post("/api/checkin", R"({"code":"nosuchticket"})", kAdmin).status, 404);
-  EXPECT_EQ(post("/api/checkin", R"({"code":")" + ticket + R"("})").status, 401);
+  EXPECT_EQ(checkIn("nosuchticket", ids.back()).status, 404);
+  EXPECT_EQ(checkIn(ticket, ids.back(), kJson).status, 401);
 
   auto figures = stats(ids.back());
   EXPECT_EQ(figures.at("sold"), 2);
@@ -157,8 +164,54 @@ TEST_F(SellingApiTest, BuyAndCheckInEndToEnd) {
   EXPECT_EQ(cancelled.status, 200) << cancelled.body;
   EXPECT_EQ(json::parse(cancelled.body).at("order").at("status"), "cancelled");
   std::string voided(second.at("tickets").as_array()[0].at("code").as_string());
-  EXPECT_EQ(post("/api/checkin", R"({"code":")" + voided + R"("})", kAdmin).status, 410);
+  EXPECT_EQ(checkIn(voided, ids.back()).status, 410);
   EXPECT_EQ(stats(ids.back()).at("sold"), 2);
+}
+
+TEST_F(SellingApiTest, ATicketOfAnotherEventIsRefusedAtTheDoorAndStaysUnused) {
+  auto a = createEvent(10);
+  auto b = createEvent(10);
+  std::string id(basket(a[0], 1).at("id").as_string());
+  auto paid = checkout(id, "key-wrong-door");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  std::string ticket(
+      json::parse(paid.body).at("order").at("tickets").as_array()[0].at("code").as_string());
+
+  auto refused = checkIn(ticket, b.back());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(type(refused), "/problems/wrong-event");
+  auto body = json::parse(refused.body).as_object();
+  EXPECT_EQ(body.at("title"), "Wrong Event");
+  EXPECT_EQ(body.at("ticket_event_id"), a.back());
+  EXPECT_FALSE(body.contains("first_checked_in_at"));
+  EXPECT_EQ(stats(a.back()).at("checked_in"), 0);
+  EXPECT_EQ(stats(b.back()).at("checked_in"), 0);
+
+  auto admitted = checkIn(ticket, a.back());
+  EXPECT_EQ(admitted.status, 200) << admitted.body;
+  EXPECT_EQ(json::parse(admitted.body).at("result"), "admitted");
+  EXPECT_EQ(type(checkIn(ticket, b.back())), "/problems/wrong-event");
+  EXPECT_EQ(checkIn(ticket, a.back()).status, 409);
+}
+
+TEST_F(SellingApiTest, CheckInNeedsAnEventId) {
+  auto ids = createEvent(10);
+  std::string id(basket(ids[0], 1).at("id").as_string());
+  auto paid = checkout(id, "key-no-event");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  std::string ticket(
+      json::parse(paid.body).at("order").at("tickets").as_array()[0].at("code").as_string());
+  for (const auto& body :
+       {R"({"code":")" + ticket + R"("})", R"({"code":")" + ticket + R"(","event_id":null})",
+        R"({"code":")" + ticket + R"(","event_id":"1"})",
+        R"({"code":")" + ticket + R"(","event_id":0})",
+        R"({"code":")" + ticket + R"(","event_id":-4})"}) {
+    auto r = post("/api/checkin", body, kAdmin);
+    EXPECT_EQ(r.status, 422) << body << " -> " << r.body;
+    EXPECT_EQ(json::parse(r.body).at("field"), "event_id") << r.body;
+  }
+  EXPECT_EQ(stats(ids.back()).at("checked_in"), 0);
+  EXPECT_EQ(checkIn(ticket, ids.back()).status, 200);
 }
 
 TEST_F(SellingApiTest, SoldOutIs409NamingTheTypeAndWhatIsLeft) {
@@ -334,14 +387,11 @@ TEST_F(SellingApiTest, SalesMetricsMove) {
   auto ids = createEvent(10);
   std::string id(basket(ids[0], 3).at("id").as_string());
   auto order = json::parse(checkout(id, "metrics-key").body).at("order");
-  post("/api/checkin",
-       R"({"code":")" + std::string(order.at("tickets").as_array()[0].at("code").as_string()) +
-           R"("})",
-       kAdmin);
-  post("/api/checkin",
-       R"({"code":")" + std::string(order.at("tickets").as_array()[0].at("code").as_string()) +
-           R"("})",
-       kAdmin);
+  std::string ticket(order.at("tickets").as_array()[0].at("code").as_string());
+  auto other_event = createEvent(10).back();
+  checkIn(ticket, other_event);
+  checkIn(ticket, ids.back());
+  checkIn(ticket, ids.back());
   auto after = httpGet(port(), "/metrics").body;
   EXPECT_EQ(value(after, "tickets_sold_total") - value(before, "tickets_sold_total"), 3);
   EXPECT_EQ(value(after, R"(orders_total{status="paid"})") -
@@ -352,6 +402,9 @@ TEST_F(SellingApiTest, SalesMetricsMove) {
             1);
   EXPECT_EQ(value(after, R"(checkins_total{result="duplicate"})") -
                 value(before, R"(checkins_total{result="duplicate"})"),
+            1);
+  EXPECT_EQ(value(after, R"(checkins_total{result="wrong_event"})") -
+                value(before, R"(checkins_total{result="wrong_event"})"),
             1);
   EXPECT_GE(value(after, "holds_active"), 0);
   EXPECT_GE(value(after, "holds_expired_total"), 0);

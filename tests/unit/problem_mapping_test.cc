@@ -32,7 +32,8 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
                  Case{ErrorCode::kGone, status::gone, "gone"},
                  Case{ErrorCode::kUnprocessable, status::unprocessable_entity, "validation-failed"},
                  Case{ErrorCode::kOrderAdmitted, status::conflict, "order-admitted"},
-                 Case{ErrorCode::kEventStarted, status::conflict, "event-started"}}) {
+                 Case{ErrorCode::kEventStarted, status::conflict, "event-started"},
+                 Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);

@@ -388,13 +388,14 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     return db_.read([&](pg::Connection& conn) { return loadTicket(conn, code); });
   }
 
-  Result<Ticket> checkIn(const std::string& code, SystemTime now) override {
+  Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Ticket> {
-      auto admitted = conn.execute("check_in",
-                                   "UPDATE tickets SET checked_in_at = to_timestamp($2::bigint) "
-                                   "WHERE code = $1 AND NOT voided AND checked_in_at IS NULL "
-                                   "RETURNING ticket_type_id, event_id",
-                                   {param(code), param(unixSeconds(now))});
+      auto admitted = conn.execute(
+          "check_in",
+          "UPDATE tickets SET checked_in_at = to_timestamp($2::bigint) "
+          "WHERE code = $1 AND event_id = $3::bigint AND NOT voided AND checked_in_at IS NULL "
+          "RETURNING ticket_type_id, event_id",
+          {param(code), param(unixSeconds(now)), param(event)});
       if (admitted.rows() == 1) {
         tx.commit();
         return Ticket{code, admitted.integer(0, 0), admitted.integer(0, 1), false, now};
@@ -403,7 +404,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       if (!ticket) {
         return notFound("no such ticket");
       }
-      return refusedCheckIn(*ticket);
+      return refusedCheckIn(*ticket, event);
     });
   }
 

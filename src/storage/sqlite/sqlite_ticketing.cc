@@ -403,15 +403,15 @@ Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime n
   return std::move(*order);
 }
 
-Result<Ticket> SqliteTicketing::checkIn(const std::string& code, SystemTime now) {
+Result<Ticket> SqliteTicketing::checkIn(const std::string& code, EventId event, SystemTime now) {
   std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
   {
-    Query q(
-        conn->prepare("UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND voided = 0 "
-                      "AND checked_in_at IS NULL"));
-    q.bind(1, code).bind(2, unixSeconds(now));
+    Query q(conn->prepare(
+        "UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND event_id = ?3 AND voided = 0 "
+        "AND checked_in_at IS NULL"));
+    q.bind(1, code).bind(2, unixSeconds(now)).bind(3, event);
     q.run();
   }
   const bool admitted = conn->changes() == 1;
@@ -420,7 +420,7 @@ Result<Ticket> SqliteTicketing::checkIn(const std::string& code, SystemTime now)
     return notFound("no such ticket");
   }
   if (!admitted) {
-    return refusedCheckIn(*ticket);
+    return refusedCheckIn(*ticket, event);
   }
   tx.commit();
   return std::move(*ticket);

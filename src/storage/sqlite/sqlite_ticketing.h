@@ -30,7 +30,7 @@ class SqliteTicketing final : public TicketingRepository {
   std::optional<Order> findOrder(const std::string& code) override;
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override;
   std::optional<Ticket> findTicket(const std::string& code) override;
-  Result<Ticket> checkIn(const std::string& code, SystemTime now) override;
+  Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) override;
   std::optional<EventStats> stats(EventId event) override;
 
  private:

@@ -43,6 +43,12 @@ http::Problem problemFor(const DomainError& error) {
       return problem(status::status::conflict, "order-admitted", "Order Admitted", error);
     case ErrorCode::kEventStarted:
       return problem(status::status::conflict, "event-started", "Event Started", error);
+    case ErrorCode::kUnauthenticated:
+      return problem(status::status::unauthorized, "unauthorized", "Unauthorized", error);
+    case ErrorCode::kForbidden:
+      return problem(status::status::forbidden, "forbidden", "Forbidden", error);
+    case ErrorCode::kAccessDisabled:
+      return problem(status::status::forbidden, "admin-disabled", "Admin API Disabled", error);
     case ErrorCode::kWrongEvent:
       return problem(status::status::conflict, "wrong-event", "Wrong Event", error);
   }
@@ -51,7 +57,11 @@ http::Problem problemFor(const DomainError& error) {
 
 http::Response domainErrorResponse(const DomainError& error, const http::Request& request,
                                    const http::RequestContext& context) {
-  return http::problemResponse(problemFor(error), context, request.version(), true);
+  auto response = http::problemResponse(problemFor(error), context, request.version(), true);
+  if (error.code == ErrorCode::kUnauthenticated) {
+    response.set(status::field::www_authenticate, "Bearer");
+  }
+  return response;
 }
 
 namespace {

@@ -16,6 +16,7 @@ namespace tickets::api {
 // The one mapping of domain errors to HTTP status and problem type.
 http::Problem problemFor(const DomainError& error);
 
+// The problem response; a 401 also carries WWW-Authenticate: Bearer.
 http::Response domainErrorResponse(const DomainError& error, const http::Request& request,
                                    const http::RequestContext& context);
 

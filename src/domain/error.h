@@ -22,6 +22,9 @@ enum class ErrorCode {
   kUnprocessable,    // well-formed but not a valid request (422)
   kOrderAdmitted,    // the order cannot change: a ticket of it was admitted at the door (409)
   kEventStarted,     // too late: the event has started (409)
+  kUnauthenticated,  // no valid credential was presented (401)
+  kForbidden,        // the credential does not allow this (403)
+  kAccessDisabled,   // no valid credential, and the bootstrap ADMIN_TOKEN is not set (403)
   kWrongEvent,       // a ticket of another event presented at this event's door (409)
 };
 

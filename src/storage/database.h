@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "domain/access_repository.h"
 #include "domain/catalogue_repository.h"
 #include "domain/ticketing_repository.h"
 
@@ -23,6 +24,7 @@ class Database {
 
   virtual CatalogueRepository& catalogue() = 0;
   virtual TicketingRepository& ticketing() = 0;
+  virtual AccessRepository& access() = 0;
 
   virtual size_t poolSize() const = 0;
 };

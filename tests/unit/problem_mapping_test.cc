@@ -33,6 +33,9 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
                  Case{ErrorCode::kUnprocessable, status::unprocessable_entity, "validation-failed"},
                  Case{ErrorCode::kOrderAdmitted, status::conflict, "order-admitted"},
                  Case{ErrorCode::kEventStarted, status::conflict, "event-started"},
+                 Case{ErrorCode::kUnauthenticated, status::unauthorized, "unauthorized"},
+                 Case{ErrorCode::kForbidden, status::forbidden, "forbidden"},
+                 Case{ErrorCode::kAccessDisabled, status::forbidden, "admin-disabled"},
                  Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
@@ -53,6 +56,19 @@ TEST(ProblemMapping, ExtensionsBecomeBodyMembers) {
   EXPECT_EQ(body.at("type"), "/problems/sold-out");
   EXPECT_EQ(body.at("ticket_type_id"), 7);
   EXPECT_EQ(body.at("available"), 2);
+}
+
+TEST(ProblemMapping, UnauthenticatedAsksForABearerToken) {
+  http::Request request;
+  http::RequestContext context;
+  auto response = domainErrorResponse(
+      DomainError{ErrorCode::kUnauthenticated, "a valid bearer token is required", {}}, request,
+      context);
+  EXPECT_EQ(response.result(), status::unauthorized);
+  EXPECT_EQ(response[http::beast_http::field::www_authenticate], "Bearer");
+  auto forbidden =
+      domainErrorResponse(DomainError{ErrorCode::kForbidden, "no", {}}, request, context);
+  EXPECT_EQ(forbidden[http::beast_http::field::www_authenticate], "");
 }
 
 TEST(ProblemMapping, ResponseIsProblemJson) {

@@ -89,9 +89,28 @@ CREATE INDEX tickets_by_order ON tickets (order_code);
 CREATE INDEX tickets_by_event ON tickets (event_id);
 )sql";
 
+constexpr std::string_view kAccess = R"sql(
+CREATE TABLE api_tokens (
+  id          bigserial   PRIMARY KEY,
+  name        text        NOT NULL,
+  role        text        NOT NULL CHECK (role IN ('admin', 'door', 'reports')),
+  secret_hash text        NOT NULL UNIQUE CHECK (length(secret_hash) = 64),
+  hint        text        NOT NULL,
+  created_at  timestamptz NOT NULL,
+  revoked_at  timestamptz
+);
+
+CREATE TABLE api_token_events (
+  token_id bigint NOT NULL REFERENCES api_tokens (id),
+  event_id bigint NOT NULL REFERENCES events (id),
+  PRIMARY KEY (token_id, event_id)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
+    Migration{3, "access", kAccess},
 };
 
 }  // namespace

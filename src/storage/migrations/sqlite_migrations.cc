@@ -89,9 +89,29 @@ CREATE INDEX tickets_by_order ON tickets (order_code);
 CREATE INDEX tickets_by_event ON tickets (event_id);
 )sql";
 
+// Scoped API tokens: only the SHA-256 of a secret is stored; a door token lists its events.
+constexpr std::string_view kAccess = R"sql(
+CREATE TABLE api_tokens (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  role        TEXT    NOT NULL CHECK (role IN ('admin', 'door', 'reports')),
+  secret_hash TEXT    NOT NULL UNIQUE CHECK (length(secret_hash) = 64),
+  hint        TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+
+CREATE TABLE api_token_events (
+  token_id INTEGER NOT NULL REFERENCES api_tokens (id),
+  event_id INTEGER NOT NULL REFERENCES events (id),
+  PRIMARY KEY (token_id, event_id)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
+    Migration{3, "access", kAccess},
 };
 
 }  // namespace

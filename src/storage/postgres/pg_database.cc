@@ -246,7 +246,8 @@ PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* obse
           },
           observer),
       catalogue_(std::make_unique<Catalogue>(*this)),
-      ticketing_(makeTicketing(*this)) {}
+      ticketing_(makeTicketing(*this)),
+      access_(makeAccess(*this)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -293,5 +294,7 @@ void PostgresDatabase::ping(std::chrono::milliseconds timeout) {
 CatalogueRepository& PostgresDatabase::catalogue() { return *catalogue_; }
 
 TicketingRepository& PostgresDatabase::ticketing() { return *ticketing_; }
+
+AccessRepository& PostgresDatabase::access() { return *access_; }
 
 }  // namespace tickets

@@ -34,13 +34,16 @@ class PostgresDatabase final : public Database {
   void ping(std::chrono::milliseconds timeout) override;
   CatalogueRepository& catalogue() override;
   TicketingRepository& ticketing() override;
+  AccessRepository& access() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
   using Pool = ConnectionPool<pg::Connection>;
   class Catalogue;
   class Ticketing;
+  class Access;
   static std::unique_ptr<TicketingRepository> makeTicketing(PostgresDatabase& db);
+  static std::unique_ptr<AccessRepository> makeAccess(PostgresDatabase& db);
 
   // Runs `work` on a checked-out connection and drops the connection if it broke. When
   // `retry_if_broken()` says so at the time of the failure, the work is tried once more on a
@@ -108,6 +111,7 @@ class PostgresDatabase final : public Database {
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;
+  std::unique_ptr<AccessRepository> access_;
 };
 
 }  // namespace tickets

@@ -5,6 +5,7 @@
 
 #include "storage/migrations/migrations.h"
 #include "storage/sql_values.h"
+#include "storage/sqlite/sqlite_access.h"
 #include "storage/sqlite/sqlite_ticketing.h"
 
 namespace tickets {
@@ -256,7 +257,8 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
           },
           observer),
       catalogue_(std::make_unique<Catalogue>(*this)),
-      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); })) {}
+      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); })),
+      access_(std::make_unique<SqliteAccess>([this] { return acquire(); })) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -318,5 +320,7 @@ void SqliteDatabase::ping(std::chrono::milliseconds timeout) {
 CatalogueRepository& SqliteDatabase::catalogue() { return *catalogue_; }
 
 TicketingRepository& SqliteDatabase::ticketing() { return *ticketing_; }
+
+AccessRepository& SqliteDatabase::access() { return *access_; }
 
 }  // namespace tickets

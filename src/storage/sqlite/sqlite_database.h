@@ -32,6 +32,7 @@ class SqliteDatabase final : public Database {
   void ping(std::chrono::milliseconds timeout) override;
   CatalogueRepository& catalogue() override;
   TicketingRepository& ticketing() override;
+  AccessRepository& access() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -47,6 +48,7 @@ class SqliteDatabase final : public Database {
   Pool pool_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;
+  std::unique_ptr<AccessRepository> access_;
 };
 
 }  // namespace tickets

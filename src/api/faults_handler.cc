@@ -19,15 +19,6 @@ namespace {
 
 using http::beast_http::status;
 
-http::Response denied(const http::Problem& problem, const http::Request& request,
-                      const http::RequestContext& context) {
-  auto response = http::problemResponse(problem, context, request.version(), true);
-  if (problem.status == status::unauthorized) {
-    response.set(http::beast_http::field::www_authenticate, "Bearer");
-  }
-  return response;
-}
-
 boost::json::object toJson(const FaultInjector::Settings& settings) {
   boost::json::object routes;
   for (const auto& [route, fault] : settings.routes) {
@@ -106,8 +97,9 @@ bool roll(double ratio) {
 
 boost::asio::awaitable<http::Response> FaultsHandler::get(const http::Request& request,
                                                           http::RequestContext& context) {
-  if (auto problem = auth_.check(request)) {
-    co_return denied(*problem, request, context);
+  auto input = co_await guard_.admit(request, context, Action::kInjectFaults);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
   co_return http::jsonResponse(status::ok, boost::json::serialize(toJson(faults_.get())),
                                request.version());
@@ -115,14 +107,11 @@ boost::asio::awaitable<http::Response> FaultsHandler::get(const http::Request& r
 
 boost::asio::awaitable<http::Response> FaultsHandler::put(const http::Request& request,
                                                           http::RequestContext& context) {
-  if (auto problem = auth_.check(request)) {
-    co_return denied(*problem, request, context);
+  auto input = co_await guard_.admit(request, context, Action::kInjectFaults, PathId::kNone, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
-  auto body = parseJsonObject(request);
-  if (auto* problem = std::get_if<http::Problem>(&body)) {
-    co_return http::problemResponse(*problem, context, request.version(), true);
-  }
-  auto settings = parseSettings(std::get<boost::json::object>(body), routes_);
+  auto settings = parseSettings(std::get<GuardedInput>(input).body, routes_);
   if (auto* problem = std::get_if<http::Problem>(&settings)) {
     co_return http::problemResponse(*problem, context, request.version(), true);
   }
@@ -136,8 +125,9 @@ boost::asio::awaitable<http::Response> FaultsHandler::put(const http::Request& r
 
 boost::asio::awaitable<http::Response> FaultsHandler::clear(const http::Request& request,
                                                             http::RequestContext& context) {
-  if (auto problem = auth_.check(request)) {
-    co_return denied(*problem, request, context);
+  auto input = co_await guard_.admit(request, context, Action::kInjectFaults);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
   }
   faults_.set({});
   log_->warn(R"("msg":"faults cleared","request_id":"{}")", JsonEscaped{context.request_id});

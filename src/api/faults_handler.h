@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "api/admin_auth.h"
+#include "api/access_guard.h"
 #include "common/fault_injector.h"
 #include "http/types.h"
 
@@ -14,15 +14,15 @@ class logger;
 
 namespace tickets::api {
 
-// Admin API for fault injection drills: GET, PUT and DELETE /api/admin/faults. Registered only
-// when FAULT_INJECTION is on.
+// Admin API for fault injection drills: GET, PUT and DELETE /api/admin/faults, for admins only.
+// Registered only when FAULT_INJECTION is on.
 class FaultsHandler {
  public:
   static constexpr std::chrono::milliseconds kMaxLatency{30000};
 
-  FaultsHandler(FaultInjector& faults, const AdminAuth& auth, std::vector<std::string> routes,
+  FaultsHandler(FaultInjector& faults, AccessGuard& guard, std::vector<std::string> routes,
                 std::shared_ptr<spdlog::logger> log)
-      : faults_(faults), auth_(auth), routes_(std::move(routes)), log_(std::move(log)) {}
+      : faults_(faults), guard_(guard), routes_(std::move(routes)), log_(std::move(log)) {}
 
   boost::asio::awaitable<http::Response> get(const http::Request& request,
                                              http::RequestContext& context);
@@ -33,7 +33,7 @@ class FaultsHandler {
 
  private:
   FaultInjector& faults_;
-  const AdminAuth& auth_;
+  AccessGuard& guard_;
   std::vector<std::string> routes_;
   std::shared_ptr<spdlog::logger> log_;
 };

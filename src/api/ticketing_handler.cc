@@ -4,7 +4,6 @@
 
 #include "api/errors.h"
 #include "api/event_json.h"
-#include "api/events_handler.h"
 #include "api/json_body.h"
 #include "api/qr_svg.h"
 #include "api/ticketing_json.h"
@@ -24,11 +23,7 @@ http::Response json(status code, const boost::json::object& body, unsigned versi
 
 http::Response problem(const http::Problem& p, const http::Request& request,
                        const http::RequestContext& context) {
-  auto response = http::problemResponse(p, context, request.version(), true);
-  if (p.status == status::unauthorized) {
-    response.set(http::beast_http::field::www_authenticate, "Bearer");
-  }
-  return response;
+  return http::problemResponse(p, context, request.version(), true);
 }
 
 // A path segment that must be a token we issued (base64url or base32, bounded).
@@ -116,41 +111,6 @@ DomainError asEditError(DomainError error) {
     error.code = ErrorCode::kUnprocessable;
   }
   return error;
-}
-
-// What an admin request carries once its preamble passed.
-struct AdminInput {
-  int64_t id = 0;            // from the path, when asked for
-  boost::json::object body;  // when asked for
-};
-
-// The admin preamble: the bearer token, then (if `id_name`) a positive id in the path, then (if
-// `with_body`) a JSON object body; or the response refusing the request.
-std::variant<AdminInput, http::Response> adminInput(const AdminAuth& admin,
-                                                    const http::Request& request,
-                                                    const http::RequestContext& context,
-                                                    const char* id_name, bool with_body) {
-  if (auto denied = admin.check(request)) {
-    return problem(*denied, request, context);
-  }
-  AdminInput input;
-  if (id_name != nullptr) {
-    auto id = parseId(context.params[0]);
-    if (!id) {
-      return problem(
-          http::badRequestProblem(std::string(id_name) + " must be a positive integer", "id"),
-          request, context);
-    }
-    input.id = *id;
-  }
-  if (with_body) {
-    auto body = parseJsonObject(request);
-    if (auto* p = std::get_if<http::Problem>(&body)) {
-      return problem(*p, request, context);
-    }
-    input.body = std::move(std::get<boost::json::object>(body));
-  }
-  return input;
 }
 
 }  // namespace
@@ -277,12 +237,12 @@ TicketingHandler::Awaitable TicketingHandler::orderAction(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& request,
                                                       http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, nullptr, true);
+  auto input = co_await guard_.admit(request, context, Action::kCheckIn, PathId::kNone, true);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  JsonFields fields(admin.body);
+  auto& guarded = std::get<GuardedInput>(input);
+  JsonFields fields(guarded.body);
   fields.rejectUnknown({"code", "event_id"});
   auto code = fields.text("code", true, 64);
   auto event = fields.integer("event_id", true);
@@ -291,6 +251,10 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
   }
   if (!fields.ok()) {
     co_return problem(*fields.problem(), request, context);
+  }
+  if (auto refused = AccessGuard::refuseUnlessPermitted(guarded.principal, Action::kCheckIn, *event,
+                                                        request, context)) {
+    co_return std::move(*refused);
   }
   auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(*code, *event); });
   if (!ticket) {
@@ -324,12 +288,12 @@ TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& requ
 
 TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& request,
                                                           http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, nullptr, true);
+  auto input = co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kNone, true);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  auto parsed = parseNewEvent(admin.body);
+  auto& guarded = std::get<GuardedInput>(input);
+  auto parsed = parseNewEvent(guarded.body);
   if (auto* p = std::get_if<http::Problem>(&parsed)) {
     co_return problem(*p, request, context);
   }
@@ -352,12 +316,12 @@ TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::eventStats(const http::Request& request,
                                                          http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, "event id", false);
+  auto input = co_await guard_.admit(request, context, Action::kReadStats, PathId::kEvent);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  auto stats = co_await workers_.run([&] { return ticketing_.stats(admin.id); });
+  auto& guarded = std::get<GuardedInput>(input);
+  auto stats = co_await workers_.run([&] { return ticketing_.stats(guarded.id); });
   if (!stats) {
     co_return domainErrorResponse(stats.error(), request, context);
   }
@@ -370,12 +334,13 @@ namespace tickets::api {
 
 TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& request,
                                                           http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, "event id", true);
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kEvent, true);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  const auto& object = admin.body;
+  auto& guarded = std::get<GuardedInput>(input);
+  const auto& object = guarded.body;
   JsonFields fields(object);
   fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
                         "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order"});
@@ -416,7 +381,7 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
     if (sale_ends_at || clear_sale_end) e.sale_ends_at = sale_ends_at;
     if (per_order) e.max_tickets_per_order = *per_order;
   };
-  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(admin.id, patch); });
+  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(guarded.id, patch); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
@@ -425,17 +390,18 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
 
 TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request& request,
                                                             http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, "event id", true);
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kEvent, true);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  auto type = parseTicketType(admin.body);
+  auto& guarded = std::get<GuardedInput>(input);
+  auto type = parseTicketType(guarded.body);
   if (auto* p = std::get_if<http::Problem>(&type)) {
     co_return problem(*p, request, context);
   }
   auto updated = co_await workers_.run(
-      [&] { return catalogue_.addTicketType(admin.id, std::get<NewTicketType>(type)); });
+      [&] { return catalogue_.addTicketType(guarded.id, std::get<NewTicketType>(type)); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
@@ -444,12 +410,13 @@ TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request&
 
 TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Request& request,
                                                                http::RequestContext& context) {
-  auto input = adminInput(admin_, request, context, "ticket type id", true);
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kTicketType, true);
   if (auto* refused = std::get_if<http::Response>(&input)) {
     co_return std::move(*refused);
   }
-  auto& admin = std::get<AdminInput>(input);
-  JsonFields fields(admin.body);
+  auto& guarded = std::get<GuardedInput>(input);
+  JsonFields fields(guarded.body);
   fields.rejectUnknown({"name", "price", "capacity"});
   TicketTypePatch patch{fields.text("name", false, 100), fields.integer("price", false),
                         fields.integer("capacity", false)};
@@ -457,7 +424,7 @@ TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Reque
     co_return problem(*fields.problem(), request, context);
   }
   auto updated =
-      co_await workers_.run([&] { return catalogue_.updateTicketType(admin.id, patch); });
+      co_await workers_.run([&] { return catalogue_.updateTicketType(guarded.id, patch); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api/admin_auth.h"
+#include "api/access_guard.h"
 #include "api/worker_pool.h"
 #include "domain/catalogue_service.h"
 #include "domain/ticketing_service.h"
@@ -13,8 +13,8 @@ namespace tickets::api {
 class TicketingHandler {
  public:
   TicketingHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers,
-                   const AdminAuth& admin)
-      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers), admin_(admin) {}
+                   AccessGuard& guard)
+      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers), guard_(guard) {}
 
   using Awaitable = boost::asio::awaitable<http::Response>;
 
@@ -40,7 +40,7 @@ class TicketingHandler {
   TicketingService& ticketing_;
   CatalogueService& catalogue_;
   WorkerPool& workers_;
-  const AdminAuth& admin_;
+  AccessGuard& guard_;
 };
 
 }  // namespace tickets::api

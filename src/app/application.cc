@@ -15,7 +15,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "api/admin_auth.h"
+#include "api/access_guard.h"
+#include "api/access_handler.h"
 #include "api/errors.h"
 #include "api/events_handler.h"
 #include "api/faults_handler.h"
@@ -28,6 +29,7 @@
 #include "app/logging.h"
 #include "common/fault_injector.h"
 #include "common/json_log.h"
+#include "domain/access_service.h"
 #include "domain/catalogue_service.h"
 #include "domain/payment.h"
 #include "domain/ticketing_service.h"
@@ -253,8 +255,10 @@ int Application::run(const Listening& on_listening) {
   api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
                                     log);
 
-  api::AdminAuth admin(config_.admin_token);
-  api::TicketingHandler selling(ticketing, catalogue, workers, admin);
+  AccessService access(database->access(), clock, config_.admin_token);
+  api::AccessGuard guard(access, workers);
+  api::TicketingHandler selling(ticketing, catalogue, workers, guard);
+  api::AccessHandler tokens(access, guard, workers, log);
 
   http::Router router;
   // Application routes get the error boundary and, for drills, injectable faults.
@@ -297,17 +301,23 @@ int Application::run(const Listening& on_listening) {
         [&](const auto& r, auto& c) { return selling.updateTicketType(r, c); });
   route(verb::get, "/api/admin/events/{id}/stats",
         [&](const auto& r, auto& c) { return selling.eventStats(r, c); });
+  route(verb::post, "/api/admin/tokens",
+        [&](const auto& r, auto& c) { return tokens.create(r, c); });
+  route(verb::get, "/api/admin/tokens", [&](const auto& r, auto& c) { return tokens.list(r, c); });
+  route(verb::delete_, "/api/admin/tokens/{id}",
+        [&](const auto& r, auto& c) { return tokens.revoke(r, c); });
 
   std::unique_ptr<api::FaultsHandler> faults_handler;
   if (config_.fault_injection) {
-    faults_handler = std::make_unique<api::FaultsHandler>(faults, admin, router.endpoints(), log);
+    faults_handler = std::make_unique<api::FaultsHandler>(faults, guard, router.endpoints(), log);
     auto& h = *faults_handler;
-    router.add(verb::get, "/api/admin/faults",
-               [&h](const auto& r, auto& c) { return h.get(r, c); });
-    router.add(verb::put, "/api/admin/faults",
-               [&h](const auto& r, auto& c) { return h.put(r, c); });
-    router.add(verb::delete_, "/api/admin/faults",
-               [&h](const auto& r, auto& c) { return h.clear(r, c); });
+    // Guarded (the token may need a database read) but never faulted: drills must stay stoppable.
+    auto drill = [&](verb method, http::Handler handler) {
+      router.add(method, "/api/admin/faults", api::withErrorBoundary(std::move(handler), log));
+    };
+    drill(verb::get, [&h](const auto& r, auto& c) { return h.get(r, c); });
+    drill(verb::put, [&h](const auto& r, auto& c) { return h.put(r, c); });
+    drill(verb::delete_, [&h](const auto& r, auto& c) { return h.clear(r, c); });
     log->warn(R"("msg":"fault injection is enabled: /api/admin/faults can slow or fail requests")");
   }
 

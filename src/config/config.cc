@@ -127,7 +127,7 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       ->capture_default_str();
 
   app.add_option("--admin-token", admin_token,
-                 "Bearer token of the admin API (unset: the admin API is disabled)")
+                 "Bootstrap admin bearer token (unset: only scoped API tokens are accepted)")
       ->envname("ADMIN_TOKEN");
   app.add_option("--fault-injection", fault_injection,
                  "Enable the /api/admin/faults drill API (never in normal operation)")

@@ -29,7 +29,7 @@ struct Config {
   std::chrono::milliseconds handler_timeout{10000};
   std::chrono::seconds hold_ttl{600};
   bool seed_demo_data = false;
-  std::string admin_token;  // empty: no bootstrap admin credential
+  std::string admin_token;  // the bootstrap admin credential; empty: there is none
   bool fault_injection = false;
 
   // Fixed limits; not settings because no operator should need to change them.

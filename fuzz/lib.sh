@@ -55,20 +55,3 @@ minimize_corpus() {
   rm -rf "$min" "$min.log"
 }
 
-# The sets of members and the reads of the JSON decoders in file $1, one a line, sorted, so that
-# those restated in fuzz/json_body_fuzzer.cc can be compared with src/api/ticketing_handler.cc.
-decoder_reads() {
-  tr '\n' ' ' <"$1" | tr -s ' ' |
-    grep -oE 'rejectUnknown\(\{[^}]*\}\)|(text|integer|array)\("[a-z_]+", (true|false)(, [0-9]+)?\)|timeField\([a-z]+, "[a-z_]+", (true|false)\)' |
-    sed -E 's/^timeField\([a-z]+, /timeField(/' | sort
-}
-
-check_decoders() {
-  if ! diff <(decoder_reads src/api/ticketing_handler.cc) <(decoder_reads fuzz/json_body_fuzzer.cc) \
-    >/dev/null; then
-    echo "fuzz/json_body_fuzzer.cc no longer restates the decoders of src/api/ticketing_handler.cc"
-    echo "(< handler, > fuzz target):"
-    diff <(decoder_reads src/api/ticketing_handler.cc) <(decoder_reads fuzz/json_body_fuzzer.cc) || true
-    return 1
-  fi
-}

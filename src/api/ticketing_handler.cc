@@ -6,6 +6,7 @@
 #include "api/event_json.h"
 #include "api/json_body.h"
 #include "api/qr_svg.h"
+#include "api/ticketing_codec.h"
 #include "api/ticketing_json.h"
 #include "http/problem.h"
 #include "http/response.h"
@@ -34,77 +35,6 @@ bool isToken(std::string_view text) {
   });
 }
 
-std::optional<SystemTime> timeField(JsonFields& fields, std::string_view name, bool required) {
-  auto text = fields.text(name, required, 64);
-  if (!text) {
-    return std::nullopt;
-  }
-  auto t = parseRfc3339(*text);
-  if (!t) {
-    fields.fail(name, std::string(name) + " must be an RFC 3339 date-time");
-  }
-  return t;
-}
-
-std::variant<NewTicketType, http::Problem> parseTicketType(const boost::json::object& body,
-                                                           std::string prefix = {}) {
-  JsonFields type(body, std::move(prefix));
-  type.rejectUnknown({"name", "price", "currency", "capacity"});
-  NewTicketType t;
-  t.name = type.text("name", true, 100).value_or("");
-  t.price.amount = type.integer("price", true).value_or(0);
-  t.price.currency = type.text("currency", true, 3).value_or("");
-  t.capacity = type.integer("capacity", true).value_or(0);
-  if (!type.ok()) {
-    return *type.problem();
-  }
-  return t;
-}
-
-std::variant<NewEvent, http::Problem> parseNewEvent(const boost::json::object& body) {
-  JsonFields fields(body);
-  fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
-                        "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order",
-                        "ticket_types"});
-  NewEvent event;
-  event.name = fields.text("name", true, 200).value_or("");
-  event.description = fields.text("description", false).value_or("");
-  event.venue = fields.text("venue", true, 200).value_or("");
-  event.starts_at = timeField(fields, "starts_at", true).value_or(SystemTime{});
-  event.ends_at = timeField(fields, "ends_at", true).value_or(SystemTime{});
-  event.timezone = fields.text("timezone", true, 64).value_or("");
-  if (auto s = fields.text("status", false, 32)) {
-    auto status = parseEventStatus(*s);
-    if (!status) {
-      fields.fail("status", "status must be draft, on_sale, sold_out or cancelled");
-    }
-    event.status = status.value_or(EventStatus::kDraft);
-  }
-  event.sale_starts_at = timeField(fields, "sale_starts_at", false);
-  event.sale_ends_at = timeField(fields, "sale_ends_at", false);
-  event.max_tickets_per_order = fields.integer("max_tickets_per_order", false).value_or(10);
-  if (const auto* types = fields.array("ticket_types", false)) {
-    if (types->size() > 50) {
-      fields.fail("ticket_types", "at most 50 ticket types");
-    }
-    for (const auto& value : *types) {
-      if (!value.is_object()) {
-        fields.fail("ticket_types", "each ticket type must be an object");
-        break;
-      }
-      auto type = parseTicketType(value.as_object(), "ticket_types.");
-      if (auto* p = std::get_if<http::Problem>(&type)) {
-        return *p;
-      }
-      event.ticket_types.push_back(std::move(std::get<NewTicketType>(type)));
-    }
-  }
-  if (!fields.ok()) {
-    return *fields.problem();
-  }
-  return event;
-}
-
 // The admin's answer to a domain error about an edit: input problems are 422 here.
 DomainError asEditError(DomainError error) {
   if (error.code == ErrorCode::kInvalidArgument) {
@@ -121,31 +51,11 @@ TicketingHandler::Awaitable TicketingHandler::createBasket(const http::Request& 
   if (auto* p = std::get_if<http::Problem>(&body)) {
     co_return problem(*p, request, context);
   }
-  JsonFields fields(std::get<boost::json::object>(body));
-  fields.rejectUnknown({"items"});
-  std::vector<BasketLine> lines;
-  if (const auto* items = fields.array("items", true)) {
-    for (const auto& value : *items) {
-      if (!value.is_object()) {
-        fields.fail("items", "each item must be an object");
-        break;
-      }
-      JsonFields item(value.as_object(), "items.");
-      item.rejectUnknown({"ticket_type_id", "quantity"});
-      BasketLine line{item.integer("ticket_type_id", true).value_or(0),
-                      item.integer("quantity", true).value_or(0)};
-      if (!item.ok()) {
-        co_return problem(*item.problem(), request, context);
-      }
-      lines.push_back(line);
-      if (lines.size() > TicketingService::kMaxBasketLines) {
-        break;
-      }
-    }
+  auto decoded = decodeBasket(std::get<boost::json::object>(body));
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
   }
-  if (!fields.ok()) {
-    co_return problem(*fields.problem(), request, context);
-  }
+  const auto& lines = std::get<std::vector<BasketLine>>(decoded);
   auto hold = co_await workers_.run([&] { return ticketing_.createBasket(lines); });
   if (!hold) {
     co_return domainErrorResponse(hold.error(), request, context);
@@ -187,21 +97,17 @@ TicketingHandler::Awaitable TicketingHandler::checkOut(const http::Request& requ
   if (auto* p = std::get_if<http::Problem>(&body)) {
     co_return problem(*p, request, context);
   }
-  JsonFields fields(std::get<boost::json::object>(body));
-  fields.rejectUnknown({"basket_id", "email", "name"});
-  CheckoutRequest checkout;
-  checkout.basket_id = fields.text("basket_id", true, 64).value_or("");
-  checkout.email = fields.text("email", true, 254).value_or("");
-  checkout.name = fields.text("name", true, 200).value_or("");
-  checkout.idempotency_key = std::string(request["Idempotency-Key"]);
-  if (checkout.idempotency_key.empty()) {
+  auto decoded = decodeCheckout(std::get<boost::json::object>(body));
+  if (request["Idempotency-Key"].empty()) {
     co_return problem(
         http::badRequestProblem("the Idempotency-Key header is required", "Idempotency-Key"),
         request, context);
   }
-  if (!fields.ok()) {
-    co_return problem(*fields.problem(), request, context);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
   }
+  auto& checkout = std::get<CheckoutRequest>(decoded);
+  checkout.idempotency_key = std::string(request["Idempotency-Key"]);
   auto result = co_await workers_.run([&] { return ticketing_.checkOut(checkout); });
   if (!result) {
     co_return domainErrorResponse(result.error(), request, context);
@@ -242,21 +148,16 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
     co_return std::move(*refused);
   }
   auto& guarded = std::get<GuardedInput>(input);
-  JsonFields fields(guarded.body);
-  fields.rejectUnknown({"code", "event_id"});
-  auto code = fields.text("code", true, 64);
-  auto event = fields.integer("event_id", true);
-  if (event && *event <= 0) {
-    fields.fail("event_id", "event_id must be a positive integer");
+  auto decoded = decodeCheckIn(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
   }
-  if (!fields.ok()) {
-    co_return problem(*fields.problem(), request, context);
-  }
-  if (auto refused = AccessGuard::refuseUnlessPermitted(guarded.principal, Action::kCheckIn, *event,
-                                                        request, context)) {
+  const auto& scan = std::get<CheckInRequest>(decoded);
+  if (auto refused = AccessGuard::refuseUnlessPermitted(guarded.principal, Action::kCheckIn,
+                                                        scan.event_id, request, context)) {
     co_return std::move(*refused);
   }
-  auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(*code, *event); });
+  auto ticket = co_await workers_.run([&] { return ticketing_.checkIn(scan.code, scan.event_id); });
   if (!ticket) {
     co_return domainErrorResponse(ticket.error(), request, context);
   }
@@ -293,7 +194,7 @@ TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& r
     co_return std::move(*refused);
   }
   auto& guarded = std::get<GuardedInput>(input);
-  auto parsed = parseNewEvent(guarded.body);
+  auto parsed = decodeNewEvent(guarded.body);
   if (auto* p = std::get_if<http::Problem>(&parsed)) {
     co_return problem(*p, request, context);
   }
@@ -340,47 +241,12 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
     co_return std::move(*refused);
   }
   auto& guarded = std::get<GuardedInput>(input);
-  const auto& object = guarded.body;
-  JsonFields fields(object);
-  fields.rejectUnknown({"name", "description", "venue", "starts_at", "ends_at", "timezone",
-                        "status", "sale_starts_at", "sale_ends_at", "max_tickets_per_order"});
-  auto name = fields.text("name", false, 200);
-  auto description = fields.text("description", false);
-  auto venue = fields.text("venue", false, 200);
-  auto starts_at = timeField(fields, "starts_at", false);
-  auto ends_at = timeField(fields, "ends_at", false);
-  auto timezone = fields.text("timezone", false, 64);
-  std::optional<EventStatus> new_status;
-  if (auto s = fields.text("status", false, 32)) {
-    new_status = parseEventStatus(*s);
-    if (!new_status) {
-      fields.fail("status", "status must be draft, on_sale, sold_out or cancelled");
-    }
+  auto decoded = decodeEventEdit(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
   }
-  auto sale_starts_at = timeField(fields, "sale_starts_at", false);
-  auto sale_ends_at = timeField(fields, "sale_ends_at", false);
-  auto per_order = fields.integer("max_tickets_per_order", false);
-  if (!fields.ok()) {
-    co_return problem(*fields.problem(), request, context);
-  }
-  auto clears = [&](const char* key) {
-    const auto* v = object.if_contains(key);
-    return v != nullptr && v->is_null();
-  };
-  const bool clear_sale_start = clears("sale_starts_at");
-  const bool clear_sale_end = clears("sale_ends_at");
-  auto patch = [&](NewEvent& e) {
-    if (name) e.name = *name;
-    if (description) e.description = *description;
-    if (venue) e.venue = *venue;
-    if (starts_at) e.starts_at = *starts_at;
-    if (ends_at) e.ends_at = *ends_at;
-    if (timezone) e.timezone = *timezone;
-    if (new_status) e.status = *new_status;
-    if (sale_starts_at || clear_sale_start) e.sale_starts_at = sale_starts_at;
-    if (sale_ends_at || clear_sale_end) e.sale_ends_at = sale_ends_at;
-    if (per_order) e.max_tickets_per_order = *per_order;
-  };
+  const auto& edit = std::get<EventEdit>(decoded);
+  auto patch = [&edit](NewEvent& e) { edit.applyTo(e); };
   auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(guarded.id, patch); });
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
@@ -396,7 +262,7 @@ TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request&
     co_return std::move(*refused);
   }
   auto& guarded = std::get<GuardedInput>(input);
-  auto type = parseTicketType(guarded.body);
+  auto type = decodeTicketType(guarded.body);
   if (auto* p = std::get_if<http::Problem>(&type)) {
     co_return problem(*p, request, context);
   }
@@ -416,13 +282,11 @@ TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Reque
     co_return std::move(*refused);
   }
   auto& guarded = std::get<GuardedInput>(input);
-  JsonFields fields(guarded.body);
-  fields.rejectUnknown({"name", "price", "capacity"});
-  TicketTypePatch patch{fields.text("name", false, 100), fields.integer("price", false),
-                        fields.integer("capacity", false)};
-  if (!fields.ok()) {
-    co_return problem(*fields.problem(), request, context);
+  auto decoded = decodeTicketTypePatch(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
   }
+  const auto& patch = std::get<TicketTypePatch>(decoded);
   auto updated =
       co_await workers_.run([&] { return catalogue_.updateTicketType(guarded.id, patch); });
   if (!updated) {

@@ -27,8 +27,14 @@ uint16_t port = 0;
 void startService() {
   static std::mutex mutex;
   static std::condition_variable listening;
-  const std::string database =
-      "sqlite:/dev/shm/tickets-http-fuzz-" + std::to_string(getpid()) + ".db";
+  static const std::string file = "/dev/shm/tickets-http-fuzz-" + std::to_string(getpid()) + ".db";
+  // The files go when the fuzzer exits (unlinking open files is safe).
+  std::atexit([] {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      ::unlink((file + suffix).c_str());
+    }
+  });
+  const std::string database = "sqlite:" + file;
   std::string db_arg = "--database-url=" + database;
   const char* argv[] = {"ticketsd",
                         "--host=127.0.0.1",

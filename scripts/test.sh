@@ -16,6 +16,9 @@ bash scripts/setup.sh --test
 step "format"
 bash scripts/check_format.sh
 
+step "plain configure (quiet, warnings not errors)"
+bash scripts/check_plain_configure.sh
+
 step "build (RelWithDebInfo)"
 bash scripts/build.sh test
 

@@ -17,12 +17,6 @@ namespace {
 
 using http::beast_http::status;
 
-http::Response json(status code, const boost::json::object& body, unsigned version) {
-  auto response = http::jsonResponse(code, boost::json::serialize(body), version);
-  response.set(http::beast_http::field::cache_control, "no-store");
-  return response;
-}
-
 // Who acted, for the audit log: a token id, or the bootstrap credential.
 std::string actor(const Principal& principal) {
   return principal.token_id ? "token " + std::to_string(*principal.token_id) : "ADMIN_TOKEN";
@@ -73,7 +67,7 @@ AccessHandler::Awaitable AccessHandler::create(const http::Request& request,
              actor(guarded.principal));
   auto body = toJson(issued->token);
   body["token"] = issued->secret;
-  co_return json(status::created, body, request.version());
+  co_return http::privateJsonResponse(status::created, body, request.version());
 }
 
 AccessHandler::Awaitable AccessHandler::list(const http::Request& request,
@@ -87,7 +81,7 @@ AccessHandler::Awaitable AccessHandler::list(const http::Request& request,
   for (const auto& token : tokens) {
     out.push_back(toJson(token));
   }
-  co_return json(status::ok, {{"tokens", std::move(out)}}, request.version());
+  co_return http::privateJsonResponse(status::ok, {{"tokens", std::move(out)}}, request.version());
 }
 
 AccessHandler::Awaitable AccessHandler::revoke(const http::Request& request,

@@ -16,12 +16,6 @@ namespace {
 
 using http::beast_http::status;
 
-http::Response json(status code, const boost::json::object& body, unsigned version) {
-  auto response = http::jsonResponse(code, boost::json::serialize(body), version);
-  response.set(http::beast_http::field::cache_control, "no-store");
-  return response;
-}
-
 http::Response problem(const http::Problem& p, const http::Request& request,
                        const http::RequestContext& context) {
   return http::problemResponse(p, context, request.version(), true);
@@ -60,7 +54,7 @@ TicketingHandler::Awaitable TicketingHandler::createBasket(const http::Request& 
   if (!hold) {
     co_return domainErrorResponse(hold.error(), request, context);
   }
-  auto response = json(status::created, toJson(*hold), request.version());
+  auto response = http::privateJsonResponse(status::created, toJson(*hold), request.version());
   response.set(http::beast_http::field::location, "/api/basket/" + hold->id);
   co_return response;
 }
@@ -75,7 +69,7 @@ TicketingHandler::Awaitable TicketingHandler::getBasket(const http::Request& req
   if (!hold) {
     co_return domainErrorResponse(hold.error(), request, context);
   }
-  co_return json(status::ok, toJson(*hold), request.version());
+  co_return http::privateJsonResponse(status::ok, toJson(*hold), request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::deleteBasket(const http::Request& request,
@@ -113,7 +107,8 @@ TicketingHandler::Awaitable TicketingHandler::checkOut(const http::Request& requ
     co_return domainErrorResponse(result.error(), request, context);
   }
   boost::json::object out{{"order", toJson(result->order, true)}};
-  co_return json(result->created ? status::created : status::ok, out, request.version());
+  co_return http::privateJsonResponse(result->created ? status::created : status::ok, out,
+                                      request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::getOrder(const http::Request& request,
@@ -138,7 +133,8 @@ TicketingHandler::Awaitable TicketingHandler::orderAction(const http::Request& r
   if (!order) {
     co_return domainErrorResponse(order.error(), request, context);
   }
-  co_return json(status::ok, {{"order", toJson(*order, false)}}, request.version());
+  co_return http::privateJsonResponse(status::ok, {{"order", toJson(*order, false)}},
+                                      request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& request,
@@ -161,8 +157,8 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
   if (!ticket) {
     co_return domainErrorResponse(ticket.error(), request, context);
   }
-  co_return json(status::ok, {{"result", "admitted"}, {"ticket", toJson(*ticket)}},
-                 request.version());
+  co_return http::privateJsonResponse(
+      status::ok, {{"result", "admitted"}, {"ticket", toJson(*ticket)}}, request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& request,
@@ -209,7 +205,7 @@ TicketingHandler::Awaitable TicketingHandler::createEvent(const http::Request& r
   if (!created) {
     co_return domainErrorResponse(asEditError(created.error()), request, context);
   }
-  auto response = json(status::created, toJson(*created), request.version());
+  auto response = http::privateJsonResponse(status::created, toJson(*created), request.version());
   response.set(http::beast_http::field::location,
                "/api/events/" + std::to_string(created->event.id));
   co_return response;
@@ -226,7 +222,7 @@ TicketingHandler::Awaitable TicketingHandler::eventStats(const http::Request& re
   if (!stats) {
     co_return domainErrorResponse(stats.error(), request, context);
   }
-  co_return json(status::ok, toJson(*stats), request.version());
+  co_return http::privateJsonResponse(status::ok, toJson(*stats), request.version());
 }
 
 }  // namespace tickets::api
@@ -251,7 +247,7 @@ TicketingHandler::Awaitable TicketingHandler::updateEvent(const http::Request& r
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
-  co_return json(status::ok, toJson(*updated), request.version());
+  co_return http::privateJsonResponse(status::ok, toJson(*updated), request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request& request,
@@ -271,7 +267,7 @@ TicketingHandler::Awaitable TicketingHandler::addTicketType(const http::Request&
   if (!updated) {
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
-  co_return json(status::created, toJson(*updated), request.version());
+  co_return http::privateJsonResponse(status::created, toJson(*updated), request.version());
 }
 
 TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Request& request,
@@ -293,17 +289,17 @@ TicketingHandler::Awaitable TicketingHandler::updateTicketType(const http::Reque
     co_return domainErrorResponse(asEditError(updated.error()), request, context);
   }
   const auto& t = *updated;
-  co_return json(status::ok,
-                 {{"id", t.id},
-                  {"event_id", t.event_id},
-                  {"name", t.name},
-                  {"price", t.price.amount},
-                  {"currency", t.price.currency},
-                  {"capacity", t.capacity},
-                  {"sold", t.sold},
-                  {"held", t.held},
-                  {"available", t.available()}},
-                 request.version());
+  co_return http::privateJsonResponse(status::ok,
+                                      {{"id", t.id},
+                                       {"event_id", t.event_id},
+                                       {"name", t.name},
+                                       {"price", t.price.amount},
+                                       {"currency", t.price.currency},
+                                       {"capacity", t.capacity},
+                                       {"sold", t.sold},
+                                       {"held", t.held},
+                                       {"available", t.available()}},
+                                      request.version());
 }
 
 }  // namespace tickets::api

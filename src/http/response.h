@@ -1,5 +1,8 @@
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <memory>
 #include <string>
 
@@ -12,6 +15,14 @@ inline Response jsonResponse(beast_http::status status, std::string body, unsign
   response.set(beast_http::field::content_type, "application/json");
   response.body() = std::move(body);
   response.prepare_payload();
+  return response;
+}
+
+// A JSON answer about one caller's own data (a basket, an order, admin figures): never cached.
+inline Response privateJsonResponse(beast_http::status status, const boost::json::object& body,
+                                    unsigned version) {
+  auto response = jsonResponse(status, boost::json::serialize(body), version);
+  response.set(beast_http::field::cache_control, "no-store");
   return response;
 }
 

@@ -106,7 +106,9 @@ std::optional<Ticket> loadTicket(Connection& conn, const std::string& code) {
                 optionalTime(q.getOptionalInt(3))};
 }
 
-std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
+// The order with its items and tickets; `hold_id`, if given, gets the hold it was made from.
+std::optional<Order> loadOrder(Connection& conn, const std::string& code,
+                               std::string* hold_id_out = nullptr) {
   Order order;
   std::string hold_id;
   {
@@ -127,6 +129,9 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
     hold_id = q.getText(7);
   }
   order.items = loadItems(conn, hold_id);
+  if (hold_id_out != nullptr) {
+    *hold_id_out = hold_id;
+  }
   Query q(
       conn.prepare("SELECT code, ticket_type_id, event_id, voided, checked_in_at FROM tickets "
                    "WHERE order_code = ?1 ORDER BY ticket_type_id, code"));
@@ -362,16 +367,10 @@ Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime n
   std::lock_guard writing(writer_);
   auto conn = acquire_();
   sqlite::Transaction tx(*conn);
-  auto current = loadOrder(*conn, code);
+  std::string hold_id;
+  auto current = loadOrder(*conn, code, &hold_id);
   if (!current) {
     return notFound("no such order");
-  }
-  std::string hold_id;
-  {
-    Query q(conn->prepare("SELECT hold_id FROM orders WHERE code = ?1"));
-    q.bind(1, code);
-    q.step();
-    hold_id = q.getText(0);
   }
   if (auto refusal = refuseCancellation(*current, loadEventStates(*conn, hold_id), now)) {
     return std::move(*refusal);

@@ -11,7 +11,7 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev prometheus
 )
 
 want=("${build_packages[@]}")

@@ -62,6 +62,8 @@ const cases = [
   ["prod without multi-AZ", "envs/prod/main.tf", "multi_az              = true", "multi_az              = false", /prod needs multi_az = true/],
   ["the IRSA role for another service account", "envs/dev/main.tf", 'service_account = "backend"', 'service_account = "default"', /:sub must be exactly system:serviceaccount:tickets-dev:backend/],
   ["the IRSA role with the wrong name", "envs/prod/main.tf", 'role_name         = "${local.name}-backend"', 'role_name         = "${local.name}-api"', /aws_iam_role named tickets-prod-backend, found 0/],
+  ["the External Secrets role for another namespace", "envs/dev/main.tf", 'namespace         = "external-secrets"', 'namespace         = "kube-system"', /:sub must be exactly system:serviceaccount:external-secrets:external-secrets/],
+  ["backend_role_arn pointing at the wrong role", "envs/dev/outputs.tf", "value       = module.backend_irsa.role_arn", "value       = module.external_secrets_irsa.role_arn", /output backend_role_arn must be the ARN of role tickets-dev-backend/],
   ["an IRSA trust without the :sub condition", "modules/irsa/main.tf", 'variable = "${var.oidc_issuer}:sub"', 'variable = "${var.oidc_issuer}:email"', /one StringEquals condition on :sub/],
   ["a backend role that may read every secret", "modules/secrets/main.tf", "resources = [aws_secretsmanager_secret.db.arn]", 'resources = ["*"]', /resources must be exactly the secret's ARN/],
   ["a backend role that may write secrets", "modules/secrets/main.tf", '"secretsmanager:DescribeSecret"]', '"secretsmanager:PutSecretValue"]', /may only read secrets/],

@@ -71,9 +71,7 @@ module "secrets" {
   recovery_window_days = 0
 }
 
-# The backend's own role. The External Secrets Operator uses it too: a namespaced
-# SecretStore that authenticates as the backend ServiceAccount reads the secret with this
-# role, so no second role can read the database URL.
+# The backend's own role, annotated on its ServiceAccount by the Helm chart.
 module "backend_irsa" {
   source = "../../modules/irsa"
 
@@ -82,5 +80,19 @@ module "backend_irsa" {
   oidc_issuer       = module.eks.oidc_issuer
   namespace         = local.namespace
   service_account   = local.service_account
+  policy_json       = module.secrets.read_policy_json
+}
+
+# The External Secrets Operator's controller, which serves the chart's ClusterSecretStore
+# aws-secrets-manager and copies the secret into the Kubernetes Secret backend-db. It may
+# read this one secret and nothing else.
+module "external_secrets_irsa" {
+  source = "../../modules/irsa"
+
+  role_name         = "${local.name}-external-secrets"
+  oidc_provider_arn = module.eks.oidc_provider_arn
+  oidc_issuer       = module.eks.oidc_issuer
+  namespace         = "external-secrets"
+  service_account   = "external-secrets"
   policy_json       = module.secrets.read_policy_json
 }

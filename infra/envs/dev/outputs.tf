@@ -30,6 +30,11 @@ output "backend_role_arn" {
   value       = module.backend_irsa.role_arn
 }
 
+output "external_secrets_role_arn" {
+  description = "IRSA role of the External Secrets Operator's ServiceAccount external-secrets/external-secrets."
+  value       = module.external_secrets_irsa.role_arn
+}
+
 output "db_endpoint" {
   description = "host:port of the RDS instance."
   value       = module.rds.endpoint

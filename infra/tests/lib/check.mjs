@@ -278,10 +278,10 @@ function policyDocument(r, where, expr, scope) {
   return doc;
 }
 
-function checkIrsaAndSecret(r, root, envName, env) {
-  const name = `tickets-${envName}`;
-  const roles = resourcesOf(root, "aws_iam_role").filter((x) => tryResolve(x.body.name, x.scope) === `${name}-backend`);
-  const role = one(r, env, `aws_iam_role named ${name}-backend`, roles);
+/** An IRSA role: trusted by the cluster's OIDC provider for exactly `subject`, reading one secret. */
+function checkIrsaRole(r, root, env, roleName, subject) {
+  const roles = resourcesOf(root, "aws_iam_role").filter((x) => tryResolve(x.body.name, x.scope) === roleName);
+  const role = one(r, env, `aws_iam_role named ${roleName}`, roles);
   if (role) {
     const where = `${role.scope.label}: aws_iam_role.${role.name}`;
     const assume = trace(role.body.assume_role_policy, role.scope);
@@ -304,20 +304,20 @@ function checkIrsaAndSecret(r, root, envName, env) {
       if (sub[0]) {
         const values = tryResolve(sub[0].values, assume.scope);
         r.expect(
-          JSON.stringify(values) === JSON.stringify([`system:serviceaccount:${name}:backend`]),
-          `${where}: :sub must be exactly system:serviceaccount:${name}:backend (got ${JSON.stringify(values)})`,
+          JSON.stringify(values) === JSON.stringify([subject]),
+          `${where}: :sub must be exactly ${subject} (got ${JSON.stringify(values)})`,
         );
       }
       r.expect(aud.length === 1 && JSON.stringify(aud[0].values) === '["sts.amazonaws.com"]', `${where}: trust needs :aud = sts.amazonaws.com`);
     }
     // Permissions: one inline policy, reading the one secret.
     const rm = role.scope.mod.resources;
-    r.expect(!rm.aws_iam_role_policy_attachment, `${role.scope.label}: the backend role must not attach managed policies`);
+    r.expect(!rm.aws_iam_role_policy_attachment, `${role.scope.label}: the role must not attach managed policies`);
     const inline = Object.entries(rm.aws_iam_role_policy ?? {});
-    r.expect(inline.length === 1, `${role.scope.label}: the backend role needs exactly one inline policy`);
+    r.expect(inline.length === 1, `${role.scope.label}: the role needs exactly one inline policy`);
     for (const [pn, p] of inline) {
       const at = `${role.scope.label}: aws_iam_role_policy.${pn}`;
-      r.expect(p.role === `\${aws_iam_role.${role.name}.id}` || p.role === `\${aws_iam_role.${role.name}.name}`, `${at}: must attach to the backend role`);
+      r.expect(p.role === `\${aws_iam_role.${role.name}.id}` || p.role === `\${aws_iam_role.${role.name}.name}`, `${at}: must attach to its role`);
       const src = trace(p.policy, role.scope);
       const pdoc = policyDocument(r, at, src.expr, src.scope);
       for (const st of pdoc?.statement ?? []) {
@@ -334,6 +334,19 @@ function checkIrsaAndSecret(r, root, envName, env) {
         );
       }
     }
+  }
+}
+
+function checkIrsaAndSecret(r, root, envName, env) {
+  const name = `tickets-${envName}`;
+  checkIrsaRole(r, root, env, `${name}-backend`, `system:serviceaccount:${name}:backend`);
+  // The chart's ClusterSecretStore runs as the External Secrets Operator's controller.
+  checkIrsaRole(r, root, env, `${name}-external-secrets`, "system:serviceaccount:external-secrets:external-secrets");
+  for (const [out, roleName] of [["backend_role_arn", `${name}-backend`], ["external_secrets_role_arn", `${name}-external-secrets`]]) {
+    const t = trace(root.mod.outputs[out]?.value, root);
+    const m = /^aws_iam_role\.([\w-]+)\.arn$/.exec(String(t.expr));
+    const role = m && t.scope.mod.resources.aws_iam_role?.[m[1]];
+    r.expect(role && tryResolve(role.name, t.scope) === roleName, `${env}: output ${out} must be the ARN of role ${roleName} (traced to ${t.expr} in ${t.scope.label})`);
   }
 
   const secret = one(r, env, "aws_secretsmanager_secret", resourcesOf(root, "aws_secretsmanager_secret"));

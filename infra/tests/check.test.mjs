@@ -41,6 +41,8 @@ const cases = [
   ["a module source outside infra/", "envs/dev/main.tf", 'source = "../../modules/ecr"', 'source = "terraform-aws-modules/ecr/aws"', /source must be a local path/],
   ["an undeclared variable", "modules/rds/main.tf", "max_allocated_storage = var.max_allocated_storage", "max_allocated_storage = var.max_storage_gb", /var\.max_storage_gb is not declared in modules\/rds/],
   ["an undeclared variable in a template", "modules/network/main.tf", 'Name = "${var.name}-public"', 'Name = "${var.env_name}-public"', /var\.env_name is not declared/],
+  ["a variable nothing uses", "modules/ecr/main.tf", "countNumber = var.untagged_expiry_days", "countNumber = 7", /variable "untagged_expiry_days" is declared but never used/],
+  ["an undeclared variable in a templated map key", "modules/network/main.tf", '"kubernetes.io/cluster/${var.cluster_name}"', '"kubernetes.io/cluster/${var.cluster}"', /var\.cluster is not declared in modules\/network/],
   ["an undefined local", "envs/prod/main.tf", "namespace         = local.namespace", "namespace         = local.k8s_namespace", /local\.k8s_namespace is not defined/],
   ["a module output that does not exist", "envs/dev/main.tf", "db_host     = module.rds.address", "db_host     = module.rds.hostname", /module\.rds\.hostname is not an output of modules\/rds/],
   ["a resource that does not exist", "modules/eks/outputs.tf", "aws_iam_role.node.arn", "aws_iam_role.nodes.arn", /aws_iam_role\.nodes is not declared/],

@@ -25,7 +25,6 @@ module "eks" {
 
   cluster_name        = local.name
   kubernetes_version  = var.kubernetes_version
-  vpc_id              = module.network.vpc_id
   subnet_ids          = module.network.private_subnet_ids
   public_access_cidrs = var.eks_public_access_cidrs
 

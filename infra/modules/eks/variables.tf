@@ -9,11 +9,6 @@ variable "kubernetes_version" {
   default     = "1.32"
 }
 
-variable "vpc_id" {
-  description = "VPC the cluster lives in."
-  type        = string
-}
-
 variable "subnet_ids" {
   description = "Private subnets for the control-plane network interfaces and the nodes."
   type        = list(string)

@@ -49,6 +49,7 @@ async function checkReferences(r, tree, mod) {
   for (const [type, byName] of Object.entries(mod.data)) blocks.push([`data ${type}`, byName]);
   mod.providers.forEach((p, i) => blocks.push([`provider`, { [`${p.name}#${i}`]: p.body }]));
 
+  const usedVars = new Set();
   for (const [kind, byName] of blocks) {
     for (const [name, body] of Object.entries(byName)) {
       const where = `${mod.dir}: ${kind} "${name}"`;
@@ -69,6 +70,7 @@ async function checkReferences(r, tree, mod) {
           const [root] = seg;
           if (IGNORED_ROOTS.has(root) || iterators.has(root)) continue;
           if (root === "var") {
+            usedVars.add(seg[1]);
             r.expect(Object.hasOwn(mod.variables, seg[1]), `${at}: var.${seg[1]} is not declared in ${mod.dir}`);
           } else if (root === "local") {
             r.expect(Object.hasOwn(mod.locals, seg[1]), `${at}: local.${seg[1]} is not defined in ${mod.dir}`);
@@ -90,6 +92,10 @@ async function checkReferences(r, tree, mod) {
         }
       }
     }
+  }
+  // A variable nothing reads is an argument a caller sets for no effect.
+  for (const name of Object.keys(mod.variables)) {
+    r.expect(usedVars.has(name), `${mod.dir}: variable "${name}" is declared but never used`);
   }
 }
 

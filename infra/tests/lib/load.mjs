@@ -129,7 +129,10 @@ export function* stringsIn(node, where, skip = () => false) {
     for (const [key, item] of Object.entries(node)) {
       if (key === "__file") continue;
       const child = `${where}.${key}`;
-      if (!skip(child, key)) yield* stringsIn(item, child, skip);
+      if (skip(child, key)) continue;
+      // A literal object whose keys are templates comes through with the template as key.
+      if (key.includes("${")) yield { value: key, where: `${where}[key]` };
+      yield* stringsIn(item, child, skip);
     }
   }
 }

@@ -5,6 +5,8 @@
                                               monitoring/rules/*.yml, unchanged
   deploy/monitoring/dashboards-configmap.yaml one ConfigMap per monitoring/dashboards/*.json,
                                               labelled for the Grafana dashboard sidecar
+  deploy/helm/backend/files/monitoring/       the same rule groups and dashboards for the Helm
+                                              chart, which cannot read files outside itself
 
 Run it after changing a rule or a dashboard and commit the result. With --check it writes
 nothing, prints a diff of what is out of date and exits 1 if anything is.
@@ -22,6 +24,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT_DIR = os.path.join(ROOT, "deploy", "monitoring")
+CHART_DIR = os.path.join(ROOT, "deploy", "helm", "backend", "files", "monitoring")
 NAMESPACE = "monitoring"
 PART_OF = {"app.kubernetes.io/part-of": "tickets", "app.kubernetes.io/component": "monitoring"}
 
@@ -48,7 +51,7 @@ def header(sources):
             f"# change the sources, run /usr/bin/python3 monitoring/generate.py and commit both.\n")
 
 
-def prometheus_rule():
+def rule_groups():
     groups, seen = [], {}
     for path in sorted(glob.glob(os.path.join(HERE, "rules", "*.yml"))):
         with open(path) as f:
@@ -59,6 +62,10 @@ def prometheus_rule():
                 raise SystemExit(f"generate: rule group {name!r} is defined in {seen[name]} and {os.path.basename(path)}")
             seen[name] = os.path.basename(path)
             groups.append(group)
+    return groups
+
+
+def prometheus_rule():
     doc = {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
@@ -67,13 +74,14 @@ def prometheus_rule():
             "namespace": NAMESPACE,
             "labels": {"release": "kube-prometheus-stack", **PART_OF},
         },
-        "spec": {"groups": groups},
+        "spec": {"groups": rule_groups()},
     }
     return header("monitoring/rules/*.yml") + dump([doc])
 
 
-def dashboards_configmaps():
-    docs = []
+def dashboards():
+    """(stem, text) of every dashboard, in file name order."""
+    out = []
     for path in sorted(glob.glob(os.path.join(HERE, "dashboards", "*.json"))):
         stem = os.path.splitext(os.path.basename(path))[0]
         with open(path) as f:
@@ -81,6 +89,13 @@ def dashboards_configmaps():
         json.loads(text)  # refuse to ship a dashboard that is not JSON
         if not text.endswith("\n"):
             text += "\n"
+        out.append((stem, text))
+    return out
+
+
+def dashboards_configmaps():
+    docs = []
+    for stem, text in dashboards():
         docs.append({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -95,11 +110,28 @@ def dashboards_configmaps():
     return header("monitoring/dashboards/*.json") + dump(docs)
 
 
+def chart_files():
+    """The chart's copies: the rule groups as the body of a PrometheusRule spec, and each
+    dashboard's JSON as is. The chart's templates wrap them in the same objects as above."""
+    out = {os.path.join(CHART_DIR, "rule-groups.yaml"):
+           header("monitoring/rules/*.yml") + dump([{"groups": rule_groups()}]).replace("---\n", "", 1)}
+    for stem, text in dashboards():
+        out[os.path.join(CHART_DIR, "dashboards", f"{stem}.json")] = text
+    return out
+
+
 def outputs():
     return {
         os.path.join(OUT_DIR, "prometheus-rule.yaml"): prometheus_rule(),
         os.path.join(OUT_DIR, "dashboards-configmap.yaml"): dashboards_configmaps(),
+        **chart_files(),
     }
+
+
+def strays(wanted):
+    """Generated chart files whose source is gone (a dashboard removed or renamed)."""
+    have = glob.glob(os.path.join(CHART_DIR, "dashboards", "*.json"))
+    return sorted(p for p in have if p not in wanted)
 
 
 def main():
@@ -108,7 +140,16 @@ def main():
     args = parser.parse_args()
 
     stale = 0
-    for path, want in outputs().items():
+    wanted = outputs()
+    for path in strays(wanted):
+        rel = os.path.relpath(path, ROOT)
+        if args.check:
+            stale += 1
+            print(f"generate: {rel} has no source any more; run /usr/bin/python3 monitoring/generate.py")
+        else:
+            os.remove(path)
+            print(f"generate: removed {rel}")
+    for path, want in wanted.items():
         rel = os.path.relpath(path, ROOT)
         have = open(path).read() if os.path.exists(path) else ""
         if have == want:

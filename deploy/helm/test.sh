@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Tests of the backend chart: renders it (deploy/helm/render, Helm's template semantics) with
+# the dev, prod and default values, validates every object against the Kubernetes v1.32 API
+# schemas (tests/validate.mjs), checks what the runbook and the monitoring package rely on
+# (tests/checks.mjs), and proves that bad values and invalid objects are refused.
+# Needs golang-go, golang-github-masterminds-sprig-dev, golang-github-xeipuuv-gojsonschema-dev,
+# golang-github-ghodss-yaml-dev, nodejs/npm and python3-yaml; installs the npm packages of
+# tests/ with `npm ci` when they are missing. Ends with `helm: N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(cd ../.. && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+finish() { echo "helm: $passed passed, $failed failed"; exit $((failed > 0)); }
+
+if [[ ! -d tests/node_modules/@kubernetes/client-node ]] || [[ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]]; then
+  (cd tests && timeout 300 npm ci --no-audit --no-fund --loglevel=error) || { fail "npm ci in deploy/helm/tests"; finish; }
+fi
+export GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE="${GOCACHE:-$tmp/gocache}"
+if timeout 300 nice go build -o "$tmp/render" ./render; then pass "renderer builds"; else fail "renderer builds"; finish; fi
+render() { timeout 60 "$tmp/render" backend backend "$@"; }
+
+sha=$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || echo 0123abc)
+tag="sha-$sha"
+# The deploy command of the runbook (Option C), nothing else.
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" >"$tmp/dev.yaml" &&
+  pass "dev renders with -f values-dev.yaml --set image.tag=$tag" || fail "dev renders"
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --is-upgrade --revision 4 >"$tmp/dev-upgrade.yaml" &&
+  cmp -s "$tmp/dev.yaml" "$tmp/dev-upgrade.yaml" && pass "an upgrade renders the same objects" || fail "upgrade render"
+render -n tickets-prod -f backend/values-prod.yaml --set image.tag="$tag" >"$tmp/prod.yaml" &&
+  pass "prod renders" || fail "prod renders"
+render -n tickets-dev --set image.tag="$tag" --set-string aws.accountId=123456789012 >"$tmp/defaults.yaml" &&
+  pass "defaults render with a tag and an account" || fail "defaults render"
+
+if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
+node tests/checks.mjs "$tmp/dev.yaml" tickets-dev "$tag" 30 && pass "dev: runbook and monitoring checks" || fail "dev checks"
+node tests/checks.mjs "$tmp/prod.yaml" tickets-prod "$tag" && pass "prod: runbook and monitoring checks" || fail "prod checks"
+node tests/checks.mjs "$tmp/defaults.yaml" tickets-dev "$tag" && pass "defaults: runbook and monitoring checks" || fail "defaults checks"
+
+grep -q 'image: ".*/tickets-backend:'"$tag"'"' "$tmp/dev.yaml" &&
+  grep -q '123456789012.dkr.ecr.eu-west-1.amazonaws.com/tickets-backend' "$tmp/dev.yaml" &&
+  grep -q 'arn:aws:iam::123456789012:role/tickets-dev-backend' "$tmp/dev.yaml" &&
+  grep -q 'arn:aws:iam::123456789012:role/tickets-prod-backend' "$tmp/prod.yaml" &&
+  pass "ECR repository and IRSA role derived from aws.accountId" || fail "derived ECR repository / role ARN"
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --notes >"$tmp/notes.txt" &&
+  grep -q 'kubectl -n tickets-dev get hpa backend' "$tmp/notes.txt" &&
+  grep -q 'exec -it deployment/backend -- curl http://localhost:8000/readiness' "$tmp/notes.txt" &&
+  grep -q "get ingress tickets-ingress -o jsonpath='{.status.loadBalancer.ingress\[0\].hostname}'" "$tmp/notes.txt" &&
+  ! grep -q 'NOTES' "$tmp/dev.yaml" && pass "NOTES.txt has the runbook's first commands, not in the manifests" || fail "NOTES.txt"
+# The runbook's Database Saturation step: raise DB_POOL_SIZE in values-dev's env list.
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --set-string 'env[0].value=25' >"$tmp/pool.yaml" &&
+  node tests/checks.mjs "$tmp/pool.yaml" tickets-dev "$tag" 25 >/dev/null && pass "--set-string env[0].value replaces DB_POOL_SIZE" || fail "env override"
+
+# Bad values are refused, each with a message that names the problem.
+refuse() { # description, expected message, render arguments...
+  local what=$1 want=$2 out; shift 2
+  if out=$(render -n tickets-dev -f backend/values-dev.yaml "$@" 2>&1); then
+    fail "refuses $what (it rendered)"
+  elif grep -qF -- "$want" <<<"$out"; then
+    pass "refuses $what: $(grep -F -- "$want" <<<"$out" | head -1 | sed 's/^[- ]*//')"
+  else
+    fail "refuses $what with '$want', got: $out"
+  fi
+}
+refuse "image.tag=latest" "image.tag: Does not match pattern" --set image.tag=latest
+refuse "no image.tag" "image.tag: Does not match pattern"
+refuse "autoscaling.maxReplicas=-1" "autoscaling.maxReplicas: Must be greater than or equal to 1" --set image.tag="$tag" --set autoscaling.maxReplicas=-1
+refuse "minReplicas > maxReplicas" "autoscaling.minReplicas (2) is greater than autoscaling.maxReplicas (1)" --set image.tag="$tag" --set autoscaling.minReplicas=2,autoscaling.maxReplicas=1
+refuse "an unknown key" "Additional property imageTag is not allowed" --set image.tag="$tag" --set imageTag=x
+refuse "a bad account id" "aws.accountId: Does not match pattern" --set image.tag="$tag" --set-string aws.accountId=12345
+refuse "DATABASE_URL in env" "env: DATABASE_URL is set by the chart" --set image.tag="$tag" --set 'env[1].name=DATABASE_URL,env[1].value=postgres://x'
+refuse "an env value that is not a string (--set types it; use --set-string)" "env.0.value: Invalid type" --set image.tag="$tag" --set 'env[0].value=30'
+refuse "more pool than the dev database has" "more than database.connectionBudget 77" --set image.tag="$tag" --set autoscaling.maxReplicas=3
+refuse "a missing account" "accountId is required" --set image.tag="$tag" --set aws.accountId=null
+
+# The validator itself fails on objects the API would refuse.
+node --input-type=module - "$tmp/dev.yaml" >"$tmp/broken.out" 2>&1 <<'EOF'
+import fs from "node:fs";
+import yaml from "./tests/node_modules/js-yaml/dist/js-yaml.mjs";
+import { validateObject } from "./tests/validate.mjs";
+const objs = yaml.loadAll(fs.readFileSync(process.argv[2], "utf8")).filter(Boolean);
+const pick = (kind) => structuredClone(objs.find((o) => o.kind === kind));
+const cases = [
+  ["unknown container field", "unknown field", (o) => { o.spec.template.spec.containers[0].imagePullPolicyy = "Always"; }, "Deployment"],
+  ["replicas as a string", "must be a number", (o) => { o.spec.replicas = "3"; }, "Deployment"],
+  ["env value as a number", "must be a string", (o) => { o.spec.template.spec.containers[0].env[0].value = 8000; }, "Deployment"],
+  ["container without a name", "required field missing", (o) => { delete o.spec.template.spec.containers[0].name; }, "Deployment"],
+  ["autoscaling/v1 field in a v2 HPA", "unknown field", (o) => { o.spec.targetCPUUtilizationPercentage = 70; }, "HorizontalPodAutoscaler"],
+  ["upper-case name", "DNS-1123", (o) => { o.metadata.name = "Backend"; }, "Service"],
+  ["ServiceMonitor endpoint port as a number", "must be string", (o) => { o.spec.endpoints[0].port = 8000; }, "ServiceMonitor"],
+  ["PrometheusRule group without a name", "must have required property", (o) => { delete o.spec.groups[0].name; }, "PrometheusRule"],
+  ["ExternalSecret without a remote key", "must have required property", (o) => { delete o.spec.data[0].remoteRef.key; }, "ExternalSecret"],
+];
+let bad = 0;
+for (const [what, want, mutate, kind] of cases) {
+  const o = pick(kind); mutate(o);
+  const errors = await validateObject(o);
+  const ok = errors.some((e) => e.includes(want));
+  if (!ok) bad++;
+  console.log(`${ok ? "ok  " : "FAIL"} validator refuses ${what}: ${errors[0] ?? "no error"}`);
+}
+process.exitCode = bad ? 1 : 0;
+EOF
+status=$?
+sed 's/^/  /' "$tmp/broken.out"
+((status == 0)) && pass "the validator refuses invalid objects" || fail "the validator refuses invalid objects"
+
+# The chart's copies of the rules and dashboards are what monitoring/generate.py makes.
+if (cd "$root" && /usr/bin/python3 monitoring/generate.py --check >"$tmp/generate.out" 2>&1); then
+  pass "monitoring/generate.py --check (chart files up to date)"
+else
+  cat "$tmp/generate.out"; fail "monitoring/generate.py --check"
+fi
+finish

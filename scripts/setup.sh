@@ -12,11 +12,21 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
   clang libclang-rt-14-dev prometheus
+  # deployment: the chart's renderer (Go text/template + sprig, as Helm) and values schema,
+  # the container image (a Debian root from packages, assembled without a base image)
+  golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
+  golang-github-ghodss-yaml-dev python3-yaml
 )
 
 want=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_packages[@]}")
+fi
+
+# Node.js runs the chart's schema validation and the Terraform checks (npm packages pinned by
+# lockfiles). A Node.js that is already installed (>= 18) is used as it is.
+if [[ "${1:-}" == "--test" ]] && ! command -v node >/dev/null; then
+  want+=(nodejs npm)
 fi
 
 missing=()

@@ -56,4 +56,14 @@ bash fuzz/smoke.sh 20
 step "monitoring"
 bash monitoring/test.sh --ticketsd build/test/src/ticketsd
 
+step "Helm chart (rendered with Helm's template semantics, validated against Kubernetes v1.32)"
+bash deploy/helm/test.sh
+
+step "Terraform (parsed with HashiCorp's HCL parser, references and runbook names checked)"
+bash infra/test.sh
+
+step "migrations (expand, then contract)"
+python3 scripts/check_migrations_test.py
+python3 scripts/check_migrations.py
+
 step "done"

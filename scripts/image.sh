@@ -212,7 +212,9 @@ chown "$uid:$gid" "$root/data"
 chmod 0700 "$root/data"
 rm -rf "$stage"
 
-# The image: one layer, configured for a non-root, read-only-root deployment.
+# The image: one layer, configured for a non-root, read-only-root deployment. No VOLUME: a
+# declared one makes runtimes mount an anonymous volume of their own on /data (hiding a bind
+# mount there under buildah run) and leave it behind; deployments mount /data explicitly.
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 buildah rmi "$ref" >/dev/null 2>&1 || true
 container="$(buildah from --quiet scratch)"
@@ -232,7 +234,7 @@ labels=(
 buildah config "${labels[@]}" \
   --os linux --arch amd64 \
   --entrypoint '["/usr/bin/ticketsd"]' --cmd '' \
-  --port 8000 --user "$uid:$gid" --workingdir /data --volume /data \
+  --port 8000 --user "$uid:$gid" --workingdir /data \
   --env PATH=/usr/bin:/bin --env DATA_DIR=/data --env TZ=UTC \
   --stop-signal SIGTERM "$container"
 buildah commit --quiet --format oci --rm "$container" "$ref" >/dev/null

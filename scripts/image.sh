@@ -234,7 +234,7 @@ labels=(
 buildah config "${labels[@]}" \
   --os linux --arch amd64 \
   --entrypoint '["/usr/bin/ticketsd"]' --cmd '' \
-  --port 8000 --user "$uid:$gid" --workingdir /data \
+  --port 8000/tcp --user "$uid:$gid" --workingdir /data \
   --env PATH=/usr/bin:/bin --env DATA_DIR=/data --env TZ=UTC \
   --stop-signal SIGTERM "$container"
 buildah commit --quiet --format oci --rm "$container" "$ref" >/dev/null

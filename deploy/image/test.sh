@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Scripts in single quotes (bash -c, sh -c in the image) get their values as arguments, on purpose.
+# shellcheck disable=SC2016
 # Tests the production image built by scripts/image.sh:
 #   deploy/image/test.sh [IMAGE]          test IMAGE (e.g. localhost/tickets-backend:sha-1234abc)
 #   deploy/image/test.sh --binary PATH    build the image around PATH first, then test it
@@ -10,8 +12,6 @@
 # only; bounded in time; everything it starts or creates is removed at exit. Needs root, buildah,
 # python3, iproute2 (ss), util-linux (unshare), binutils (readelf) and postgresql-15.
 set -euo pipefail
-# Scripts in single quotes (bash -c, sh -c in the image) get their values as arguments, on purpose.
-# shellcheck disable=SC2016
 cd "$(dirname "$0")/../.."
 
 # The whole run is bounded; each step below is bounded too, so the clean-up trap gets to run.
@@ -40,6 +40,7 @@ done
 [[ $(id -u) -eq 0 ]] || { echo "must run as root (buildah's system storage, mounts)" >&2; exit 1; }
 
 work="$(mktemp -d)"
+chmod 0755 "$work" # the PostgreSQL server runs as postgres and lives below it
 containers=()
 runners=()
 cleanup() {
@@ -154,7 +155,7 @@ check "/bin/sh works" test "$(in_image /bin/sh -c 'echo "sh $((6 * 7))"')" = "sh
 shell_uid="$(in_image /bin/sh -c 'while read -r key real rest; do
   if [ "$key" = Uid: ]; then echo "$real"; fi; done </proc/self/status' || true)"
 check "a shell in the image runs as uid $image_uid (was $shell_uid)" test "$shell_uid" = "$image_uid"
-check "the image's ticketsd starts (--version)" in_image "${entrypoint[@]}" --version
+check "the image's ticketsd starts (--version)" in_image "${entrypoint[@]}" --version >/dev/null
 
 # --- ticketsd in the image ----------------------------------------------------------------------
 
@@ -265,12 +266,12 @@ stop_server postgres
 ro_container="$(new_container)"
 ro_root="$(buildah mount "$ro_container")"
 mkdir -p "$work/jail"
-# in_read_only_root DATA_DIR ENV... -- COMMAND...: runs the image's COMMAND in the read-only root
-# with the image's env plus ENV. env and chroot are this machine's; they exec, so the caller's
-# child ends up being COMMAND itself.
+# in_read_only_root DATA_DIR UID:GID ENV... -- COMMAND...: runs the image's COMMAND in the
+# read-only root as UID:GID with the image's env plus ENV. env and chroot are this machine's; they
+# exec, so the caller's child ends up being COMMAND itself.
 in_read_only_root() {
-  local data="$1"
-  shift
+  local data="$1" user="$2"
+  shift 2
   local env_args=()
   while [[ "$1" != -- ]]; do env_args+=("$1"); shift; done
   shift
@@ -286,18 +287,23 @@ in_read_only_root() {
     exec "$@"' \
     _ "$ro_root" "$work/jail" "$data" \
     /usr/bin/env -i "${image_env[@]}" "${env_args[@]}" \
-    /usr/sbin/chroot --userspec="$image_uid:$image_gid" --groups="$image_gid" "$work/jail" "$@"
+    /usr/sbin/chroot --userspec="$user" --groups="${user#*:}" "$work/jail" "$@"
 }
 readonly_data="$(data_dir readonly-data)"
-ro_probe="$(in_read_only_root "$readonly_data" -- /bin/sh -c \
-  'echo x >/probe 2>/dev/null && echo root-writable; echo x >/etc/probe 2>/dev/null && echo etc-writable
-   echo x >/data/probe && echo x >/tmp/probe && echo volumes-writable' 2>&1 || true)"
-check "read-only root: / and /etc refuse writes, /data and /tmp take them" \
-  test "$ro_probe" = volumes-writable
+# As root, so that a refusal can only come from the mount, not from file permissions.
+ro_probe="$(in_read_only_root "$readonly_data" 0:0 -- /bin/sh -c '
+  for path in /probe /etc/probe /usr/bin/probe; do { echo x >"$path"; } 2>&1; done' || true)"
+check "read-only root: / /etc /usr refuse writes even to root (Read-only file system)" \
+  test "$(grep -c 'Read-only file system' <<<"$ro_probe")" -eq 3
+volume_probe="$(in_read_only_root "$readonly_data" "$image_uid:$image_gid" -- /bin/sh -c '
+  echo x >/data/probe && echo x >/tmp/probe && echo writable' 2>&1 || true)"
+check "read-only root: /data and /tmp are writable by uid $image_uid ($volume_probe)" \
+  test "$volume_probe" = writable
+rm -f "$readonly_data/probe"
 
 server_port="$(free_port)"
 server_log="$work/readonly.log"
-in_read_only_root "$readonly_data" HOST=127.0.0.1 "PORT=$server_port" SHUTDOWN_DRAIN_SECONDS=2 \
+in_read_only_root "$readonly_data" "$image_uid:$image_gid" HOST=127.0.0.1 "PORT=$server_port" SHUTDOWN_DRAIN_SECONDS=2 \
   SEED_DEMO_DATA=true -- "${entrypoint[@]}" >"$server_log" 2>&1 &
 server_runner=$!
 runners+=("$server_runner")
@@ -308,6 +314,7 @@ basket_code="$(in_image curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
   "http://localhost:$server_port/api/basket" || true)"
 check "read-only root: a basket is written (POST /api/basket 201, was $basket_code)" \
   test "$basket_code" = 201
+check "read-only root: the database is on the data volume" test -s "$readonly_data/tickets.db"
 check "read-only root: no error logged" bash -c '! grep -q "\"level\":\"error\"" "$0"' "$server_log"
 stop_server read-only-root
 

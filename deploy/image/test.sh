@@ -72,11 +72,11 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# new_container: a working container of the image in $container, removed at exit (set here, not
+# echoed, so that the list of what to remove lives in this shell, not in a subshell).
 new_container() {
-  local container
   container="$(buildah from --quiet --pull-never "$ref")" || fatal "no image $ref (build it with scripts/image.sh)"
   containers+=("$container")
-  echo "$container"
 }
 
 # --- The image's configuration, labels and tag ---------------------------------------------------
@@ -124,7 +124,8 @@ mapfile -t image_env < <(config '"\n".join(config.get("Env") or [])')
 
 # --- Contents -----------------------------------------------------------------------------------
 
-inspector="$(new_container)"
+new_container
+inspector="$container"
 rootfs="$(buildah mount "$inspector")"
 size="$(du -sxb "$rootfs" | cut -f1)"
 check "size $((size / 1000)) kB is below $((max_bytes / 1000000)) MB" test "$size" -lt "$max_bytes"
@@ -147,7 +148,8 @@ check "passwd and group name the service user" bash -c \
 buildah umount "$inspector" >/dev/null
 
 # The image's own shell and curl run in a container of their own, as the image's user.
-client="$(new_container)"
+new_container
+client="$container"
 in_image() { timeout 30 buildah run --isolation chroot --network host "$client" -- "$@"; }
 
 check "/bin/sh works" test "$(in_image /bin/sh -c 'echo "sh $((6 * 7))"')" = "sh 42"
@@ -180,9 +182,9 @@ wait_listening() {
 # start_in_buildah NAME DATA_DIR ENV...: the image's entrypoint under buildah run, in the
 # background, with DATA_DIR bind-mounted on /data.
 start_in_buildah() {
-  local name="$1" data="$2" container
+  local name="$1" data="$2"
   shift 2
-  container="$(new_container)"
+  new_container
   server_port="$(free_port)"
   server_log="$work/$name.log"
   local env_args=()
@@ -263,7 +265,8 @@ stop_server postgres
 # what a runtime does for readOnlyRootFilesystem: in a mount namespace of its own, the image's root
 # is bind-mounted read-only, the data dir and a tmpfs /tmp (the chart's emptyDirs) mounted on it,
 # and the image's entrypoint is run in it (chroot) with the image's user, group and env.
-ro_container="$(new_container)"
+new_container
+ro_container="$container"
 ro_root="$(buildah mount "$ro_container")"
 mkdir -p "$work/jail"
 # in_read_only_root DATA_DIR UID:GID ENV... -- COMMAND...: runs the image's COMMAND in the

@@ -97,6 +97,10 @@ tag_sha="${tag#sha-}"
 tag_sha="${tag_sha%-dirty}"
 check "tag names this tree's commit ($(git rev-parse --short HEAD))" \
   test "$(git rev-parse --short="${#tag_sha}" HEAD 2>/dev/null)" = "$tag_sha"
+archive="build/image/tickets-backend-$tag.tar"
+check "OCI archive $archive names the image" bash -c \
+  'tar -xOf "$0" index.json | grep -q "\"org.opencontainers.image.ref.name\":\"tickets-backend:$1\""' \
+  "$archive" "$tag"
 check "label revision is the full sha of this tree's commit" test "$(label revision)" = "$revision"
 check "label version is the project version" test "$(label version)" = \
   "$(sed -n 's/^project(tickets VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)"
@@ -134,8 +138,13 @@ forbidden="$(find "$rootfs" \( -type f -o -type l \) \( -name 'gcc*' -o -name 'g
   -o -name make -o -name apt -o -name 'apt-*' -o -name dpkg -o -name 'dpkg-*' -o -name perl \) \
   -printf '%P\n')"
 check "no compiler, apt, dpkg or perl${forbidden:+ (found: ${forbidden//$'\n'/ })}" test -z "$forbidden"
-check "no man pages, info or locales" bash -c '! compgen -G "$0/usr/share/man/*" &&
-  ! compgen -G "$0/usr/share/info/*" && ! compgen -G "$0/usr/share/locale/*"' "$rootfs"
+no_docs() {
+  local dir
+  for dir in man info locale; do
+    ! compgen -G "$rootfs/usr/share/$dir/*" >/dev/null || return 1
+  done
+}
+check "no man pages, info or locales" no_docs
 check "ticketsd is stripped of debug info" \
   bash -c '! readelf -S "$0" | grep -q "\.debug_info"' "$rootfs/usr/bin/ticketsd"
 check "ticketsd names its debug file (.gnu_debuglink)" \

@@ -197,11 +197,19 @@ printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.co
 
 # Per shipped package: its copyright file (licence compliance) and its control record in
 # /var/lib/dpkg/status.d/, the form vulnerability scanners read when there is no dpkg.
-for pkg in "${!shipped[@]}"; do
+# Identical copyright files (the Boost libraries' is 2 MB) are shipped once, the others link to it.
+declare -A copyright_by_sum=()
+for pkg in $(printf '%s\n' "${!shipped[@]}" | sort); do
   copyright="$stage/usr/share/doc/$pkg/copyright"
   if [[ -e "$copyright" ]]; then
     mkdir -p "$root/usr/share/doc/$pkg"
-    cp -L "$copyright" "$root/usr/share/doc/$pkg/copyright"
+    sum="$(sha256sum <"$copyright" | cut -d' ' -f1)"
+    if [[ -n "${copyright_by_sum[$sum]:-}" ]]; then
+      ln -s "../${copyright_by_sum[$sum]}/copyright" "$root/usr/share/doc/$pkg/copyright"
+    else
+      cp -L "$copyright" "$root/usr/share/doc/$pkg/copyright"
+      copyright_by_sum[$sum]="$pkg"
+    fi
   fi
   dpkg-deb -f "${deb_of[$pkg]}" | awk '{ print } /^Package:/ { print "Status: install ok installed" }' \
     >"$root/var/lib/dpkg/status.d/$pkg"

@@ -14,7 +14,6 @@
 # Needs root (mmdebstrap --mode=root, buildah's system storage) and the Debian packages
 # mmdebstrap, buildah, binutils, git and ca-certificates.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 readonly name=tickets-backend
 readonly uid=10001 gid=10001
@@ -36,6 +35,12 @@ while (($# > 0)); do
 done
 
 fail() { echo "image.sh: $*" >&2; exit 1; }
+
+# A path given relative to where the command was started.
+if [[ -n "$binary" ]]; then
+  binary="$(realpath -e "$binary")" || fail "no such binary: $binary"
+fi
+cd "$(dirname "$0")/.."
 
 # Every tool, with the Debian package that brings it, checked before anything is built.
 for tool in mmdebstrap:mmdebstrap buildah:buildah objcopy:binutils readelf:binutils git:git \

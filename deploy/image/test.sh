@@ -12,25 +12,31 @@
 # only; bounded in time; everything it starts or creates is removed at exit. Needs root, buildah,
 # python3, iproute2 (ss), util-linux (unshare), binutils (readelf) and postgresql-15.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+self="$(realpath "$0")"
 
-# The whole run is bounded; each step below is bounded too, so the clean-up trap gets to run.
+# Building the image (a release build without arguments) is not part of the test's time bound.
 if [[ -z "${IMAGE_TEST_BOUNDED:-}" ]]; then
-  IMAGE_TEST_BOUNDED=1 exec timeout --kill-after=15 600 bash "$0" "$@"
+  case "${1:-}" in
+    --binary)
+      binary="$(realpath -e "${2:?--binary needs a path}")"
+      cd "$(dirname "$self")/../.."
+      bash scripts/image.sh --binary "$binary"
+      set -- "$(cat build/image/image-ref)"
+      ;;
+    "")
+      cd "$(dirname "$self")/../.."
+      bash scripts/image.sh
+      set -- "$(cat build/image/image-ref)"
+      ;;
+  esac
+  # The test itself is bounded; each step in it is bounded too, so the clean-up trap gets to run.
+  IMAGE_TEST_BOUNDED=1 exec timeout --kill-after=15 300 bash "$self" "$1"
 fi
+cd "$(dirname "$self")/../.."
+ref="${1:?usage: deploy/image/test.sh [IMAGE | --binary PATH]}"
 
 readonly max_bytes=60000000 # the size bound: 60 MB unpacked
 readonly image_uid=10001 image_gid=10001
-
-if [[ "${1:-}" == --binary ]]; then
-  bash scripts/image.sh --binary "${2:?--binary needs a path}"
-  ref="$(cat build/image/image-ref)"
-elif [[ -n "${1:-}" ]]; then
-  ref="$1"
-else
-  bash scripts/image.sh
-  ref="$(cat build/image/image-ref)"
-fi
 
 for tool in buildah:buildah ss:iproute2 unshare:util-linux readelf:binutils git:git; do
   command -v "${tool%%:*}" >/dev/null ||

@@ -12,7 +12,7 @@
 # fresh root: the three programs, the shared objects the dynamic loader resolves for them, the
 # zone database and the CA bundle. buildah turns that root into a one-layer image.
 # Needs root (mmdebstrap --mode=root, buildah's system storage) and the Debian packages
-# mmdebstrap, buildah, binutils, git and ca-certificates.
+# mmdebstrap, buildah, binutils and git.
 set -euo pipefail
 
 readonly name=tickets-backend
@@ -59,7 +59,7 @@ version="$(sed -n 's/^project(tickets VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt
 # The source address: IMAGE_SOURCE, else the origin remote when it is a network address. A local
 # path says nothing to whoever pulls the image, so then the label is left out.
 source_url="${IMAGE_SOURCE:-$(git remote get-url origin 2>/dev/null || true)}"
-[[ "$source_url" == *://* || "$source_url" == *@*:* ]] || source_url=""
+[[ "$source_url" != file:* && ("$source_url" == *://* || "$source_url" == *@*:*) ]] || source_url=""
 ref="localhost/$name:$tag"
 
 if [[ -z "$binary" ]]; then
@@ -118,8 +118,7 @@ for deb in "$stage"/var/cache/apt/archives/*.deb; do
   done < <(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$')
 done
 declare -A shipped=()
-# Copies one file of the staging tree (symlinks followed) to a path in the image root, and notes
-# its package.
+# Copies one file of the staging tree to a path in the image root, and notes its package.
 # Symlinks are followed inside the staging tree (absolute ones name paths of that tree).
 ship() {
   local from="$1" to="$2" real="$1" link hops=0
@@ -237,11 +236,10 @@ cp -a "$root/." "$mountpoint/"
 buildah umount "$container" >/dev/null
 labels=(
   --label "org.opencontainers.image.title=$name"
-  --label "org.opencontainers.image.description=ticketsd, the tickets backend"
+  --label "org.opencontainers.image.description=ticketsd, the tickets backend, on Debian 12 libraries"
   --label "org.opencontainers.image.version=$version"
   --label "org.opencontainers.image.revision=$revision"
   --label "org.opencontainers.image.created=$created"
-  --label "org.opencontainers.image.base.name=debian:$suite (packages, no base image)"
 )
 [[ -z "$source_url" ]] || labels+=(--label "org.opencontainers.image.source=$source_url")
 buildah config "${labels[@]}" \

@@ -118,7 +118,7 @@ sys.exit(0 if t <= datetime.datetime.now(datetime.timezone.utc) + datetime.timed
   "$(label created)"
 # The source label is written when the build knows a network address of the repository.
 source_url="${IMAGE_SOURCE:-$(git remote get-url origin 2>/dev/null || true)}"
-if [[ "$source_url" == *://* || "$source_url" == *@*:* ]]; then
+if [[ "$source_url" != file:* && ("$source_url" == *://* || "$source_url" == *@*:*) ]]; then
   check "label source is $source_url" test "$(label source)" = "$source_url"
 else
   check "label source absent (no network address of the repository known)" test -z "$(label source)"

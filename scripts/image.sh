@@ -251,8 +251,9 @@ buildah config "${labels[@]}" \
 buildah commit --quiet --format oci --rm "$container" "$ref" >/dev/null
 trap - EXIT
 
+# build/image holds the last build's artefacts only (its debug file belongs to that binary).
 archive="$out/$name-$tag.tar"
-rm -f "$archive"
+rm -f "$out/$name"-sha-*.tar
 buildah push --quiet "$ref" "oci-archive:$archive:$name:$tag"
 echo "$ref" >"$out/image-ref"
 

@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 flavour="${1:?usage: scripts/build.sh release|test|asan|tsan}"
 jobs="$(nproc)"
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=Release -DTICKETS_TESTS=OFF) ;;
+  # The shipped flags, the same as the test build's, so that the suite tests what ships; debug
+  # information is split off when the image is made (scripts/image.sh).
+  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DTICKETS_TESTS=OFF) ;;
   test) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DTICKETS_SANITIZE=ON) ;;
   # -O1 keeps ThreadSanitizer's slowdown (and the suite's wall time) down; -g gives its stacks.

@@ -16,6 +16,7 @@ test_packages=(
   # the container image (a Debian root from packages, assembled without a base image)
   golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
   golang-github-ghodss-yaml-dev python3-yaml
+  mmdebstrap buildah iproute2 binutils
 )
 
 want=("${build_packages[@]}")

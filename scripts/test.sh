@@ -25,6 +25,10 @@ bash scripts/build.sh test
 step "tests"
 (cd build/test && ctest --output-on-failure --timeout 300 -j2)
 
+step "container image (built from Debian packages, run with buildah on SQLite and PostgreSQL)"
+# The test build is compiled with the release flags (RelWithDebInfo); the image strips it.
+bash deploy/image/test.sh --binary build/test/src/ticketsd
+
 step "build (ASan + UBSan)"
 bash scripts/build.sh asan
 

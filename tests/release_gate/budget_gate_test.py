@@ -16,6 +16,10 @@ What it does, on 127.0.0.1 with ports the kernel picks, in a temporary directory
   3. Runs TICKETSCTL against each namespace and checks the exit code (0 allowed, 3 blocked,
      4 Prometheus unreachable, 2 usage), the state, the remaining budgets and burn rates in the
      --json document against what the history implies, and the text form.
+  4. Runs scripts/deploy.sh against those namespaces with a test double in place of helm (no
+     Helm or cluster here) that records its arguments: the runbook's `helm upgrade` runs when
+     the gate allows, never when it blocks or cannot be asked, and past it only with
+     --emergency and a reason.
 
 Everything started is stopped in all cases; bounded (hard limit 150 s). Exit status 1 when any
 check failed.
@@ -161,6 +165,58 @@ def prom_query(port, query):
         return json.load(r)["data"]["result"]
 
 
+def check_deploy_script(checks, ctl, url, tmp):
+    """scripts/deploy.sh asks the gate, then runs the runbook's helm upgrade. Helm is replaced
+    by a test double that records its arguments (no Helm or cluster exists here)."""
+    bindir = os.path.join(tmp, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    calls = os.path.join(tmp, "helm-calls")
+    with open(os.path.join(bindir, "helm"), "w") as f:
+        f.write(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\n')
+    os.chmod(os.path.join(bindir, "helm"), 0o755)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"], TICKETSCTL=ctl,
+               PROMETHEUS_URL=url)
+    env.pop("AWS_ACCOUNT_ID", None)
+    script = os.path.join(ROOT, "scripts", "deploy.sh")
+
+    def deploy(*args, prometheus=url):
+        if os.path.exists(calls):
+            os.unlink(calls)
+        proc = subprocess.run(["bash", script, *args], capture_output=True, text=True, timeout=60,
+                              env=dict(env, PROMETHEUS_URL=prometheus))
+        helm = open(calls).read().splitlines() if os.path.exists(calls) else []
+        return proc.returncode, proc.stdout + proc.stderr, helm
+
+    runbook = ("upgrade backend deploy/helm/backend -n tickets-dev "
+               "-f deploy/helm/backend/values-dev.yaml --set image.tag=sha-abcdef1")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-healthy")
+    checks.check("deploy.sh: healthy budget -> the runbook's helm upgrade, once",
+                 rc == 0 and helm == [runbook], f"exit {rc} helm {helm} {out}")
+    rc, out, helm = deploy("--env", "prod", "--sha", "abcdef1", "--budget-namespace", "tickets-caution")
+    checks.check("deploy.sh: prod uses tickets-prod and values-prod.yaml",
+                 rc == 0 and helm == [runbook.replace("dev", "prod")], f"exit {rc} helm {helm}")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-slow")
+    checks.check("deploy.sh: below 25% refused (exit 3), helm not run, the reason shown",
+                 rc == 3 and helm == [] and "REFUSED" in out and "latency" in out, f"exit {rc} helm {helm} {out}")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-exhausted",
+                           "--emergency", "rollback to sha-1234567 after the checkout incident")
+    checks.check("deploy.sh: --emergency with a reason deploys past the gate and says so",
+                 rc == 0 and helm == [runbook] and "EMERGENCY" in out and "checkout incident" in out,
+                 f"exit {rc} helm {helm} {out}")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-silent")
+    checks.check("deploy.sh: no budget data refused", rc == 3 and helm == [], f"exit {rc} helm {helm}")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-healthy",
+                           prometheus=f"http://127.0.0.1:{free_port()}")
+    checks.check("deploy.sh: Prometheus unreachable refused", rc == 3 and helm == [] and "could not be read" in out,
+                 f"exit {rc} helm {helm} {out}")
+    rc, out, helm = deploy("--sha", "latest")
+    checks.check("deploy.sh: a tag that is not a sha is refused before anything runs", rc == 2 and helm == [],
+                 f"exit {rc} {out}")
+    rc, out, helm = deploy("--sha", "abcdef1", "--budget-namespace", "tickets-healthy", "--dry-run")
+    checks.check("deploy.sh: --dry-run prints the command and runs nothing",
+                 rc == 0 and helm == [] and "helm " + runbook in out, f"exit {rc} {out}")
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -295,6 +351,8 @@ def main():
                      f"exit {rc} {err}")
         rc, _, _ = run_ctl(ctl)
         checks.check("no subcommand: usage (exit 2)", rc == 2, f"exit {rc}")
+
+        check_deploy_script(checks, ctl, url, tmp)
     finally:
         if prometheus is not None and prometheus.poll() is None:
             os.killpg(prometheus.pid, signal.SIGTERM)

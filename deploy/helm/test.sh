@@ -38,6 +38,18 @@ render -n tickets-dev --set image.tag="$tag" --set-string aws.accountId=12345678
 if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
 node tests/checks.mjs "$tmp/dev.yaml" tickets-dev "$tag" 30 && pass "dev: runbook and monitoring checks" || fail "dev checks"
 node tests/checks.mjs "$tmp/prod.yaml" tickets-prod "$tag" && pass "prod: runbook and monitoring checks" || fail "prod checks"
+
+# The NetworkPolicy admits the VPC that Terraform builds for the environment (the ALB's targets
+# and RDS live in it): the chart's vpcCidr must be infra/envs/<env>'s cidr_block.
+for env in dev prod; do
+  want=$(sed -n 's/^ *cidr_block *= *"\([0-9./]*\)".*/\1/p' "$root/infra/envs/$env/main.tf" | head -1)
+  got=$(python3 -c 'import sys, yaml
+for o in yaml.safe_load_all(open(sys.argv[1])):
+    if o and o["kind"] == "NetworkPolicy":
+        print(sorted({b["ipBlock"]["cidr"] for r in o["spec"]["ingress"] for b in r.get("from", []) if "ipBlock" in b})[0])' "$tmp/$env.yaml")
+  [[ -n $want && $got == "$want" ]] && pass "$env: NetworkPolicy admits the Terraform VPC $want" ||
+    fail "$env: NetworkPolicy admits $got, Terraform's VPC is ${want:-unknown}"
+done
 node tests/checks.mjs "$tmp/defaults.yaml" tickets-dev "$tag" && pass "defaults: runbook and monitoring checks" || fail "defaults checks"
 
 grep -q 'image: ".*/tickets-backend:'"$tag"'"' "$tmp/dev.yaml" &&

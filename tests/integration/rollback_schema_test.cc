@@ -1,14 +1,18 @@
 // Rollback safety: `helm rollback` runs the previous image against a schema that the newer
 // image has already migrated. Migrations are expand-only (scripts/check_migrations.py refuses
 // the rest), so this binary, playing the previous release, must start and sell on a database
-// that carries a later release's expand migration it has never heard of.
+// that carries a later release's expand migration it has never heard of: on SQLite and on
+// PostgreSQL.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <functional>
 
 #include "support/http_client.h"
+#include "support/postgres.h"
+#include "support/temp_dir.h"
 #include "support/test_server.h"
 
 namespace tickets::test {
@@ -18,7 +22,7 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-void execute(const std::string& path, const char* sql) {
+void executeSqlite(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
@@ -30,7 +34,7 @@ void execute(const std::string& path, const char* sql) {
 }
 
 // What a later release's expand step may do: new tables, nullable or defaulted columns, indexes.
-constexpr const char* kLaterExpandMigration = R"sql(
+constexpr const char* kLaterExpandSqlite = R"sql(
 BEGIN;
 CREATE TABLE payments (id INTEGER PRIMARY KEY, order_code TEXT NOT NULL, provider TEXT NOT NULL);
 CREATE INDEX payments_by_order ON payments (order_code);
@@ -41,14 +45,29 @@ INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'a later
 COMMIT;
 )sql";
 
-TEST(RollbackSchema, ThisReleaseSellsOnASchemaALaterReleaseExpanded) {
-  TestServer newer(TestServer::Env{{"SEED_DEMO_DATA", "true"}});
-  ASSERT_EQ(httpGet(newer.port(), "/readiness").status, 200);
-  newer.signal(SIGTERM);
-  ASSERT_EQ(newer.waitForExit(15s), std::optional<int>(0));
-  execute(newer.databasePath(), kLaterExpandMigration);
+constexpr const char* kLaterExpandPostgres = R"sql(
+BEGIN;
+CREATE TABLE payments (id bigserial PRIMARY KEY, order_code text NOT NULL, provider text NOT NULL);
+CREATE INDEX payments_by_order ON payments (order_code);
+ALTER TABLE orders ADD COLUMN payment_state text;
+ALTER TABLE events ADD COLUMN queue_enabled boolean NOT NULL DEFAULT false;
+ALTER TABLE ticket_types ADD COLUMN taken bigint NOT NULL DEFAULT 0;
+INSERT INTO schema_migrations (version, name) VALUES (9999, 'a later release');
+COMMIT;
+)sql";
 
-  TestServer rolled_back(TestServer::Env{{"DATABASE_URL", "sqlite:" + newer.databasePath()}});
+// Starts ticketsd on the database (demo data), stops it, lets `expand` migrate the database as a
+// later release would, then starts this binary again on it and buys a ticket.
+void sellsAfterALaterExpand(TestServer::Env env, const std::function<void()>& expand) {
+  {
+    TestServer newer(env);
+    ASSERT_EQ(httpGet(newer.port(), "/readiness").status, 200);
+    newer.signal(SIGTERM);
+    ASSERT_EQ(newer.waitForExit(15s), std::optional<int>(0));
+  }
+  expand();
+  env.erase("SEED_DEMO_DATA");
+  TestServer rolled_back(env);
   ASSERT_EQ(httpGet(rolled_back.port(), "/readiness").status, 200);
   auto list = httpGet(rolled_back.port(), "/api/events?limit=100");
   ASSERT_EQ(list.status, 200) << list.body;
@@ -86,6 +105,21 @@ TEST(RollbackSchema, ThisReleaseSellsOnASchemaALaterReleaseExpanded) {
   }
   EXPECT_TRUE(bought) << "no demo event could be bought";
   EXPECT_FALSE(rolled_back.waitForLog("\"level\":\"error\"", 100ms));
+}
+
+TEST(RollbackSchema, ThisReleaseSellsOnASqliteSchemaALaterReleaseExpanded) {
+  TempDir data;
+  const std::string path = data.path() + "/tickets.db";
+  sellsAfterALaterExpand({{"DATABASE_URL", "sqlite:" + path}, {"SEED_DEMO_DATA", "true"}},
+                         [&] { executeSqlite(path, kLaterExpandSqlite); });
+}
+
+TEST(RollbackSchema, ThisReleaseSellsOnAPostgresSchemaALaterReleaseExpanded) {
+  const std::string cluster = sharedPostgresUrl();
+  ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
+  ScratchDatabase db(cluster);
+  sellsAfterALaterExpand({{"DATABASE_URL", db.url()}, {"SEED_DEMO_DATA", "true"}},
+                         [&] { runSql(db.url(), kLaterExpandPostgres); });
 }
 
 }  // namespace

@@ -1,15 +1,20 @@
 #include "support/http_client.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cstdlib>
 
 namespace tickets::test {
 namespace asio = boost::asio;
@@ -22,6 +27,31 @@ void setTimeouts(tcp::socket& socket, int timeout_ms) {
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// With TICKETS_RESPONSE_LOG set, every exchange is appended to that file as one JSON line, so
+// that tests/openapi can check each response against the API document. One write() of a whole
+// line to an O_APPEND descriptor keeps lines from concurrent test processes apart.
+void logExchange(const std::string& method, const std::string& target, const HttpResult& result) {
+  const char* path = std::getenv("TICKETS_RESPONSE_LOG");
+  if (path == nullptr || *path == '\0') {
+    return;
+  }
+  boost::json::object line{{"method", method},
+                           {"target", target},
+                           {"status", result.status},
+                           {"content_type", result.header("content-type")},
+                           {"body", result.body}};
+  std::string text = boost::json::serialize(line) + "\n";
+  int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    ADD_FAILURE() << "cannot open TICKETS_RESPONSE_LOG " << path;
+    return;
+  }
+  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    ADD_FAILURE() << "short write to TICKETS_RESPONSE_LOG " << path;
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -58,6 +88,7 @@ HttpResult httpRequest(uint16_t port, const std::string& method, const std::stri
   result.body = response.body();
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
+  logExchange(method, target, result);
   return result;
 }
 

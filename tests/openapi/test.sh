@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The API document against the server: the document is valid OpenAPI 3.1, the validator fails on
+# crafted mismatches, the web app's generated types are current, and every response the
+# integration suite receives matches the document.
+#
+#   bash tests/openapi/test.sh BUILD_DIR     (BUILD_DIR holds tests/integration_tests, e.g. build/test)
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 TICKETSD_BUILD_DIR" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+if [[ ! -x "$build/tests/integration_tests" ]]; then
+  echo "no $build/tests/integration_tests: build the target integration_tests first" >&2
+  exit 2
+fi
+
+# npm ci only when the installed tree is not the locked one (npm keeps a copy of what it
+# installed in node_modules/.package-lock.json).
+installed_is_locked() {
+  node -e '
+    const names = (file) => {
+      const p = require(file).packages;
+      return JSON.stringify(Object.keys(p).filter((k) => k !== "").sort().map((k) => [k, p[k].version]));
+    };
+    process.exit(names("./package-lock.json") === names("./node_modules/.package-lock.json") ? 0 : 1);
+  ' 2>/dev/null
+}
+if ! installed_is_locked; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+status=0
+echo "== validator self-test"
+node --test selftest.test.mjs || status=1
+
+echo "== generated web types"
+node check-gen.mjs || status=1
+
+echo "== integration suite with every response logged"
+log=$(mktemp "${TMPDIR:-/tmp}/tickets-responses.XXXXXX")
+trap 'rm -f "$log"' EXIT
+# Bounded: the suite takes a few minutes on two cores.
+if ! TICKETS_RESPONSE_LOG=$log timeout --kill-after=30 1200 "$build/tests/integration_tests" --gtest_brief=1; then
+  echo "integration tests failed (their responses are still checked below)"
+  status=1
+fi
+
+echo "== responses against the document"
+node validate.mjs "$log" || status=1
+
+if [[ $status -eq 0 ]]; then
+  echo "openapi: all checks passed"
+else
+  echo "openapi: FAILED"
+fi
+exit $status

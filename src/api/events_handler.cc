@@ -25,12 +25,9 @@ http::Response cachedJson(ResponseCache::Body body, unsigned version) {
   return response;
 }
 
-struct ParsedList {
-  EventListRequest request;
-  std::string cache_key;
-};
+}  // namespace
 
-std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) {
+std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target, bool admin) {
   std::string error;
   auto params = http::QueryParams::parse(target, error);
   if (!params) {
@@ -53,8 +50,10 @@ std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) 
   }
   if (auto status_text = params->get("status")) {
     auto value = parseEventStatus(*status_text);
-    if (!value || *value == EventStatus::kDraft) {
-      return http::badRequestProblem("status must be on_sale, sold_out or cancelled", "status");
+    if (!value || (*value == EventStatus::kDraft && !admin)) {
+      return http::badRequestProblem(admin ? "status must be draft, on_sale, sold_out or cancelled"
+                                           : "status must be on_sale, sold_out or cancelled",
+                                     "status");
     }
     request.status = value;
   }
@@ -91,10 +90,9 @@ std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target) 
         std::to_string(request.from ? request.from->time_since_epoch().count() : -1) + "|" +
         std::to_string(request.to ? request.to->time_since_epoch().count() : -1) + "|" +
         cursor_key + "|" + text_key;
+  request.include_drafts = admin;
   return parsed;
 }
-
-}  // namespace
 
 std::optional<int64_t> parseId(std::string_view text) {
   int64_t value = 0;
@@ -108,7 +106,7 @@ std::optional<int64_t> parseId(std::string_view text) {
 
 boost::asio::awaitable<http::Response> EventsHandler::list(const http::Request& request,
                                                            http::RequestContext& context) {
-  auto parsed = parseListQuery(context.target);
+  auto parsed = parseListQuery(context.target, false);
   if (auto* problem = std::get_if<http::Problem>(&parsed)) {
     co_return http::problemResponse(*problem, context, request.version(), true);
   }

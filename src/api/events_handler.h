@@ -3,10 +3,12 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <variant>
 
 #include "api/response_cache.h"
 #include "api/worker_pool.h"
 #include "domain/catalogue_service.h"
+#include "http/problem.h"
 #include "http/router.h"
 
 namespace tickets::api {
@@ -49,6 +51,14 @@ class EventsHandler {
   const size_t max_searches_;
   std::atomic<size_t> searches_{0};
 };
+
+// A listing request parsed from a query string, and the key of its answer in the cache.
+struct ParsedList {
+  EventListRequest request;
+  std::string cache_key;
+};
+// `admin`: the admin listing, which may ask for drafts and always includes them.
+std::variant<ParsedList, http::Problem> parseListQuery(std::string_view target, bool admin);
 
 // A path segment that must be a positive integer id, or nullopt.
 std::optional<int64_t> parseId(std::string_view text);

@@ -6,6 +6,7 @@
 #include "api/event_json.h"
 #include "api/json_body.h"
 #include "api/qr_svg.h"
+#include "api/ticket_pdf.h"
 #include "api/ticketing_codec.h"
 #include "api/ticketing_json.h"
 #include "http/problem.h"
@@ -179,6 +180,41 @@ TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& requ
   response.set(http::beast_http::field::content_type, "image/svg+xml");
   response.set(http::beast_http::field::cache_control, "private, max-age=86400");
   response.body() = std::move(*svg);
+  response.prepare_payload();
+  co_return response;
+}
+
+TicketingHandler::Awaitable TicketingHandler::ticketsPdf(const http::Request& request,
+                                                         http::RequestContext& context) {
+  std::string code(context.params[0]);
+  std::string secret(request["X-Order-Secret"]);
+  if (!isToken(code)) {
+    co_return domainErrorResponse(notFound("no such order"), request, context);
+  }
+  auto pdf = co_await workers_.run([&]() -> Result<std::string> {
+    auto order = ticketing_.getOrder(code, secret);
+    if (!order) {
+      return order.error();
+    }
+    std::map<EventId, EventDetail> events;
+    for (const Ticket& ticket : order->tickets) {
+      if (!events.contains(ticket.event_id)) {
+        if (auto detail = catalogue_.getEvent(ticket.event_id, true)) {
+          events.emplace(ticket.event_id, std::move(*detail));
+        }
+      }
+    }
+    return api::ticketsPdf(*order, events);
+  });
+  if (!pdf) {
+    co_return domainErrorResponse(pdf.error(), request, context);
+  }
+  http::Response response{status::ok, request.version()};
+  response.set(http::beast_http::field::content_type, "application/pdf");
+  response.set(http::beast_http::field::content_disposition,
+               "attachment; filename=\"tickets-" + code + ".pdf\"");
+  response.set(http::beast_http::field::cache_control, "private, no-store");
+  response.body() = std::move(*pdf);
   response.prepare_payload();
   co_return response;
 }

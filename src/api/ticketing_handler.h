@@ -26,6 +26,8 @@ class TicketingHandler {
   Awaitable cancelOrder(const http::Request& request, http::RequestContext& context);
   Awaitable checkIn(const http::Request& request, http::RequestContext& context);
   Awaitable ticketQr(const http::Request& request, http::RequestContext& context);
+  // GET /api/orders/{code}/tickets.pdf with X-Order-Secret: every ticket of the order, printable.
+  Awaitable ticketsPdf(const http::Request& request, http::RequestContext& context);
   Awaitable createEvent(const http::Request& request, http::RequestContext& context);
   Awaitable eventStats(const http::Request& request, http::RequestContext& context);
   Awaitable updateEvent(const http::Request& request, http::RequestContext& context);

@@ -17,6 +17,7 @@
 
 #include "api/access_guard.h"
 #include "api/access_handler.h"
+#include "api/admin_catalogue_handler.h"
 #include "api/errors.h"
 #include "api/events_handler.h"
 #include "api/faults_handler.h"
@@ -35,6 +36,7 @@
 #include "domain/ticketing_service.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/static_site.h"
 #include "metrics/build_info.h"
 #include "metrics/http_metrics.h"
 #include "metrics/pool_metrics.h"
@@ -259,6 +261,7 @@ int Application::run(const Listening& on_listening) {
   api::AccessGuard guard(access, workers);
   api::TicketingHandler selling(ticketing, catalogue, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
+  api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
 
   http::Router router;
   // Application routes get the error boundary and, for drills, injectable faults.
@@ -289,6 +292,8 @@ int Application::run(const Listening& on_listening) {
   route(verb::post, "/api/orders/{code}/cancel",
         [&](const auto& r, auto& c) { return selling.cancelOrder(r, c); });
   route(verb::post, "/api/checkin", [&](const auto& r, auto& c) { return selling.checkIn(r, c); });
+  route(verb::get, "/api/orders/{code}/tickets.pdf",
+        [&](const auto& r, auto& c) { return selling.ticketsPdf(r, c); });
   route(verb::get, "/api/tickets/{code}/qr.svg",
         [&](const auto& r, auto& c) { return selling.ticketQr(r, c); });
   route(verb::post, "/api/admin/events",
@@ -301,11 +306,38 @@ int Application::run(const Listening& on_listening) {
         [&](const auto& r, auto& c) { return selling.updateTicketType(r, c); });
   route(verb::get, "/api/admin/events/{id}/stats",
         [&](const auto& r, auto& c) { return selling.eventStats(r, c); });
+  route(verb::get, "/api/admin/events",
+        [&](const auto& r, auto& c) { return organiser.listEvents(r, c); });
+  route(verb::get, "/api/admin/events/{id}",
+        [&](const auto& r, auto& c) { return organiser.getEvent(r, c); });
+  route(verb::get, "/api/admin/events/{id}/sales",
+        [&](const auto& r, auto& c) { return organiser.sales(r, c); });
   route(verb::post, "/api/admin/tokens",
         [&](const auto& r, auto& c) { return tokens.create(r, c); });
   route(verb::get, "/api/admin/tokens", [&](const auto& r, auto& c) { return tokens.list(r, c); });
   route(verb::delete_, "/api/admin/tokens/{id}",
         [&](const auto& r, auto& c) { return tokens.revoke(r, c); });
+
+  // The web app: every GET outside /api/ that no route takes (its files and its own routes).
+  std::shared_ptr<const http::StaticSite> site;
+  if (!config_.web_root.empty()) {
+    try {
+      site = http::StaticSite::load(config_.web_root, {});
+    } catch (const std::exception& e) {
+      log->critical(
+          R"("msg":"cannot load the web app","error":"{}","action":"build it (cd web && npm ci && npm run build) or point WEB_ROOT at a built one")",
+          JsonEscaped{e.what()});
+      log->flush();
+      return 1;
+    }
+    log->info(R"("msg":"serving the web app","web_root":"{}","files":{},"bytes":{})",
+              JsonEscaped{config_.web_root}, site->fileCount(), site->byteCount());
+    router.setFallback(
+        "/*",
+        [site](const http::Request& r, http::RequestContext& c) -> asio::awaitable<http::Response> {
+          co_return site->serve(r, c);
+        });
+  }
 
   std::unique_ptr<api::FaultsHandler> faults_handler;
   if (config_.fault_injection) {

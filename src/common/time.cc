@@ -1,5 +1,7 @@
 #include "common/time.h"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -114,6 +116,21 @@ std::optional<SystemTime> parseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   return time_point_cast<seconds>(t);
+}
+
+std::optional<std::string> formatInZone(SystemTime t, std::string_view zone) {
+  try {
+    const auto* tz = date::locate_zone(zone);
+    const auto local = date::make_zoned(tz, t);
+    std::string text = date::format("%a %d %b %Y, %H:%M %Z", local);
+    // A day of the month without its leading zero reads better: "Sat 6 Dec".
+    if (text.size() > 4 && text[4] == '0') {
+      text.erase(4, 1);
+    }
+    return text;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace tickets

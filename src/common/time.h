@@ -34,6 +34,10 @@ bool isKnownTimeZone(std::string_view name);
 
 // RFC 3339 in UTC with a Z suffix, e.g. 2026-12-01T19:30:00Z.
 std::string formatRfc3339(SystemTime t);
+
+// The wall-clock time at `t` in an IANA time zone, for people: "Sat 6 Dec 2026, 19:00 GMT".
+// nullopt when the zone is not in the system's zone database.
+std::optional<std::string> formatInZone(SystemTime t, std::string_view zone);
 // Accepts RFC 3339 date-times with Z or a numeric offset (+01:00); fractional seconds are
 // truncated. Returns nullopt for anything else, including impossible dates.
 std::optional<SystemTime> parseRfc3339(std::string_view text);

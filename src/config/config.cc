@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
 
 #include <charconv>
@@ -83,6 +85,11 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   app.add_option("--data-dir", data_dir, "Directory for the embedded database")
       ->envname("DATA_DIR")
       ->capture_default_str();
+  std::string web_root;
+  app.add_option("--web-root", web_root,
+                 "The built web app served at / (default: web/dist when it holds an index.html; "
+                 "unset and absent: API only)")
+      ->envname("WEB_ROOT");
   app.add_option("--db-pool-size", pool_size, "Database connections per process")
       ->envname("DB_POOL_SIZE")
       ->capture_default_str();
@@ -157,6 +164,16 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       throw Invalid{"invalid DATA_DIR: must not be empty"};
     }
     config.data_dir = data_dir;
+    if (!web_root.empty()) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(std::filesystem::path(web_root) / "index.html", ec)) {
+        throw Invalid{"invalid WEB_ROOT: " + web_root +
+                      " has no index.html (build the web app: cd web && npm ci && npm run build)"};
+      }
+      config.web_root = web_root;
+    } else if (std::error_code ec; std::filesystem::is_regular_file("web/dist/index.html", ec)) {
+      config.web_root = "web/dist";
+    }
     if (database_url.empty()) {
       database_url = "sqlite:" + data_dir + "/tickets.db";
     }

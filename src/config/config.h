@@ -31,6 +31,9 @@ struct Config {
   bool seed_demo_data = false;
   std::string admin_token;  // the bootstrap admin credential; empty: there is none
   bool fault_injection = false;
+  // The built web app to serve at / (WEB_ROOT); empty: none. Unset, web/dist is used when it
+  // holds an index.html.
+  std::string web_root;
 
   // Fixed limits; not settings because no operator should need to change them.
   size_t max_header_bytes = 8 * 1024;

@@ -37,7 +37,11 @@ Result<EventListing> CatalogueService::listEvents(const EventListRequest& reques
     }
     query.after = *cursor;
   }
+  if (request.status == EventStatus::kDraft && !request.include_drafts) {
+    return invalidArgument("status", "status must be on_sale, sold_out or cancelled");
+  }
   query.status = request.status;
+  query.include_drafts = request.include_drafts;
   query.from = request.from;
   query.to = request.to;
   query.text = request.text;

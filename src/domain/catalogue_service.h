@@ -20,6 +20,7 @@ struct EventListRequest {
   std::optional<SystemTime> to;
   std::string text;
   std::optional<std::string> cursor;
+  bool include_drafts = false;  // the admin listing: every status
 };
 
 struct EventListing {

@@ -128,4 +128,22 @@ struct EventStats {
   std::string currency;
 };
 
+// Paid sales of an event in time buckets (by when the order was paid, UTC-aligned buckets).
+// Orders cancelled since are not counted.
+struct SalesPoint {
+  SystemTime at;        // the bucket's start
+  int64_t tickets = 0;  // tickets of paid orders
+  int64_t orders = 0;   // paid orders with at least one of this event's tickets
+  int64_t revenue = 0;  // those tickets' prices, minor units
+};
+
+struct SalesSeries {
+  std::chrono::seconds bucket{3600};
+  std::string currency;            // of the event's ticket types; empty when it has none
+  std::vector<SalesPoint> points;  // in time order; buckets without sales are left out
+};
+
+// Sales series cover at most this many buckets (the most recent ones).
+inline constexpr size_t kMaxSalesPoints = 1000;
+
 }  // namespace tickets

@@ -52,6 +52,9 @@ class TicketingRepository {
   virtual Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) = 0;
 
   virtual std::optional<EventStats> stats(EventId event) = 0;
+  // Paid sales of `event` per `bucket` (whole seconds since the epoch, so hours and days align
+  // to UTC), the last kMaxSalesPoints buckets that had any. nullopt for an unknown event.
+  virtual std::optional<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket) = 0;
 };
 
 }  // namespace tickets

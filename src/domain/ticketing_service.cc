@@ -271,6 +271,17 @@ Result<Ticket> TicketingService::getTicket(const std::string& ticket_code) {
   return std::move(*ticket);
 }
 
+Result<SalesSeries> TicketingService::salesOverTime(EventId event, std::chrono::seconds bucket) {
+  if (bucket != std::chrono::hours(1) && bucket != std::chrono::hours(24)) {
+    return unprocessable("bucket", "bucket must be hour or day");
+  }
+  auto series = repository_.salesOverTime(event, bucket);
+  if (!series) {
+    return notFound("no such event");
+  }
+  return std::move(*series);
+}
+
 Result<EventStats> TicketingService::stats(EventId event) {
   auto stats = repository_.stats(event);
   if (!stats) {

@@ -59,6 +59,8 @@ class TicketingService {
   // The ticket for its code (the code itself is the credential).
   Result<Ticket> getTicket(const std::string& ticket_code);
   Result<EventStats> stats(EventId event);
+  // Paid sales of an event per hour or per day (UTC). kNotFound for an unknown event.
+  Result<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket);
 
   // Gives back the stock of expired holds; returns how many were expired. Also reports the
   // number of live holds to the observer.

@@ -5,6 +5,8 @@
 namespace tickets::http {
 namespace {
 
+constexpr std::string_view kFallbackAllow = "GET, HEAD, OPTIONS";
+
 std::vector<std::string_view> splitPath(std::string_view path) {
   std::vector<std::string_view> segments;
   size_t pos = 1;
@@ -96,10 +98,20 @@ bool Router::matches(const Endpoint& endpoint, std::string_view path, RequestCon
   return true;
 }
 
+void Router::setFallback(std::string_view name, Handler handler) {
+  if (fallback_) {
+    throw std::invalid_argument("the fallback is already set");
+  }
+  fallback_endpoint_ = templates_.size();
+  templates_.emplace_back(name);
+  table_.push_back(Endpoint{});  // keeps endpoint ids and table positions aligned; no routes
+  fallback_ = std::move(handler);
+}
+
 Router::Match Router::match(beast_http::verb method, std::string_view path,
                             RequestContext& context) const {
   for (const auto& endpoint : table_) {
-    if (!matches(endpoint, path, context)) {
+    if (endpoint.routes.empty() || !matches(endpoint, path, context)) {
       continue;
     }
     Match result;
@@ -114,6 +126,18 @@ Router::Match Router::match(beast_http::verb method, std::string_view path,
       }
     }
     result.outcome = Outcome::kMethodNotAllowed;
+    return result;
+  }
+  if (fallback_ && path != "/api" && !path.starts_with("/api/")) {
+    Match result;
+    result.endpoint = fallback_endpoint_;
+    result.allow = kFallbackAllow;
+    if (method == beast_http::verb::get || method == beast_http::verb::head) {
+      result.outcome = Outcome::kFound;
+      result.handler = &fallback_;
+    } else {
+      result.outcome = Outcome::kMethodNotAllowed;
+    }
     return result;
   }
   return Match{};

@@ -27,6 +27,11 @@ class Router {
   // Adds a route; a template segment in braces matches any one non-empty path segment.
   void add(beast_http::verb method, std::string_view path_template, Handler handler);
 
+  // Serves GET (and HEAD) of every path that no route matches and that is outside `/api/` (the
+  // web app's files and its client-side routes); other methods there are 405. `name` is the
+  // endpoint's label, e.g. "/*". Paths under /api/ keep their 404 problem.
+  void setFallback(std::string_view name, Handler handler);
+
   // Fills context.params for kFound.
   Match match(beast_http::verb method, std::string_view path, RequestContext& context) const;
 
@@ -52,6 +57,8 @@ class Router {
 
   std::vector<std::string> templates_;
   std::vector<Endpoint> table_;
+  Handler fallback_;
+  size_t fallback_endpoint_ = 0;
 };
 
 }  // namespace tickets::http

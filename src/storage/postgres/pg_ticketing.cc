@@ -433,6 +433,41 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
+  std::optional<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket) override {
+    return db_.read([&](pg::Connection& conn) -> std::optional<SalesSeries> {
+      auto currency = conn.execute(
+          "event_currency",
+          "SELECT COALESCE((SELECT min(currency) FROM ticket_types WHERE event_id = e.id), '') "
+          "FROM events e WHERE e.id = $1",
+          {param(event)});
+      if (currency.rows() == 0) {
+        return std::nullopt;
+      }
+      SalesSeries series;
+      series.bucket = bucket;
+      series.currency = std::string(currency.text(0, 0));
+      // Each ticket joins its order's one hold line of its ticket type, which has its price.
+      auto r = conn.execute(
+          "sales_over_time",
+          "SELECT at, tickets, orders, revenue FROM ("
+          " SELECT (floor(extract(epoch FROM o.created_at) / $2::bigint) * $2::bigint)::bigint"
+          "  AS at, count(*)::bigint AS tickets, count(DISTINCT o.code)::bigint AS orders,"
+          "  sum(i.unit_price)::bigint AS revenue"
+          " FROM tickets t JOIN orders o ON o.code = t.order_code"
+          " JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = t.ticket_type_id"
+          " WHERE t.event_id = $1 AND o.status = 'paid'"
+          " GROUP BY 1 ORDER BY 1 DESC LIMIT $3::bigint) s ORDER BY at",
+          {param(event), param(static_cast<int64_t>(bucket.count())),
+           param(static_cast<int64_t>(kMaxSalesPoints))});
+      for (int row = 0; row < r.rows(); ++row) {
+        series.points.push_back(SalesPoint{SystemTime(std::chrono::seconds(r.integer(row, 0))),
+                                           r.integer(row, 1), r.integer(row, 2),
+                                           r.integer(row, 3)});
+      }
+      return series;
+    });
+  }
+
  private:
   Result<std::pair<Order, bool>> checkOutOnce(const NewOrder& order) {
     return db_.inTransaction([&](pg::Connection& conn,

@@ -466,6 +466,40 @@ std::optional<EventStats> SqliteTicketing::stats(EventId event) {
   return stats;
 }
 
+std::optional<SalesSeries> SqliteTicketing::salesOverTime(EventId event,
+                                                          std::chrono::seconds bucket) {
+  auto conn = acquire_();
+  SalesSeries series;
+  series.bucket = bucket;
+  {
+    Query q(conn->prepare(
+        "SELECT COALESCE((SELECT min(currency) FROM ticket_types WHERE event_id = e.id), '') "
+        "FROM events e WHERE e.id = ?1"));
+    q.bind(1, event);
+    if (!q.step()) {
+      return std::nullopt;
+    }
+    series.currency = q.getText(0);
+  }
+  // Each ticket joins its order's one hold line of its ticket type, which has its price.
+  Query q(conn->prepare(
+      "SELECT at, tickets, orders, revenue FROM ("
+      " SELECT (o.created_at / ?2) * ?2 AS at, count(*) AS tickets,"
+      "  count(DISTINCT o.code) AS orders, sum(i.unit_price) AS revenue"
+      " FROM tickets t JOIN orders o ON o.code = t.order_code"
+      " JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = t.ticket_type_id"
+      " WHERE t.event_id = ?1 AND o.status = 'paid'"
+      " GROUP BY at ORDER BY at DESC LIMIT ?3) ORDER BY at"));
+  q.bind(1, event);
+  q.bind(2, static_cast<int64_t>(bucket.count()));
+  q.bind(3, static_cast<int64_t>(kMaxSalesPoints));
+  while (q.step()) {
+    series.points.push_back(SalesPoint{SystemTime(std::chrono::seconds(q.getInt(0))), q.getInt(1),
+                                       q.getInt(2), q.getInt(3)});
+  }
+  return series;
+}
+
 }  // namespace tickets
 
 namespace tickets {

@@ -32,6 +32,7 @@ class SqliteTicketing final : public TicketingRepository {
   std::optional<Ticket> findTicket(const std::string& code) override;
   Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) override;
   std::optional<EventStats> stats(EventId event) override;
+  std::optional<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket) override;
 
  private:
   Acquire acquire_;

@@ -1,0 +1,1 @@
+export default function Admin() { return <p>admin</p>; }

@@ -1,0 +1,1 @@
+export default function Door() { return <p>door</p>; }

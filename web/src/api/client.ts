@@ -1,0 +1,148 @@
+// A small typed client for the ticketsd JSON API. Errors come back as ApiError, built from the
+// problem+json body (RFC 9457); ui code turns them into sentences (see problems.ts).
+import type {
+  ApiToken, Basket, CheckIn, EventDetail, EventFields, EventListing, NewEvent, NewTicketType,
+  Order, Sales, Stats, TicketType, TokenRole,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** The problem type's slug: `sold-out` for `/problems/sold-out`; `network` when unreachable. */
+    readonly type: string,
+    readonly detail: string,
+    readonly field: string | undefined,
+    /** The whole problem body, for extension members such as `first_checked_in_at`. */
+    readonly body: Record<string, unknown>,
+  ) {
+    super(detail || type);
+  }
+}
+
+interface Options {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  token?: string;
+  signal?: AbortSignal;
+}
+
+async function send(path: string, options: Options = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', '', undefined, {});
+  }
+  if (!response.ok) throw await toError(response);
+  return response;
+}
+
+async function toError(response: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await response.json()) as Record<string, unknown>;
+  } catch {
+    // Not a problem body (a proxy's page, say): the status alone has to do.
+  }
+  const type = typeof body.type === 'string' ? body.type.replace(/^.*\/problems\//, '') : `http-${response.status}`;
+  return new ApiError(
+    response.status,
+    type,
+    typeof body.detail === 'string' ? body.detail : '',
+    typeof body.field === 'string' ? body.field : undefined,
+    body,
+  );
+}
+
+async function json<T>(path: string, options?: Options): Promise<T> {
+  const response = await send(path, options);
+  return (await response.json()) as T;
+}
+
+export interface EventQuery {
+  q?: string;
+  from?: string;
+  to?: string;
+  status?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+function query(params: EventQuery): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const orderHeaders = (secret: string) => ({ 'X-Order-Secret': secret });
+
+export const api = {
+  events: (params: EventQuery, signal?: AbortSignal) =>
+    json<EventListing>(`/api/events${query(params)}`, { signal }),
+  event: (id: number) => json<EventDetail>(`/api/events/${id}`),
+
+  createBasket: (items: { ticket_type_id: number; quantity: number }[]) =>
+    json<Basket>('/api/basket', { method: 'POST', body: { items } }),
+  basket: (id: string) => json<Basket>(`/api/basket/${encodeURIComponent(id)}`),
+  deleteBasket: (id: string) => send(`/api/basket/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+
+  checkout: (basketId: string, name: string, email: string, idempotencyKey: string) =>
+    json<{ order: Order }>('/api/checkout', {
+      method: 'POST',
+      body: { basket_id: basketId, email, name },
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
+  order: (code: string, secret: string) =>
+    json<{ order: Order }>(`/api/orders/${encodeURIComponent(code)}`, { headers: orderHeaders(secret) }),
+  cancelOrder: (code: string, secret: string) =>
+    json<{ order: Order }>(`/api/orders/${encodeURIComponent(code)}/cancel`, {
+      method: 'POST',
+      headers: orderHeaders(secret),
+    }),
+  ticketsPdf: async (code: string, secret: string): Promise<Blob> => {
+    const response = await send(`/api/orders/${encodeURIComponent(code)}/tickets.pdf`, {
+      headers: { ...orderHeaders(secret), Accept: 'application/pdf' },
+    });
+    return response.blob();
+  },
+  qrUrl: (ticketCode: string) => `/api/tickets/${encodeURIComponent(ticketCode)}/qr.svg`,
+
+  checkIn: (token: string, code: string, eventId: number) =>
+    json<CheckIn>('/api/checkin', { method: 'POST', token, body: { code, event_id: eventId } }),
+
+  adminEvents: (token: string, params: EventQuery) =>
+    json<EventListing>(`/api/admin/events${query(params)}`, { token }),
+  createEvent: (token: string, event: NewEvent) =>
+    json<EventDetail>('/api/admin/events', { method: 'POST', token, body: event }),
+  updateEvent: (token: string, id: number, changes: Partial<EventFields>) =>
+    json<EventDetail>(`/api/admin/events/${id}`, { method: 'PATCH', token, body: changes }),
+  addTicketType: (token: string, eventId: number, type: NewTicketType) =>
+    json<EventDetail>(`/api/admin/events/${eventId}/ticket-types`, { method: 'POST', token, body: type }),
+  updateTicketType: (token: string, id: number, changes: Partial<NewTicketType>) =>
+    json<TicketType>(`/api/admin/ticket-types/${id}`, { method: 'PATCH', token, body: changes }),
+  stats: (token: string, eventId: number) => json<Stats>(`/api/admin/events/${eventId}/stats`, { token }),
+  sales: (token: string, eventId: number, bucket: 'hour' | 'day') =>
+    json<Sales>(`/api/admin/events/${eventId}/sales?bucket=${bucket}`, { token }),
+  tokens: (token: string) => json<{ tokens: ApiToken[] }>('/api/admin/tokens', { token }),
+  createToken: (token: string, name: string, role: TokenRole, eventIds: number[]) =>
+    json<ApiToken>('/api/admin/tokens', {
+      method: 'POST',
+      token,
+      body: role === 'door' ? { name, role, event_ids: eventIds } : { name, role },
+    }),
+  revokeToken: (token: string, id: number) => send(`/api/admin/tokens/${id}`, { method: 'DELETE', token }),
+};

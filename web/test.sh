@@ -33,8 +33,8 @@ npm ci --no-audit --no-fund --loglevel=error
 step "typecheck"
 npx tsc --noEmit
 
-step "build"
-npx vite build --logLevel warn
+step "build (vite, then gzip beside each text file)"
+npm run --silent build
 
 step "bundle size"
 node scripts/bundle-size.mjs

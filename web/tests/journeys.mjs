@@ -1,5 +1,5 @@
 // The journeys through the app, each in a real browser against a real ticketsd.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, buy, createEvent } from './api.mjs';
@@ -66,10 +66,17 @@ export async function buyerBuysTwo({ base }, results) {
     const plain = page.url().replace(/#.*$/, '');
     await page.goto(plain);
     await qr.nth(1).waitFor();
-    // The PDF may not exist on this server yet: either a download or a sentence, never JSON.
-    await page.getByRole('button', { name: 'Download tickets (PDF)' }).click();
-    await page.waitForTimeout(500);
-    assert(!/"type"|problem/.test(await page.locator('main').innerText()), 'no JSON shown');
+    // The PDF of the tickets, fetched with the order's secret and saved as a file.
+    const code = decodeURIComponent(plain.match(/\/orders\/([^/?#]+)/)[1]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download tickets (PDF)' }).click(),
+    ]);
+    assert(download.suggestedFilename() === `tickets-${code}.pdf`, `PDF file name: ${download.suggestedFilename()}`);
+    const pdf = readFileSync(await download.path());
+    assert(pdf.subarray(0, 5).toString('latin1') === '%PDF-', `a PDF: ${pdf.subarray(0, 16).toString('latin1')}`);
+    assert(pdf.length > 1024, `the PDF has content: ${pdf.length} bytes`);
+    assert((await page.getByRole('alert').count()) === 0, 'no error after the download');
     await page.goto(`${base}/nowhere`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await checkPage(page, 'not-found', results);
@@ -152,18 +159,12 @@ export async function door({ base, api }, results) {
   });
 }
 
-/** 4: an organiser creates an event with a ticket type, opens the sale, sees a sale arrive. */
+/**
+ * 4: an organiser creates a draft event with a ticket type, finds it again after a reload and in
+ * the list of all events, opens the sale, and sees a sale arrive in the figures and the chart.
+ */
 export async function organiser({ base, api }, results) {
   await withBrowser({}, results, async (page) => {
-    // Until the server has GET /api/admin/events/{id}/sales, answer for it so that the chart is
-    // drawn and checked; the server's own answer wins as soon as it exists.
-    await page.route('**/api/admin/events/*/sales?*', async (route) => {
-      const real = await route.fetch();
-      if (real.status() !== 404 && real.status() !== 405) return route.fulfill({ response: real });
-      const hour = (h) => new Date(Date.UTC(2027, 0, 10, h)).toISOString().replace('.000', '');
-      const points = [3, 0, 5, 2].map((tickets, h) => ({ at: hour(h), tickets, orders: tickets ? 1 : 0, revenue: tickets * 1800 }));
-      return route.fulfill({ json: { event_id: 0, bucket: 'hour', points, currency: 'EUR' } });
-    });
     await page.goto(`${base}/admin`);
     await page.getByLabel('Admin token').waitFor();
     await checkPage(page, 'admin-sign-in', results);
@@ -184,6 +185,20 @@ export async function organiser({ base, api }, results) {
     await page.getByRole('button', { name: 'Create event' }).click();
     await page.waitForURL(/\/admin\/events\/\d+/);
     const id = Number(page.url().match(/events\/(\d+)/)[1]);
+    // A draft is hidden from the public API; the organiser reads it back after a reload.
+    assert((await fetch(`${api}/api/events/${id}`)).status === 404, 'the draft is not public');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Organiser Test Night' }).waitFor();
+    assert((await page.getByLabel('Ticket type name').first().inputValue()) === 'Early Bird', 'the draft’s ticket type');
+    assert((await page.getByLabel('Starts (venue time)').inputValue()) === '2027-03-01T20:00', 'the draft’s start in venue time');
+    await page.getByText('No sales yet.').waitFor();
+    // …and in the list of every event, marked as a draft.
+    await page.getByRole('link', { name: 'All events' }).click();
+    const listed = page.locator('.admin-events li', { hasText: 'Organiser Test Night' });
+    await listed.waitFor();
+    assert(/Draft/.test(await listed.innerText()), `listed as a draft: ${await listed.innerText()}`);
+    await listed.getByRole('link', { name: 'Organiser Test Night' }).click();
+    await page.waitForURL(new RegExp(`/admin/events/${id}$`));
     await page.getByRole('button', { name: 'Open sale' }).click();
     await page.getByText('The sale is open.').waitFor();
     const sold = page.locator('.stat', { hasText: 'Sold' }).locator('dd');
@@ -193,7 +208,15 @@ export async function organiser({ base, api }, results) {
     assert(detail.starts_at === '2027-03-01T19:00:00Z', `venue time converted to UTC: ${detail.starts_at}`);
     await buy(api, detail.ticket_types[0].id, 3);
     await page.waitForFunction(() => document.querySelector('.stat dd')?.textContent === '3', null, { timeout: 8000 });
-    await page.locator('figure.chart svg').waitFor();
+    // The chart draws the server's paid sales per hour: this one sale, in this hour.
+    const chart = page.locator('figure.chart');
+    await chart.locator('svg[aria-label^="3 tickets in 1 orders"]').waitFor({ timeout: 8000 });
+    assert((await chart.locator('rect.chart-bar').count()) === 1, 'one bar: the hour of the sale');
+    const sales = await admin(api, 'GET', `/api/admin/events/${id}/sales?bucket=hour`);
+    assert(sales.points.length === 1 && sales.points[0].tickets === 3 && sales.points[0].revenue === 5400, `sales: ${JSON.stringify(sales)}`);
+    const hour = new Date();
+    hour.setUTCMinutes(0, 0, 0);
+    assert(Math.abs(Date.parse(sales.points[0].at) - hour.getTime()) <= 3600e3, `the bucket is this hour: ${sales.points[0].at}`);
     await checkPage(page, 'admin-event', results);
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('Scanner 1');

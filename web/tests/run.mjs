@@ -1,6 +1,9 @@
-// Runs the journeys against real ticketsd processes and prints "N passed, N failed".
+// Runs the journeys against real ticketsd processes (each serving the built app in dist/) and
+// prints "N passed, N failed".
 // Usage: node tests/run.mjs <path to ticketsd>   (or env TICKETSD)
+import { existsSync } from 'node:fs';
 import { buyerBuysTwo, door, expiredBasket, organiser, soldOut } from './journeys.mjs';
+import { serving } from './serving.mjs';
 import { killAll, startStack } from './stack.mjs';
 
 const ticketsd = process.argv[2] ?? process.env.TICKETSD;
@@ -9,6 +12,10 @@ if (!ticketsd) {
   process.exit(2);
 }
 const dist = new URL('../dist', import.meta.url).pathname;
+if (!existsSync(`${dist}/index.html`)) {
+  console.error('no dist/index.html: npm run build first');
+  process.exit(2);
+}
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
 
@@ -31,11 +38,12 @@ async function run(name, journey, stack) {
 const main = await startStack({ ticketsd, dist });
 const short = await startStack({ ticketsd, dist, env: { HOLD_TTL_SECONDS: '2' } });
 try {
+  await run('ticketsd serves the app: CSP and other headers, ETags, gzip, client routes', (stack) => serving(stack, dist), main);
   await run('buyer finds an event, buys two tickets, sees QR codes (and German formats)', buyerBuysTwo, main);
   await run('sold out is explained', soldOut, main);
   await run('an expired basket is explained and can be started again', expiredBasket, short);
   await run('the door admits by camera, refuses a second scan, checks typed codes', door, main);
-  await run('an organiser creates an event, opens the sale, sees a sale arrive', organiser, main);
+  await run('an organiser creates a draft, finds it after a reload, opens the sale, sees a sale in figures and chart', organiser, main);
 } finally {
   await Promise.all([main.stop(), short.stop()]);
 }

@@ -1,15 +1,14 @@
 // Starting what a test needs: ticketsd on SQLite (a fresh data directory, demo data, an admin
-// token) on a free loopback port, and the app in front of it.
+// token) on a free loopback port, serving the built app (WEB_ROOT) beside the API.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from './static-server.mjs';
 
-// Until ticketsd serves web/dist itself, a small Node server does (false). Once it does,
-// set this to true: ticketsd gets WEB_ROOT and the tests talk to it directly.
-const TICKETSD_SERVES_APP = false;
+// ticketsd serves web/dist itself (WEB_ROOT: CSP, ETags, gzip, client routes), and the tests
+// talk to it directly: the browser loads the app and calls the API from one origin.
+const TICKETSD_SERVES_APP = true;
 
 export const ADMIN_TOKEN = 'web-test-admin-token-0123456789';
 const running = new Set();
@@ -39,7 +38,7 @@ async function waitReady(base, child, ms) {
   throw new Error('ticketsd did not become ready in time');
 }
 
-/** Starts ticketsd (path in env TICKETSD) and the app; returns { base, api, stop }. */
+/** Starts ticketsd serving the app in `dist`; returns { base, api, stop } (base = api). */
 export async function startStack({ ticketsd, dist, env = {} }) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'tickets-web-test-'));
@@ -63,11 +62,8 @@ export async function startStack({ ticketsd, dist, env = {} }) {
   running.add(child);
   const api = `http://127.0.0.1:${port}`;
   await waitReady(api, child, 15000);
-  const web = TICKETSD_SERVES_APP ? null : await serve({ dist, api });
-  const base = web ? `http://127.0.0.1:${web.address().port}` : api;
+  const base = api;
   const stop = async () => {
-    web?.close();
-    web?.closeAllConnections?.();
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 8000))]);

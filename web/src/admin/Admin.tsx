@@ -1,16 +1,15 @@
 // The organisers' console: sign in with an admin token, then events (list, create, manage,
 // live figures) and API tokens. Routes: /admin, /admin/events/new, /admin/events/{id}, /admin/tokens.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client';
+import { ApiError, api, type EventSummary } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { EventSummary } from '../api/types';
 import { shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Link, usePlace } from '../router';
 import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
 import { EditEvent, NewEvent } from './EventEditor';
-import { adminToken, knownEvents } from './session';
+import { adminToken } from './session';
 import { adminStrings, type AdminKey } from './strings';
 import { Tokens } from './Tokens';
 
@@ -43,17 +42,13 @@ function SignIn({ onToken }: { onToken: (token: string) => void }) {
 function EventsList({ token, onRefused }: { token: string; onRefused: () => void }) {
   const { t, lang } = useT(adminStrings);
   const [events, setEvents] = useState<EventSummary[] | null>(null);
-  const [missing, setMissing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    // Every event, drafts included.
     api.adminEvents(token, { limit: 100 }).then(
       (page) => setEvents(page.events),
       (e) => {
-        // Until the server lists events for organisers, show those this tab knows.
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) {
-          setMissing(true);
-          setEvents(Object.values(knownEvents()));
-        } else if (e instanceof ApiError && e.status === 401) onRefused();
+        if (e instanceof ApiError && e.status === 401) onRefused();
         else setError(e);
       },
     );
@@ -66,7 +61,6 @@ function EventsList({ token, onRefused }: { token: string; onRefused: () => void
           {t('newEvent')}
         </Link>
       </p>
-      {missing ? <p class="hint">{t('adminListMissing')}</p> : null}
       {error ? <Alert>{problemSentence(lang, error, 'admin')}</Alert> : null}
       {events && events.length === 0 ? <p>{t('eventsEmpty')}</p> : null}
       <ul class="admin-events">

@@ -1,9 +1,8 @@
 // Creating and editing an event, its ticket types and its sale (status and sale window).
 // Times are entered in the venue's time zone and sent as UTC.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, type EventDetail, type EventFields, type EventStatus, type TicketType } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { EventDetail, EventFields, EventStatus, TicketType } from '../api/types';
 import { money } from '../format';
 import { useT } from '../i18n';
 import { navigate } from '../router';
@@ -11,7 +10,6 @@ import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
 import { fromLocalInput, isValidZone, toLocalInput } from '../zoned';
 import { LiveFigures } from './LiveFigures';
-import { knownEvents, remember } from './session';
 import { adminStrings, type AdminKey } from './strings';
 
 type Notice = { kind: 'error' | 'ok'; text: string } | null;
@@ -102,7 +100,6 @@ export function NewEvent({ token }: { token: string }) {
     const type = readType(form);
     try {
       const created = await api.createEvent(token, { ...fields, status: 'draft', ticket_types: type.name ? [type] : [] });
-      remember(created);
       navigate(`/admin/events/${created.id}?created=1`);
     } catch (error) {
       setNotice({ kind: 'error', text: problemSentence(lang, error, 'admin') });
@@ -126,16 +123,17 @@ export function NewEvent({ token }: { token: string }) {
 
 export function EditEvent({ token, id, created }: { token: string; id: number; created: boolean }) {
   const { t, lang } = useT(adminStrings);
-  const [event, setEvent] = useState<EventDetail | null>(() => knownEvents()[id] ?? null);
+  const [event, setEvent] = useState<EventDetail | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [notice, setNotice] = useState<Notice>(created ? { kind: 'ok', text: t('created') } : null);
   const [version, setVersion] = useState(0);
 
+  // The organisers' read: drafts too, which the public GET /api/events/{id} does not show.
   useEffect(() => {
-    api.event(id).then(update, () => {});
+    api.adminEvent(token, id).then(update, setLoadError);
   }, [id]);
 
   function update(next: EventDetail) {
-    remember(next);
     setEvent(next);
     setVersion((v) => v + 1);
   }
@@ -150,6 +148,7 @@ export function EditEvent({ token, id, created }: { token: string; id: number; c
     }
   };
 
+  if (loadError) return <Alert>{problemSentence(lang, loadError, 'admin')}</Alert>;
   if (!event) return <p class="loading">…</p>;
 
   const save = (e: Event) => {
@@ -171,7 +170,7 @@ export function EditEvent({ token, id, created }: { token: string; id: number; c
     setNotice(null);
     try {
       await api.updateTicketType(token, typeId, { name, price, capacity });
-      const fresh = await api.event(id).catch(() => null);
+      const fresh = await api.adminEvent(token, id).catch(() => null);
       if (fresh) update(fresh);
       setNotice({ kind: 'ok', text: t('saved') });
     } catch (error) {

@@ -1,9 +1,8 @@
 // An event's sales and check-in figures, polled every few seconds while shown, and the
-// chart of sales over time (polled less often).
+// chart of paid sales per hour, read again whenever the number of tickets sold changes.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client';
+import { api, type Sales, type Stats } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { Sales, Stats } from '../api/types';
 import { money, number, shortDateTime, time } from '../format';
 import { useT } from '../i18n';
 import { Alert } from '../ui/Alert';
@@ -37,15 +36,27 @@ function usePoll<T>(load: () => Promise<T>, everyMs: number): { value: T | null;
 export function LiveFigures({ token, eventId }: { token: string; eventId: number }) {
   const { t, lang } = useT(adminStrings);
   const stats = usePoll<Stats>(() => api.stats(token, eventId), 2000);
-  const sales = usePoll<Sales | 'missing'>(
-    () =>
-      api.sales(token, eventId, 'hour').catch((e) => {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return 'missing' as const;
-        throw e;
-      }),
-    15000,
-  );
   const s = stats.value;
+  const [chart, setChart] = useState<Sales | null>(null);
+  const [chartError, setChartError] = useState<unknown>(null);
+  const sold = s?.sold;
+  useEffect(() => {
+    if (sold === undefined) return;
+    let live = true;
+    api.sales(token, eventId, 'hour').then(
+      (value) => {
+        if (!live) return;
+        setChart(value);
+        setChartError(null);
+      },
+      (error) => {
+        if (live) setChartError(error);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [sold]);
   const cells: [string, string][] = s
     ? [
         [t('sold'), number(lang, s.sold)],
@@ -56,9 +67,8 @@ export function LiveFigures({ token, eventId }: { token: string; eventId: number
         [t('revenue'), money(lang, s.revenue, s.currency)],
       ]
     : [];
-  const chart = sales.value;
   let chartPart = null;
-  if (chart === 'missing') chartPart = <p class="hint">{t('chartMissing')}</p>;
+  if (chartError) chartPart = <Alert>{problemSentence(lang, chartError, 'admin')}</Alert>;
   else if (chart && chart.points.length === 0) chartPart = <p class="hint">{t('chartEmpty')}</p>;
   else if (chart) {
     const tickets = chart.points.reduce((a, p) => a + p.tickets, 0);

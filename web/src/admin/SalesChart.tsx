@@ -1,6 +1,6 @@
 // Sales over time as an inline SVG bar chart (no chart library): one bar per bucket, the
 // tallest bar full height. The figures are also given as text for screen readers.
-import type { Sales } from '../api/types';
+import type { Sales } from '../api/client';
 import { shortDateTime } from '../format';
 import type { Lang } from '../i18n';
 

@@ -1,8 +1,7 @@
 // Scoped API tokens: create one (its secret is shown this once), list them, revoke one.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, type ApiToken, type TokenRole } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { ApiToken, TokenRole } from '../api/types';
 import { shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Alert } from '../ui/Alert';

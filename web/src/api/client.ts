@@ -1,9 +1,36 @@
 // A small typed client for the ticketsd JSON API. Errors come back as ApiError, built from the
 // problem+json body (RFC 9457); ui code turns them into sentences (see problems.ts).
-import type {
-  ApiToken, Basket, CheckIn, EventDetail, EventFields, EventListing, NewEvent, NewTicketType,
-  Order, Sales, Stats, TicketType, TokenRole,
-} from './types';
+// The wire types are those generated from the API document (schema.ts); types.ts holds only
+// what the document does not describe.
+import type { components, operations } from './schema';
+import type { EventFields } from './types';
+
+type Schemas = components['schemas'];
+export type EventStatus = Schemas['EventStatus'];
+export type EventSummary = Schemas['EventSummary'];
+/** An event with its ticket types. */
+export type EventDetail = Schemas['Event'];
+export type EventListing = Schemas['EventListing'];
+export type TicketType = Schemas['TicketType'];
+export type NewTicketType = Schemas['NewTicketType'];
+export type NewEvent = Schemas['NewEvent'];
+export type EventPatch = Schemas['EventPatch'];
+export type Basket = Schemas['Basket'];
+export type Ticket = Schemas['Ticket'];
+/** An order as its holder reads it (no secret). */
+export type Order = Schemas['Order'];
+/** An order as the checkout answers it, with its secret. */
+export type CreatedOrder = Schemas['CreatedOrder'];
+export type CheckIn = Schemas['CheckInResult'];
+export type Stats = Schemas['Stats'];
+export type Sales = Schemas['Sales'];
+export type SalesBucket = Sales['bucket'];
+export type TokenRole = Schemas['Role'];
+/** An API token as listed: never its secret. */
+export type ApiToken = Schemas['Token'];
+/** A token just issued, with its secret (shown this once). */
+export type IssuedToken = Schemas['IssuedToken'];
+export type { EventFields };
 
 export class ApiError extends Error {
   constructor(
@@ -70,16 +97,12 @@ async function json<T>(path: string, options?: Options): Promise<T> {
   return (await response.json()) as T;
 }
 
-export interface EventQuery {
-  q?: string;
-  from?: string;
-  to?: string;
-  status?: string;
-  cursor?: string;
-  limit?: number;
-}
+/** The query of GET /api/events, also taken by GET /api/admin/events. */
+export type EventQuery = NonNullable<operations['listEvents']['parameters']['query']>;
+/** The same query for organisers, where `status` may also be `draft`. */
+export type AdminEventQuery = NonNullable<operations['listAdminEvents']['parameters']['query']>;
 
-function query(params: EventQuery): string {
+function query(params: AdminEventQuery): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== '') search.set(key, String(value));
@@ -101,15 +124,15 @@ export const api = {
   deleteBasket: (id: string) => send(`/api/basket/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 
   checkout: (basketId: string, name: string, email: string, idempotencyKey: string) =>
-    json<{ order: Order }>('/api/checkout', {
+    json<Schemas['Checkout']>('/api/checkout', {
       method: 'POST',
       body: { basket_id: basketId, email, name },
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
   order: (code: string, secret: string) =>
-    json<{ order: Order }>(`/api/orders/${encodeURIComponent(code)}`, { headers: orderHeaders(secret) }),
+    json<Schemas['OrderEnvelope']>(`/api/orders/${encodeURIComponent(code)}`, { headers: orderHeaders(secret) }),
   cancelOrder: (code: string, secret: string) =>
-    json<{ order: Order }>(`/api/orders/${encodeURIComponent(code)}/cancel`, {
+    json<Schemas['OrderEnvelope']>(`/api/orders/${encodeURIComponent(code)}/cancel`, {
       method: 'POST',
       headers: orderHeaders(secret),
     }),
@@ -124,22 +147,26 @@ export const api = {
   checkIn: (token: string, code: string, eventId: number) =>
     json<CheckIn>('/api/checkin', { method: 'POST', token, body: { code, event_id: eventId } }),
 
-  adminEvents: (token: string, params: EventQuery) =>
+  /** Every event, drafts included (admin or reports token). */
+  adminEvents: (token: string, params: AdminEventQuery) =>
     json<EventListing>(`/api/admin/events${query(params)}`, { token }),
+  /** One event with its ticket types, drafts included (admin or reports token). */
+  adminEvent: (token: string, id: number) => json<EventDetail>(`/api/admin/events/${id}`, { token }),
   createEvent: (token: string, event: NewEvent) =>
     json<EventDetail>('/api/admin/events', { method: 'POST', token, body: event }),
-  updateEvent: (token: string, id: number, changes: Partial<EventFields>) =>
+  updateEvent: (token: string, id: number, changes: EventPatch) =>
     json<EventDetail>(`/api/admin/events/${id}`, { method: 'PATCH', token, body: changes }),
   addTicketType: (token: string, eventId: number, type: NewTicketType) =>
     json<EventDetail>(`/api/admin/events/${eventId}/ticket-types`, { method: 'POST', token, body: type }),
   updateTicketType: (token: string, id: number, changes: Partial<NewTicketType>) =>
     json<TicketType>(`/api/admin/ticket-types/${id}`, { method: 'PATCH', token, body: changes }),
   stats: (token: string, eventId: number) => json<Stats>(`/api/admin/events/${eventId}/stats`, { token }),
-  sales: (token: string, eventId: number, bucket: 'hour' | 'day') =>
+  /** Paid sales per hour or day; buckets without sales are left out. */
+  sales: (token: string, eventId: number, bucket: SalesBucket) =>
     json<Sales>(`/api/admin/events/${eventId}/sales?bucket=${bucket}`, { token }),
-  tokens: (token: string) => json<{ tokens: ApiToken[] }>('/api/admin/tokens', { token }),
+  tokens: (token: string) => json<Schemas['TokenList']>('/api/admin/tokens', { token }),
   createToken: (token: string, name: string, role: TokenRole, eventIds: number[]) =>
-    json<ApiToken>('/api/admin/tokens', {
+    json<IssuedToken>('/api/admin/tokens', {
       method: 'POST',
       token,
       body: role === 'door' ? { name, role, event_ids: eventIds } : { name, role },

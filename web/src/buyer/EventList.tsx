@@ -1,9 +1,8 @@
 // The catalogue: search by text, date range and status; more pages through next_cursor.
 // The search lives in the address (?q=&from=&to=&status=) so it can be shared and reloaded.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, type EventSummary, type EventQuery } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { EventSummary } from '../api/types';
 import { shortDateTime, money, number } from '../format';
 import { useT } from '../i18n';
 import { Link, navigate, usePlace } from '../router';
@@ -32,7 +31,8 @@ export function EventList() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const params = { q, from: dayStart(from), to: dayAfter(to), status, limit: 12 };
+  // An unknown status in the address goes to the server as it is, which explains the problem.
+  const params: EventQuery = { q, from: dayStart(from), to: dayAfter(to), status: (status || undefined) as EventQuery['status'], limit: 12 };
 
   useEffect(() => {
     const abort = new AbortController();

@@ -1,9 +1,8 @@
 // One event: when and where (in the venue's time zone), its ticket types with price and
 // availability, and the choice of quantities that becomes a basket (a timed hold).
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, type EventDetail } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { EventDetail } from '../api/types';
 import { dateTime, money, number, shortDateTime, zoneLabel } from '../format';
 import { useT } from '../i18n';
 import { Link, navigate } from '../router';

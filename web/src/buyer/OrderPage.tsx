@@ -2,9 +2,8 @@
 // The order's secret arrives in the fragment (#secret=…), never sent to a server by the browser,
 // and is kept in localStorage so that /orders/{code} opens again later in this browser.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client';
+import { ApiError, api, type EventDetail, type Order } from '../api/client';
 import { problemSentence } from '../api/problems';
-import type { EventDetail, Order } from '../api/types';
 import { dateTime, money, shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Link } from '../router';
@@ -79,8 +78,7 @@ export function OrderPage({ code }: { code: string }) {
     try {
       saveFile(await api.ticketsPdf(order.code, secret), `tickets-${order.code}.pdf`);
     } catch (e) {
-      const missing = e instanceof ApiError && (e.status === 404 || e.status === 405);
-      setNotice({ kind: missing ? 'info' : 'error', text: missing ? t('pdfMissing') : problemSentence(lang, e, 'order') });
+      setNotice({ kind: 'error', text: e instanceof ApiError ? problemSentence(lang, e, 'order') : t('pdfFailed') });
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 // What the buyer's browser keeps: the live basket (this tab only) and each order's secret
 // (in localStorage, so that the order page opens again from the plain /orders/{code} link).
-import type { Basket } from '../api/types';
+import type { Basket } from '../api/client';
 
 export interface HeldBasket {
   basket: Basket;

@@ -2,8 +2,7 @@
 // picks the event, and checks tickets in by camera or by typing the code. Each answer is shown
 // large: admitted, or refused with the reason.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client';
-import type { EventSummary } from '../api/types';
+import { ApiError, api, type EventSummary } from '../api/client';
 import { shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Title } from '../ui/Title';

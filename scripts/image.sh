@@ -22,13 +22,15 @@ readonly mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 readonly security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 readonly out=build/image
 
-usage() { echo "usage: scripts/image.sh [--binary PATH]" >&2; }
+usage() { echo "usage: scripts/image.sh [--binary PATH] [--web DIR]" >&2; }
 
 binary=""
+web=""
 while (($# > 0)); do
   case "$1" in
     --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
     --binary=*) binary="${1#--binary=}"; shift ;;
+    --web) web="${2:?--web needs the built web app (web/dist)}"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage; exit 2 ;;
   esac
@@ -39,6 +41,9 @@ fail() { echo "image.sh: $*" >&2; exit 1; }
 # A path given relative to where the command was started.
 if [[ -n "$binary" ]]; then
   binary="$(realpath -e "$binary")" || fail "no such binary: $binary"
+fi
+if [[ -n "$web" ]]; then
+  web="$(realpath -e "$web")" || fail "no such directory: $web"
 fi
 cd "$(dirname "$0")/.."
 
@@ -67,6 +72,12 @@ if [[ -z "$binary" ]]; then
   binary=build/release/src/ticketsd
 fi
 [[ -x "$binary" ]] || fail "$binary is not an executable"
+# The web app ticketsd serves at /: given, or built here (npm ci && npm run build in web/).
+if [[ -z "$web" ]]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+  web="$PWD/web/dist"
+fi
+[[ -f "$web/index.html" ]] || fail "$web holds no index.html: not a built web app"
 built_revision="$("$binary" --version | sed -n 's/.*(revision \([0-9a-f]*\)).*/\1/p')"
 if [[ "$revision" != "$built_revision"* ]]; then
   echo "image.sh: warning: $binary reports revision ${built_revision:-unknown}, the tree is $short" >&2
@@ -141,6 +152,10 @@ ln -s usr/bin "$root/bin"
 ln -s usr/lib "$root/lib"
 ln -s usr/lib64 "$root/lib64"
 install -m 0755 "$out/ticketsd" "$root/usr/bin/ticketsd"
+# The web app, read-only like the rest of the root; ticketsd reads it once at start.
+mkdir -p "$root/usr/share/tickets/web"
+cp -r "$web/." "$root/usr/share/tickets/web/"
+rm -rf "$root/usr/share/tickets/web/.vite"
 mkdir -p "$stage/usr/bin"
 install -m 0755 "$out/ticketsd" "$stage/usr/bin/ticketsd"
 ship /bin/dash /usr/bin/dash
@@ -247,6 +262,7 @@ buildah config "${labels[@]}" \
   --entrypoint '["/usr/bin/ticketsd"]' --cmd '' \
   --port 8000/tcp --user "$uid:$gid" --workingdir /data \
   --env PATH=/usr/bin:/bin --env DATA_DIR=/data --env TZ=UTC \
+  --env WEB_ROOT=/usr/share/tickets/web \
   --stop-signal SIGTERM "$container"
 buildah commit --quiet --format oci --rm "$container" "$ref" >/dev/null
 trap - EXIT

@@ -8,6 +8,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev libssl-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
+  libhpdf-dev libhowardhinnant-date-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
@@ -17,6 +18,8 @@ test_packages=(
   golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
   golang-github-ghodss-yaml-dev python3-yaml
   mmdebstrap buildah iproute2 binutils
+  # the web app's journeys run in Debian's Chromium (Playwright never downloads a browser)
+  chromium
 )
 
 want=("${build_packages[@]}")
@@ -24,9 +27,10 @@ if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_packages[@]}")
 fi
 
-# Node.js runs the chart's schema validation and the Terraform checks (npm packages pinned by
-# lockfiles). A Node.js that is already installed (>= 18) is used as it is.
-if [[ "${1:-}" == "--test" ]] && ! command -v node >/dev/null; then
+# Node.js builds the web app (and runs the chart's schema validation and the Terraform checks);
+# npm packages are pinned by lockfiles. A Node.js that is already installed (>= 18) is used as
+# it is.
+if ! command -v node >/dev/null; then
   want+=(nodejs npm)
 fi
 

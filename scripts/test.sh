@@ -23,7 +23,16 @@ step "build (RelWithDebInfo)"
 bash scripts/build.sh test
 
 step "tests"
-(cd build/test && ctest --output-on-failure --timeout 300 -j2)
+# Every response the integration tests receive is logged, for the API document's check below.
+responses="$PWD/build/test/api-responses.jsonl"
+rm -f "$responses"
+(cd build/test && TICKETS_RESPONSE_LOG="$responses" ctest --output-on-failure --timeout 300 -j2)
+
+step "API document (OpenAPI 3.1: valid, every response above matches it, web types current)"
+bash tests/openapi/test.sh --log "$responses"
+
+step "web app (typecheck, build, bundle budget, journeys in Chromium against ticketsd)"
+bash web/test.sh build/test/src/ticketsd
 
 step "container image (built from Debian packages, run with buildah on SQLite and PostgreSQL)"
 # The test build is compiled with the release flags (RelWithDebInfo); the image strips it.

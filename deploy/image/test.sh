@@ -20,7 +20,10 @@ if [[ -z "${IMAGE_TEST_BOUNDED:-}" ]]; then
     --binary)
       binary="$(realpath -e "${2:?--binary needs a path}")"
       cd "$(dirname "$self")/../.."
-      bash scripts/image.sh --binary "$binary"
+      # The web app already built (the suite builds it before) is packed as it is.
+      web=()
+      [[ ! -f web/dist/index.html ]] || web=(--web web/dist)
+      bash scripts/image.sh --binary "$binary" "${web[@]}"
       set -- "$(cat build/image/image-ref)"
       ;;
     "")
@@ -231,6 +234,13 @@ body, _, content_type = sys.argv[1].rpartition("\n")
 assert content_type.startswith("application/json"), content_type
 events = json.loads(body)["events"]
 assert isinstance(events, list) and events, "no events"' "$body"
+  body="$(in_image curl -sS --max-time 5 -H 'Accept-Encoding: gzip' -D - -o /dev/null "http://localhost:$server_port/events/1" || true)"
+  check "$what: the web app at / (its routes get index.html, with the CSP)" /usr/bin/python3 -c '
+import sys
+head = sys.argv[1].lower()
+assert head.startswith("http/1.1 200"), head[:40]
+assert "content-type: text/html" in head, head
+assert "content-security-policy: default-src '"'"'self'"'"'" in head, head' "$body"
   check "$what: the process runs as uid $image_uid" \
     grep -Eq "^Uid:\s+$image_uid\s+$image_uid\s+$image_uid\s+$image_uid$" "/proc/$server_pid/status"
   check "$what: its socket belongs to uid $image_uid" \

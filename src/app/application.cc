@@ -21,6 +21,7 @@
 #include "api/errors.h"
 #include "api/events_handler.h"
 #include "api/faults_handler.h"
+#include "api/openapi_document.h"
 #include "api/operations_handler.h"
 #include "api/response_cache.h"
 #include "api/ticketing_handler.h"
@@ -34,6 +35,7 @@
 #include "domain/catalogue_service.h"
 #include "domain/payment.h"
 #include "domain/ticketing_service.h"
+#include "http/response.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_site.h"
@@ -277,6 +279,14 @@ int Application::run(const Listening& on_listening) {
              [&](const auto& r, auto& c) { return operations.readiness(r, c); });
   router.add(verb::get, "/metrics",
              [&](const auto& r, auto& c) { return operations.metrics(r, c); });
+  const auto api_document = std::make_shared<const std::string>(api::openApiDocument());
+  route(verb::get, "/api/openapi.json",
+        [api_document](const http::Request& r, auto&) -> asio::awaitable<http::Response> {
+          auto response =
+              http::jsonResponse(http::beast_http::status::ok, api_document, r.version());
+          response.set(http::beast_http::field::cache_control, "public, max-age=300");
+          co_return response;
+        });
   route(verb::get, "/api/events", [&](const auto& r, auto& c) { return events.list(r, c); });
   route(verb::get, "/api/events/{id}", [&](const auto& r, auto& c) { return events.get(r, c); });
   route(verb::post, "/api/basket",

@@ -123,6 +123,12 @@ const describe = (errors) =>
     .map((e) => `${e.instancePath || "/"} ${e.message}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`)
     .join("; ");
 
+// Paths ticketsd gives to the web app when WEB_ROOT is set: everything outside /api/ that is not
+// an operations endpoint.
+function isWebAppPath(path) {
+  return path !== "/api" && !path.startsWith("/api/") && !["/healthz", "/readiness", "/metrics"].includes(path);
+}
+
 // Checks one exchange; returns a list of what is wrong with it.
 function check(exchange, coverage) {
   const { method, target, status } = exchange;
@@ -148,6 +154,11 @@ function check(exchange, coverage) {
     if (!problemValidator(parsed)) problems.push(`body does not match Problem: ${describe(problemValidator.errors)}`);
     else if (parsed.status !== status) problems.push(`problem status ${parsed.status} differs from the HTTP status`);
   };
+  if (candidates.length === 0 && isWebAppPath(pathPart) && (exchange.content_type ?? "").split(";")[0] !== "application/problem+json") {
+    // The web app's files and routes (WEB_ROOT), outside the API the document describes.
+    coverage.set("web app (static)", (coverage.get("web app (static)") ?? 0) + 1);
+    return problems;
+  }
   if (candidates.length === 0) {
     // Not a documented route: the server's own 404 (or 400/405 for a malformed request).
     if (![400, 404, 405].includes(status)) problems.push(`status ${status} on a path no operation documents`);

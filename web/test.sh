@@ -3,14 +3,15 @@
 # journeys in Debian's Chromium against real ticketsd processes on loopback ports.
 # Usage: bash web/test.sh <path to ticketsd>   (or env TICKETSD)
 set -euo pipefail
-cd "$(dirname "$0")"
 
+# The path is taken relative to where the script was called from.
 ticketsd="${1:-${TICKETSD:-}}"
 if [[ -z "$ticketsd" || ! -x "$ticketsd" ]]; then
   echo "usage: bash web/test.sh <path to a built ticketsd> (or env TICKETSD)" >&2
   exit 2
 fi
 ticketsd="$(realpath "$ticketsd")"
+cd "$(dirname "$0")"
 
 started=$SECONDS
 step() { printf '\n== web: %s (%ds)\n' "$1" $((SECONDS - started)); }

@@ -162,6 +162,26 @@ TicketingHandler::Awaitable TicketingHandler::checkIn(const http::Request& reque
       status::ok, {{"result", "admitted"}, {"ticket", toJson(*ticket)}}, request.version());
 }
 
+TicketingHandler::Awaitable TicketingHandler::doorFigures(const http::Request& request,
+                                                          http::RequestContext& context) {
+  auto input = co_await guard_.admit(request, context, Action::kReadDoorFigures, PathId::kEvent);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  const EventId id = std::get<GuardedInput>(input).id;
+  auto stats = co_await workers_.run([&] { return ticketing_.stats(id); });
+  if (!stats) {
+    co_return domainErrorResponse(stats.error(), request, context);
+  }
+  // Never revenue: door staff see who came in, not what was paid.
+  co_return http::privateJsonResponse(status::ok,
+                                      {{"event_id", id},
+                                       {"checked_in", stats->checked_in},
+                                       {"sold", stats->sold},
+                                       {"capacity", stats->capacity}},
+                                      request.version());
+}
+
 TicketingHandler::Awaitable TicketingHandler::ticketQr(const http::Request& request,
                                                        http::RequestContext& context) {
   std::string code(context.params[0]);

@@ -25,6 +25,8 @@ class TicketingHandler {
   Awaitable getOrder(const http::Request& request, http::RequestContext& context);
   Awaitable cancelOrder(const http::Request& request, http::RequestContext& context);
   Awaitable checkIn(const http::Request& request, http::RequestContext& context);
+  // GET /api/checkin/events/{id}: admitted so far against capacity, for the door's screen.
+  Awaitable doorFigures(const http::Request& request, http::RequestContext& context);
   Awaitable ticketQr(const http::Request& request, http::RequestContext& context);
   // GET /api/orders/{code}/tickets.pdf with X-Order-Secret: every ticket of the order, printable.
   Awaitable ticketsPdf(const http::Request& request, http::RequestContext& context);

@@ -302,6 +302,8 @@ int Application::run(const Listening& on_listening) {
   route(verb::post, "/api/orders/{code}/cancel",
         [&](const auto& r, auto& c) { return selling.cancelOrder(r, c); });
   route(verb::post, "/api/checkin", [&](const auto& r, auto& c) { return selling.checkIn(r, c); });
+  route(verb::get, "/api/checkin/events/{id}",
+        [&](const auto& r, auto& c) { return selling.doorFigures(r, c); });
   route(verb::get, "/api/orders/{code}/tickets.pdf",
         [&](const auto& r, auto& c) { return selling.ticketsPdf(r, c); });
   route(verb::get, "/api/tickets/{code}/qr.svg",

@@ -30,9 +30,9 @@ bool permits(const Principal& principal, Action action, std::optional<EventId> e
     case Role::kAdmin:
       return true;
     case Role::kReports:
-      return action == Action::kReadStats;
+      return action == Action::kReadStats || action == Action::kReadDoorFigures;
     case Role::kDoor:
-      return action == Action::kCheckIn &&
+      return (action == Action::kCheckIn || action == Action::kReadDoorFigures) &&
              (!event || std::find(principal.event_ids.begin(), principal.event_ids.end(), *event) !=
                             principal.event_ids.end());
   }
@@ -50,6 +50,9 @@ DomainError forbidden(Action action) {
       break;
     case Action::kReadStats:
       what = "read this event's figures";
+      break;
+    case Action::kReadDoorFigures:
+      what = "read this event's door figures";
       break;
     case Action::kCheckIn:
       what = "check tickets in at this event";

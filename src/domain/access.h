@@ -54,6 +54,7 @@ enum class Action {
   kManageTokens,
   kEditCatalogue,
   kReadStats,
+  kReadDoorFigures,  // admitted so far against capacity: the door's own count
   kCheckIn,
   kInjectFaults,
 };

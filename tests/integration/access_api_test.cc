@@ -136,6 +136,9 @@ class AccessApiTest : public ::testing::Test {
     };
     if (!may_read_stats) {
       cases.push_back({"GET", "/api/admin/events/" + event + "/stats", ""});
+      cases.push_back({"GET", "/api/admin/events/" + event + "/sales", ""});
+      cases.push_back({"GET", "/api/admin/events/" + event, ""});
+      cases.push_back({"GET", "/api/admin/events", ""});
     }
     for (const auto& c : cases) {
       auto r = client().call(c.method, c.target, c.body, as);
@@ -166,6 +169,33 @@ TEST_F(AccessApiTest, DoorTokenChecksInAtItsEventsOnly) {
   EXPECT_EQ(problemType(elsewhere), "/problems/forbidden");
   EXPECT_EQ(c.checkIn(a.ticket, b.event, bearer(door.secret)).status, 403);
   EXPECT_EQ(c.checkIn(b.ticket, b.event, kAdmin).status, 200) << "the refused scan used nothing";
+}
+
+TEST_F(AccessApiTest, DoorTokenReadsItsEventsAdmittedCountButNoMoney) {
+  auto c = client();
+  auto a = c.eventWithATicket();
+  auto b = c.eventWithATicket();
+  auto door = c.issue("door", {a.event});
+  const std::string figures = "/api/checkin/events/" + std::to_string(a.event);
+
+  auto before = c.call("GET", figures, "", bearer(door.secret));
+  ASSERT_EQ(before.status, 200) << before.body;
+  auto body = json::parse(before.body).as_object();
+  EXPECT_EQ(body.at("event_id"), a.event);
+  EXPECT_EQ(body.at("checked_in"), 0);
+  EXPECT_EQ(body.at("sold"), 1);
+  EXPECT_GE(body.at("capacity").as_int64(), 1);
+  EXPECT_FALSE(body.contains("revenue"));
+
+  ASSERT_EQ(c.checkIn(a.ticket, a.event, bearer(door.secret)).status, 200);
+  auto after = c.call("GET", figures, "", bearer(door.secret));
+  EXPECT_EQ(json::parse(after.body).at("checked_in"), 1);
+
+  auto elsewhere =
+      c.call("GET", "/api/checkin/events/" + std::to_string(b.event), "", bearer(door.secret));
+  EXPECT_EQ(elsewhere.status, 403) << elsewhere.body;
+  EXPECT_EQ(httpGet(server->port(), figures).status, 401);
+  EXPECT_EQ(c.call("GET", "/api/checkin/events/999999", "", kAdmin).status, 404);
 }
 
 TEST_F(AccessApiTest, DoorTokenMayDoNothingElse) {

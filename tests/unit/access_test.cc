@@ -8,7 +8,7 @@ namespace {
 TEST(AccessRules, AdminsMayDoEverything) {
   Principal admin{Role::kAdmin, {}, std::nullopt};
   for (auto action : {Action::kManageTokens, Action::kEditCatalogue, Action::kReadStats,
-                      Action::kCheckIn, Action::kInjectFaults}) {
+                      Action::kReadDoorFigures, Action::kCheckIn, Action::kInjectFaults}) {
     EXPECT_TRUE(permits(admin, action, std::nullopt));
     EXPECT_TRUE(permits(admin, action, 42));
   }
@@ -22,6 +22,7 @@ TEST(AccessRules, ReportsMayReadEveryEventsFiguresAndNothingElse) {
   EXPECT_FALSE(canEditCatalogue(reports));
   EXPECT_FALSE(canManageTokens(reports));
   EXPECT_FALSE(permits(reports, Action::kInjectFaults, std::nullopt));
+  EXPECT_TRUE(permits(reports, Action::kReadDoorFigures, 99));
 }
 
 TEST(AccessRules, DoorStaffMayCheckInAtTheirEventsOnly) {
@@ -30,7 +31,9 @@ TEST(AccessRules, DoorStaffMayCheckInAtTheirEventsOnly) {
   EXPECT_TRUE(canCheckIn(door, 3));
   EXPECT_TRUE(canCheckIn(door, 5));
   EXPECT_FALSE(canCheckIn(door, 4));
-  EXPECT_FALSE(canReadStats(door, 3));
+  EXPECT_FALSE(canReadStats(door, 3)) << "revenue is not the door's business";
+  EXPECT_TRUE(permits(door, Action::kReadDoorFigures, 3)) << "admitted against capacity";
+  EXPECT_FALSE(permits(door, Action::kReadDoorFigures, 4));
   EXPECT_FALSE(canEditCatalogue(door));
   EXPECT_FALSE(canManageTokens(door));
   EXPECT_FALSE(permits(door, Action::kInjectFaults, std::nullopt));

@@ -187,6 +187,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/checkin/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admitted so far against capacity, for the door's screen (door token of the event, admin or reports)
+         * @description No money: door staff see who came in, not what was paid.
+         */
+        get: operations["doorFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/events": {
         parameters: {
             query?: never;
@@ -1004,6 +1024,16 @@ export interface components {
              */
             database_latency_ms: number;
         };
+        /** @description What the door needs to know about an event: who came in against how many may come. */
+        DoorFigures: {
+            event_id: number;
+            /** @description Tickets admitted so far */
+            checked_in: number;
+            /** @description Tickets sold (paid, not cancelled) */
+            sold: number;
+            /** @description All ticket types together */
+            capacity: number;
+        };
     };
     responses: {
         /** @description Malformed query, path id, header, JSON or HTTP. `invalid-parameter` names the offending input in `field`; `invalid-request` is about the request as a whole. */
@@ -1638,6 +1668,38 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    doorFigures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The door figures */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoorFigures"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];

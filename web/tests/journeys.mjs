@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { admin, buy, createEvent } from './api.mjs';
+import { admin, buy, call, createEvent } from './api.mjs';
 import { checkPage, launch } from './browser.mjs';
 import { ADMIN_TOKEN } from './stack.mjs';
 import { writeQrVideo } from './y4m.mjs';
@@ -114,13 +114,19 @@ export async function expiredBasket({ base }, results) {
   });
 }
 
-/** 3: the door admits a ticket shown to the camera, refuses it again with the first time; typing works. */
+/**
+ * 3: the door admits a ticket shown to the camera, refuses it again with the first time; typing
+ * works. The event's figures (from the server, read with the door token) go from 0 to 1 admitted.
+ */
 export async function door({ base, api }, results) {
   const order = await buy(api, 4, 2); // event 2's first ticket type
   const [first, second] = order.tickets;
   const token = (await admin(api, 'POST', '/api/admin/tokens', { name: 'Front door', role: 'door', event_ids: [first.event_id] })).token;
   const video = join(mkdtempSync(join(tmpdir(), 'tickets-web-qr-')), 'ticket.y4m');
   writeQrVideo(video, first.code);
+  const figures = await call(api, 'GET', `/api/checkin/events/${first.event_id}`, { token });
+  assert(figures.checked_in === 0 && figures.sold >= 2, `door figures before: ${JSON.stringify(figures)}`);
+  const of = (n) => `Admitted ${n} of ${figures.capacity.toLocaleString('en-GB')}`;
   await withBrowser({ camera: video }, results, async (page) => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${base}/door`);
@@ -131,10 +137,18 @@ export async function door({ base, api }, results) {
     await page.getByLabel('Or the event number').fill(String(first.event_id));
     await checkPage(page, 'door-event', results);
     await page.getByRole('button', { name: 'Start scanning' }).click();
+    const count = page.locator('.door-count');
+    await page.getByText(of(0), { exact: true }).waitFor();
+    assert((await count.getAttribute('aria-live')) === 'polite', 'the figure is a polite live region');
+    assert((await page.locator('.door-sold').innerText()).includes(`sold ${figures.sold.toLocaleString('en-GB')}`), 'sold is shown');
+    await checkPage(page, 'door-figures', results);
     await page.getByRole('button', { name: 'Start camera' }).click();
     const result = page.locator('.door-result');
     await page.getByText('✓ Admitted').waitFor({ timeout: 15000 });
-    assert((await page.getByText('Admitted this session: 1').count()) === 1, 'count of admitted');
+    await page.getByText(of(1), { exact: true }).waitFor();
+    const after = await call(api, 'GET', `/api/checkin/events/${first.event_id}`, { token });
+    assert(after.checked_in === 1 && after.capacity === figures.capacity, `door figures after: ${JSON.stringify(after)}`);
+    assert((await page.locator('.door-sold').innerText()).includes('this session 1'), 'this session’s count');
     await checkPage(page, 'door-admitted', results);
     await page.getByRole('button', { name: 'Scan next' }).click();
     await page.getByText('✕ Refused').waitFor({ timeout: 15000 });
@@ -144,7 +158,7 @@ export async function door({ base, api }, results) {
     await page.getByRole('button', { name: 'Stop camera' }).click();
     await page.getByLabel('Ticket code').fill(second.code);
     await page.getByRole('button', { name: 'Check in' }).click();
-    await page.getByText('Admitted this session: 2').waitFor();
+    await page.getByText(of(2), { exact: true }).waitFor();
     await page.getByLabel('Ticket code').fill('NO-SUCH-TICKET');
     await page.getByRole('button', { name: 'Check in' }).click();
     await page.getByText('Unknown ticket code.').waitFor();

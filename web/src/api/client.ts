@@ -22,6 +22,8 @@ export type Order = Schemas['Order'];
 /** An order as the checkout answers it, with its secret. */
 export type CreatedOrder = Schemas['CreatedOrder'];
 export type CheckIn = Schemas['CheckInResult'];
+/** An event's admitted count against its capacity, for the door (no money). */
+export type DoorFigures = Schemas['DoorFigures'];
 export type Stats = Schemas['Stats'];
 export type Sales = Schemas['Sales'];
 export type SalesBucket = Sales['bucket'];
@@ -146,6 +148,9 @@ export const api = {
 
   checkIn: (token: string, code: string, eventId: number) =>
     json<CheckIn>('/api/checkin', { method: 'POST', token, body: { code, event_id: eventId } }),
+  /** Admitted, sold and capacity of one event (its door token, or an admin or reports token). */
+  doorFigures: (token: string, eventId: number, signal?: AbortSignal) =>
+    json<DoorFigures>(`/api/checkin/events/${eventId}`, { token, signal }),
 
   /** Every event, drafts included (admin or reports token). */
   adminEvents: (token: string, params: AdminEventQuery) =>

@@ -1,9 +1,11 @@
 // The door: a steward signs in with a door token (kept in sessionStorage: gone with the tab),
 // picks the event, and checks tickets in by camera or by typing the code. Each answer is shown
-// large: admitted, or refused with the reason.
+// large: admitted, or refused with the reason. Above it, the event's figures from the server
+// (admitted of capacity, sold), read when the event is picked, after each admission and every
+// 10 s while the page is visible.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, type EventSummary } from '../api/client';
-import { shortDateTime } from '../format';
+import { ApiError, api, type DoorFigures, type EventSummary } from '../api/client';
+import { number, shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Title } from '../ui/Title';
 import { createReader } from './scanner';
@@ -11,6 +13,7 @@ import { doorStrings } from './strings';
 
 const TOKEN = 'tickets.door.token';
 const EVENT = 'tickets.door.event';
+const FIGURES_EVERY_MS = 10_000;
 
 type Result =
   | { kind: 'admitted'; code: string }
@@ -92,6 +95,50 @@ function PickEvent({ onEvent, onSignOut }: { onEvent: (id: number) => void; onSi
   );
 }
 
+/**
+ * The event's door figures: read now, again on refresh(), and every 10 s while the page is
+ * visible (at once when it becomes visible again); nothing is polled while hidden or unmounted.
+ * Only the newest request may answer; a failed read keeps the last figures.
+ */
+function useDoorFigures(token: string, eventId: number) {
+  const [figures, setFigures] = useState<DoorFigures | null>(null);
+  const refresh = useRef<() => void>(() => {});
+  useEffect(() => {
+    let request: AbortController | null = null;
+    let timer = 0;
+    const load = () => {
+      request?.abort();
+      const current = new AbortController();
+      request = current;
+      api.doorFigures(token, eventId, current.signal).then(
+        (answer) => {
+          if (!current.signal.aborted) setFigures(answer);
+        },
+        () => {},
+      );
+    };
+    const poll = () => {
+      clearInterval(timer);
+      timer = document.visibilityState === 'visible' ? window.setInterval(load, FIGURES_EVERY_MS) : 0;
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') load();
+      poll();
+    };
+    refresh.current = load;
+    load();
+    poll();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      clearInterval(timer);
+      request?.abort();
+      refresh.current = () => {};
+    };
+  }, [token, eventId]);
+  return { figures, refresh: () => refresh.current() };
+}
+
 function Scanner(props: { token: string; eventId: number; onChangeEvent: () => void; onSignOut: () => void }) {
   const { t, lang } = useT(doorStrings);
   const [event, setEvent] = useState<EventSummary | null>(null);
@@ -103,6 +150,7 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
   // The last code read and when: a QR code held in view is read many times a second.
   const last = useRef<{ code: string; at: number } | null>(null);
   const busy = useRef(false);
+  const { figures, refresh } = useDoorFigures(props.token, props.eventId);
 
   useEffect(() => {
     api.event(props.eventId).then(setEvent, () => setEvent(null));
@@ -115,6 +163,7 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
     try {
       await api.checkIn(props.token, code, props.eventId);
       setAdmitted((n) => n + 1);
+      refresh();
       setResult({ kind: 'admitted', code });
       navigator.vibrate?.(80);
     } catch (e) {
@@ -207,9 +256,18 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
   return (
     <div class="door">
       <Title text={title} />
-      <p class="door-count" aria-live="polite">
-        {t('admittedCount', { n: admitted })}
-      </p>
+      <div class="door-figures">
+        <p class="door-count" aria-live="polite" aria-atomic="true">
+          {figures
+            ? t('admittedOf', { n: number(lang, figures.checked_in), capacity: number(lang, figures.capacity) })
+            : t('admittedCount', { n: number(lang, admitted) })}
+        </p>
+        {figures ? (
+          <p class="door-sold">
+            {t('soldCount', { n: number(lang, figures.sold) })} · {t('sessionCount', { n: number(lang, admitted) })}
+          </p>
+        ) : null}
+      </div>
       <div class={`door-result door-result-${result?.kind ?? 'idle'}`} role="status" aria-live="assertive" aria-atomic="true">
         {result ? (
           <>

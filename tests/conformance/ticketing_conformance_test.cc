@@ -119,6 +119,52 @@ TEST_P(TicketingTest, BasketHoldsStockUntilItExpires) {
   EXPECT_EQ(service->expireHolds(), 0);
 }
 
+TEST_P(TicketingTest, SalesOverTimeCountPaidTicketsPerBucket) {
+  auto event = onSale({type(10, 1000), NewTicketType{"VIP", Money{5000, "GBP"}, 5}});
+  auto ga = event.ticket_types[0].id;
+  auto vip = event.ticket_types[1].id;
+  auto first = buy(service->createBasket({{ga, 2}, {vip, 1}}).value().id, "sales-1").value();
+  clock.advance(hours(2));
+  buy(service->createBasket({{ga, 1}}).value().id, "sales-2").value();
+  service->createBasket({{ga, 3}}).value();  // held, not sold: not a sale
+
+  auto hourly = service->salesOverTime(event.event.id, hours(1)).value();
+  EXPECT_EQ(hourly.currency, "GBP");
+  EXPECT_EQ(hourly.bucket, hours(1));
+  ASSERT_EQ(hourly.points.size(), 2u);
+  EXPECT_EQ(hourly.points[0].tickets, 3);
+  EXPECT_EQ(hourly.points[0].orders, 1);
+  EXPECT_EQ(hourly.points[0].revenue, 2 * 1000 + 5000);
+  EXPECT_EQ(hourly.points[1].tickets, 1);
+  EXPECT_EQ(hourly.points[1].revenue, 1000);
+  EXPECT_EQ(hourly.points[1].at - hourly.points[0].at, hours(2));
+  for (const auto& point : hourly.points) {
+    EXPECT_EQ(point.at.time_since_epoch().count() % 3600, 0) << "buckets align to the hour";
+  }
+
+  auto daily = service->salesOverTime(event.event.id, hours(24)).value();
+  int64_t tickets = 0;
+  for (const auto& point : daily.points) {
+    EXPECT_EQ(point.at.time_since_epoch().count() % 86400, 0) << "buckets align to UTC days";
+    tickets += point.tickets;
+  }
+  EXPECT_EQ(tickets, 4);
+
+  ASSERT_TRUE(service->cancelOrder(first.order.code, first.order.secret));
+  auto after = service->salesOverTime(event.event.id, hours(1)).value();
+  ASSERT_EQ(after.points.size(), 1u) << "a cancelled order is no sale";
+  EXPECT_EQ(after.points[0].tickets, 1);
+
+  EXPECT_EQ(service->salesOverTime(event.event.id + 1000, hours(1)).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(service->salesOverTime(event.event.id, hours(7)).error().code,
+            ErrorCode::kUnprocessable);
+  auto empty = onSale({});
+  auto none = service->salesOverTime(empty.event.id, hours(1)).value();
+  EXPECT_TRUE(none.points.empty());
+  EXPECT_EQ(none.currency, "");
+}
+
 TEST_P(TicketingTest, SoldOutSaysWhichTypeAndHowManyAreLeftAndHoldsNothing) {
   auto event = onSale({type(5), NewTicketType{"VIP", Money{9000, "GBP"}, 2}});
   auto ga = event.ticket_types[0].id;

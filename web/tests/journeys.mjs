@@ -83,6 +83,141 @@ export async function buyerBuysTwo({ base }, results) {
   });
 }
 
+/** Every page of GET /api/events for a query, following `next_cursor`: the events in order. */
+async function allPages(api, query) {
+  const events = [];
+  let cursor = null;
+  do {
+    const params = new URLSearchParams(query);
+    if (cursor) params.set('cursor', cursor);
+    const page = await call(api, 'GET', `/api/events?${params}`);
+    events.push(...page.events);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return events;
+}
+
+const listedHrefs = (page) =>
+  page.locator('.event-list > li h2 a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+
+/** The list shows exactly these events, in this order, once each, and no "more" control. */
+async function expectListed(page, expected, what) {
+  const want = expected.map((e) => `/events/${e.id}`);
+  try {
+    await page.waitForFunction(
+      (want) => {
+        const got = [...document.querySelectorAll('.event-list > li h2 a')].map((a) => a.getAttribute('href'));
+        return !document.querySelector('main .loading') && got.length === want.length && got.every((h, i) => h === want[i]);
+      },
+      want,
+      { timeout: 5000 },
+    );
+  } catch {
+    throw new Error(`${what}: listed ${JSON.stringify(await listedHrefs(page))}, the API ${JSON.stringify(want)}`);
+  }
+  assert((await page.getByRole('button', { name: 'More events' }).count()) === 0, `${what}: no more events`);
+}
+
+const utcDay = (iso) => iso.slice(0, 10);
+const nextUtcDay = (day) => new Date(Date.parse(`${day}T00:00:00Z`) + 86400e3).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * 1b: the event list's other duties. "More events" appends the pages of `next_cursor` until the
+ * last, every event once; the status and date filters narrow the list to exactly what the API
+ * returns for the same query, and clearing them restores it.
+ */
+export async function eventList({ base, api }, results) {
+  await withBrowser({}, results, async (page) => {
+    // The page size is the app's own: read from the request it makes.
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/api/events'),
+      page.goto(`${base}/`),
+    ]);
+    const limit = Number(new URL(request.url()).searchParams.get('limit'));
+    assert(Number.isInteger(limit) && limit > 0, `the app asks for pages of ${limit}`);
+    // A sold-out event (set so by the organiser), and enough events for three pages or more.
+    // Those created here share one start time: the cursor has to tell them apart by id.
+    const soldOut = await createEvent(api, { name: 'Filter Test Sold Out', capacity: 5 });
+    await admin(api, 'PATCH', `/api/admin/events/${soldOut.id}`, { status: 'sold_out' });
+    const known = (await allPages(api, { limit })).length;
+    for (let i = known; i <= 2 * limit; i++) await createEvent(api, { name: `Paging Test ${i + 1}`, capacity: 5 });
+    const all = await allPages(api, { limit });
+    const ids = new Set(all.map((e) => e.id));
+    assert(ids.size === all.length && all.length > 2 * limit, `the API's pages: ${all.length} events, ${ids.size} distinct`);
+
+    await page.reload();
+    const cards = page.locator('.event-list > li');
+    const more = page.getByRole('button', { name: 'More events' });
+    await more.waitFor();
+    assert((await cards.count()) === limit, `first page: ${await cards.count()} events, not ${limit}`);
+    const pages = Math.ceil(all.length / limit);
+    for (let n = 2; n <= pages; n++) {
+      // By keyboard: the control is a button, Enter uses it.
+      await more.focus();
+      await page.keyboard.press('Enter');
+      const shown = Math.min(n * limit, all.length);
+      await page.waitForFunction((shown) => document.querySelectorAll('.event-list > li').length === shown, shown);
+      // The focus goes to the first event of the new page, not to the top of the document.
+      const focusedIndex = () => {
+        const item = document.activeElement?.closest('.event-list > li');
+        return item ? [...item.parentElement.children].indexOf(item) : -1;
+      };
+      const first = (n - 1) * limit;
+      await page
+        .waitForFunction(`(${focusedIndex})() === ${first}`, null, { timeout: 2000 })
+        .catch(async () => assert(false, `page ${n}: the focus is on event ${await page.evaluate(focusedIndex)}, not ${first}`));
+    }
+    await expectListed(page, all, 'every page');
+    assert(new Set(await listedHrefs(page)).size === all.length, 'no event listed twice');
+    await checkPage(page, 'events-all-pages', results);
+
+    // Status: sold out.
+    await page.getByLabel('Status').selectOption('sold_out');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/\/\?status=sold_out$/);
+    const soldOutApi = await allPages(api, { limit, status: 'sold_out' });
+    assert(soldOutApi.some((e) => e.id === soldOut.id) && soldOutApi.every((e) => e.status === 'sold_out'), 'the API lists the sold-out events');
+    await expectListed(page, soldOutApi, 'status sold out');
+    assert((await page.locator('.badge-sold_out').count()) === soldOutApi.length, 'each marked sold out');
+
+    // A date range (days, from the first to the last included), typed and sent with Enter.
+    await page.getByLabel('Status').selectOption('');
+    const from = utcDay(all[2].starts_at);
+    const to = utcDay(all[6].starts_at);
+    await page.getByLabel('From (date)').fill(from);
+    await page.getByLabel('Until (date)').fill(to);
+    await page.getByLabel('Until (date)').press('Enter');
+    await page.waitForURL(new RegExp(`/\\?from=${from}&to=${to}$`));
+    const range = { limit, from: `${from}T00:00:00Z`, to: nextUtcDay(to) };
+    const rangeApi = await allPages(api, range);
+    const inRange = all.filter((e) => e.starts_at >= range.from && e.starts_at < range.to);
+    assert(rangeApi.length >= 5 && rangeApi.length < all.length, `the range narrows: ${rangeApi.length} of ${all.length}`);
+    assert(JSON.stringify(rangeApi.map((e) => e.id)) === JSON.stringify(inRange.map((e) => e.id)), 'the API’s range is the days asked for');
+    await expectListed(page, rangeApi, `from ${from} to ${to}`);
+    await checkPage(page, 'events-filtered', results);
+
+    // Both at once.
+    await page.getByLabel('Status').selectOption('on_sale');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/status=on_sale/);
+    await expectListed(page, await allPages(api, { ...range, status: 'on_sale' }), 'range and on sale');
+
+    // Clearing restores the whole list, a page at a time.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL(new RegExp(`^${base}/$`));
+    await more.waitFor();
+    assert(JSON.stringify(await listedHrefs(page)) === JSON.stringify(all.slice(0, limit).map((e) => `/events/${e.id}`)), 'cleared: the first page again');
+    assert((await page.getByLabel('From (date)').inputValue()) === '' && (await page.getByLabel('Status').inputValue()) === '', 'cleared fields');
+    assert((await page.getByRole('button', { name: 'Clear filters' }).count()) === 0, 'nothing left to clear');
+
+    // The controls in German.
+    await page.getByRole('button', { name: 'Deutsch' }).click();
+    await page.getByRole('button', { name: 'Weitere Veranstaltungen' }).waitFor();
+    await page.getByLabel('Ab (Datum)').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+  });
+}
+
 /** 2a: an event sold out under a buyer's eyes is explained in a sentence. */
 export async function soldOut({ base, api }, results) {
   const event = await createEvent(api, { name: 'Single Seat Recital', capacity: 1 });
@@ -162,6 +297,17 @@ export async function door({ base, api }, results) {
     await page.getByLabel('Ticket code').fill('NO-SUCH-TICKET');
     await page.getByRole('button', { name: 'Check in' }).click();
     await page.getByText('Unknown ticket code.').waitFor();
+    // In German: the figure and a refusal with the first scan's date and time for a German reader.
+    await page.getByRole('button', { name: 'Deutsch' }).click();
+    await page.getByText(`Eingelassen: 2 von ${figures.capacity.toLocaleString('de-DE')}`, { exact: true }).waitFor();
+    await page.getByLabel('Ticket-Code').fill(second.code);
+    await page.getByRole('button', { name: 'Einlassen', exact: true }).click();
+    await page.getByText('✕ Abgewiesen').waitFor();
+    const german = await result.innerText();
+    assert(/Bereits verwendet: zuerst gescannt um \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\./.test(german), `German refusal: ${german}`);
+    await checkPage(page, 'door-refused-de', results);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByText('✕ Refused').waitFor();
 
     // The buyer now tries to cancel: refused (409 order-admitted), and told why in a sentence.
     await page.goto(`${base}/orders/${order.code}#secret=${order.secret}`);
@@ -232,6 +378,17 @@ export async function organiser({ base, api }, results) {
     hour.setUTCMinutes(0, 0, 0);
     assert(Math.abs(Date.parse(sales.points[0].at) - hour.getTime()) <= 3600e3, `the bucket is this hour: ${sales.points[0].at}`);
     await checkPage(page, 'admin-event', results);
+    // In German: the console's words, money and the chart's dates for a German reader.
+    await page.getByRole('button', { name: 'Deutsch' }).click();
+    await page.getByRole('heading', { name: 'Live-Zahlen' }).waitFor();
+    const revenue = await page.locator('.stat', { hasText: 'Umsatz' }).locator('dd').innerText();
+    assert(/^54,00\s€$/.test(revenue), `German money: ${revenue}`);
+    await page.getByText(/18,00\s€ · Verfügbar: \d+/).waitFor();
+    const caption = await chart.locator('figcaption').innerText();
+    assert(/^3 Tickets in 1 Bestellungen zwischen \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} und /.test(caption), `German chart dates: ${caption}`);
+    await checkPage(page, 'admin-event-de', results);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Live figures' }).waitFor();
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('Scanner 1');
     await page.getByLabel('Event numbers (door tokens, comma-separated)').fill(String(id));

@@ -2,7 +2,7 @@
 // prints "N passed, N failed".
 // Usage: node tests/run.mjs <path to ticketsd>   (or env TICKETSD)
 import { existsSync } from 'node:fs';
-import { buyerBuysTwo, door, expiredBasket, organiser, soldOut } from './journeys.mjs';
+import { buyerBuysTwo, door, eventList, expiredBasket, organiser, soldOut } from './journeys.mjs';
 import { serving } from './serving.mjs';
 import { killAll, startStack } from './stack.mjs';
 
@@ -40,6 +40,7 @@ const short = await startStack({ ticketsd, dist, env: { HOLD_TTL_SECONDS: '2' } 
 try {
   await run('ticketsd serves the app: CSP and other headers, ETags, gzip, client routes', (stack) => serving(stack, dist), main);
   await run('buyer finds an event, buys two tickets, sees QR codes (and German formats)', buyerBuysTwo, main);
+  await run('the event list pages through next_cursor and filters by status and dates like the API', eventList, main);
   await run('sold out is explained', soldOut, main);
   await run('an expired basket is explained and can be started again', expiredBasket, short);
   await run('the door admits by camera, refuses a second scan, checks typed codes', door, main);

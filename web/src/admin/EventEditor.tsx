@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type EventDetail, type EventFields, type EventStatus, type TicketType } from '../api/client';
 import { problemSentence } from '../api/problems';
-import { money } from '../format';
+import { money, number } from '../format';
 import { useT } from '../i18n';
 import { navigate } from '../router';
 import { Alert } from '../ui/Alert';
@@ -214,7 +214,7 @@ export function EditEvent({ token, id, created }: { token: string; id: number; c
             <form onSubmit={saveType(type.id)} class="admin-type">
               <TicketTypeFields prefix={`type-${type.id}`} type={type} />
               <p class="hint">
-                {money(lang, type.price, type.currency)} · {t('available')}: {type.available}
+                {money(lang, type.price, type.currency)} · {t('available')}: {number(lang, type.available)}
               </p>
               <button type="submit" class="button">
                 {t('saveType')}

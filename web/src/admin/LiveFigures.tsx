@@ -74,8 +74,8 @@ export function LiveFigures({ token, eventId }: { token: string; eventId: number
     const tickets = chart.points.reduce((a, p) => a + p.tickets, 0);
     const orders = chart.points.reduce((a, p) => a + p.orders, 0);
     const summary = t('chartSummary', {
-      tickets,
-      orders,
+      tickets: number(lang, tickets),
+      orders: number(lang, orders),
       from: shortDateTime(lang, chart.points[0].at),
       to: shortDateTime(lang, chart.points[chart.points.length - 1].at),
     });

@@ -1,7 +1,7 @@
 // Sales over time as an inline SVG bar chart (no chart library): one bar per bucket, the
 // tallest bar full height. The figures are also given as text for screen readers.
 import type { Sales } from '../api/client';
-import { shortDateTime } from '../format';
+import { number, shortDateTime } from '../format';
 import type { Lang } from '../i18n';
 
 const WIDTH = 600;
@@ -21,7 +21,7 @@ export function SalesChart({ sales, lang, summary }: { sales: Sales; lang: Lang;
           const h = (p.tickets / top) * (HEIGHT - 10);
           return (
             <rect x={i * slot + (slot - bar) / 2} y={HEIGHT - h} width={bar} height={h} class="chart-bar" key={p.at}>
-              <title>{`${shortDateTime(lang, p.at)}: ${p.tickets}`}</title>
+              <title>{`${shortDateTime(lang, p.at)}: ${number(lang, p.tickets)}`}</title>
             </rect>
           );
         })}
@@ -32,7 +32,7 @@ export function SalesChart({ sales, lang, summary }: { sales: Sales; lang: Lang;
           {points.length > 1 ? shortDateTime(lang, points[points.length - 1].at) : ''}
         </text>
         <text x={4} y={12} class="chart-label">
-          {top}
+          {number(lang, top)}
         </text>
       </svg>
       <figcaption class="hint">{summary}</figcaption>

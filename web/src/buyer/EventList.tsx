@@ -1,6 +1,6 @@
 // The catalogue: search by text, date range and status; more pages through next_cursor.
 // The search lives in the address (?q=&from=&to=&status=) so it can be shared and reloaded.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type EventSummary, type EventQuery } from '../api/client';
 import { problemSentence } from '../api/problems';
 import { shortDateTime, money, number } from '../format';
@@ -30,6 +30,13 @@ export function EventList() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const list = useRef<HTMLUListElement>(null);
+  // After "more events": the first event of the new page takes the focus (the button may be gone).
+  const focusFrom = useRef<number | null>(null);
+  // The query the list shows; a page that arrives for an older query is dropped.
+  const queryKey = `${q}|${from}|${to}|${status}`;
+  const shown = useRef(queryKey);
+  shown.current = queryKey;
 
   // An unknown status in the address goes to the server as it is, which explains the problem.
   const params: EventQuery = { q, from: dayStart(from), to: dayAfter(to), status: (status || undefined) as EventQuery['status'], limit: 12 };
@@ -37,7 +44,9 @@ export function EventList() {
   useEffect(() => {
     const abort = new AbortController();
     setEvents(null);
+    setCursor(null);
     setError(null);
+    setBusy(false);
     api
       .events(params, abort.signal)
       .then((page) => {
@@ -46,19 +55,29 @@ export function EventList() {
       })
       .catch((e) => abort.signal.aborted || setError(e));
     return () => abort.abort();
-  }, [q, from, to, status]);
+  }, [queryKey]);
+
+  useEffect(() => {
+    if (focusFrom.current === null || !events) return;
+    const link = list.current?.children[focusFrom.current]?.querySelector('a');
+    focusFrom.current = null;
+    link?.focus();
+  }, [events]);
 
   const more = async () => {
-    if (!cursor) return;
+    if (!cursor || busy) return;
+    const asked = queryKey;
     setBusy(true);
     try {
       const page = await api.events({ ...params, cursor });
+      if (shown.current !== asked) return;
+      focusFrom.current = events?.length ?? 0;
       setEvents([...(events ?? []), ...page.events]);
       setCursor(page.next_cursor);
     } catch (e) {
-      setError(e);
+      if (shown.current === asked) setError(e);
     } finally {
-      setBusy(false);
+      if (shown.current === asked) setBusy(false);
     }
   };
 
@@ -99,15 +118,22 @@ export function EventList() {
             <option value="cancelled">{t('status_cancelled')}</option>
           </select>
         </div>
-        <button type="submit" class="button primary">
-          {t('search')}
-        </button>
+        <div class="filter-actions">
+          <button type="submit" class="button primary">
+            {t('search')}
+          </button>
+          {q || from || to || status ? (
+            <button type="button" class="button" onClick={() => navigate('/')}>
+              {t('clearFilters')}
+            </button>
+          ) : null}
+        </div>
       </form>
       {error ? <Alert>{problemSentence(lang, error, 'catalogue')}</Alert> : null}
       {events === null && !error ? <p class="loading">{t('loading')}</p> : null}
       {events && events.length === 0 ? <p>{t('noEvents')}</p> : null}
       {events && events.length > 0 ? (
-        <ul class="event-list">
+        <ul class="event-list" ref={list}>
           {events.map((event) => (
             <li class="event-card" key={event.id}>
               <h2>

@@ -370,7 +370,7 @@ export async function organiser({ base, api }, results) {
     await page.waitForFunction(() => document.querySelector('.stat dd')?.textContent === '3', null, { timeout: 8000 });
     // The chart draws the server's paid sales per hour: this one sale, in this hour.
     const chart = page.locator('figure.chart');
-    await chart.locator('svg[aria-label^="3 tickets in 1 orders"]').waitFor({ timeout: 8000 });
+    await chart.locator('svg[aria-label^="Tickets sold: 3; orders: 1;"]').waitFor({ timeout: 8000 });
     assert((await chart.locator('rect.chart-bar').count()) === 1, 'one bar: the hour of the sale');
     const sales = await admin(api, 'GET', `/api/admin/events/${id}/sales?bucket=hour`);
     assert(sales.points.length === 1 && sales.points[0].tickets === 3 && sales.points[0].revenue === 5400, `sales: ${JSON.stringify(sales)}`);
@@ -385,7 +385,7 @@ export async function organiser({ base, api }, results) {
     assert(/^54,00\s€$/.test(revenue), `German money: ${revenue}`);
     await page.getByText(/18,00\s€ · Verfügbar: \d+/).waitFor();
     const caption = await chart.locator('figcaption').innerText();
-    assert(/^3 Tickets in 1 Bestellungen zwischen \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} und /.test(caption), `German chart dates: ${caption}`);
+    assert(/^Verkaufte Tickets: 3; Bestellungen: 1; von \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} bis /.test(caption), `German chart dates: ${caption}`);
     await checkPage(page, 'admin-event-de', results);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Live figures' }).waitFor();

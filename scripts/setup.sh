@@ -28,8 +28,7 @@ if [[ "${1:-}" == "--test" ]]; then
 fi
 
 # Node.js builds the web app (and runs the chart's schema validation and the Terraform checks);
-# npm packages are pinned by lockfiles. A Node.js that is already installed (>= 18) is used as
-# it is.
+# npm packages are pinned by lockfiles. A Node.js that is already installed is used as it is.
 if ! command -v node >/dev/null; then
   want+=(nodejs npm)
 fi
@@ -48,4 +47,11 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Vite 7, which builds the web app, needs Node.js 20.19 or later.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "setup: Node.js $(node --version) is too old to build the web app: Vite 7 needs 20.19 or later" >&2
+  exit 1
 fi

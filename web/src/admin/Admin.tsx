@@ -8,6 +8,7 @@ import { useT } from '../i18n';
 import { Link, usePlace } from '../router';
 import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
+import { TokenSignIn } from '../ui/TokenSignIn';
 import { EditEvent, NewEvent } from './EventEditor';
 import { adminToken } from './session';
 import { adminStrings, type AdminKey } from './strings';
@@ -15,28 +16,8 @@ import { Tokens } from './Tokens';
 
 function SignIn({ onToken }: { onToken: (token: string) => void }) {
   const { t } = useT(adminStrings);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const token = String(new FormData(e.currentTarget as HTMLFormElement).get('token') ?? '').trim();
-    if (token) onToken(token);
-  };
-  return (
-    <>
-      <Title text={t('signInTitle')} />
-      <form onSubmit={submit} class="narrow">
-        <div class="field">
-          <label for="admin-token">{t('tokenLabel')}</label>
-          <input id="admin-token" name="token" type="password" autoComplete="off" required aria-describedby="admin-token-hint" />
-          <p id="admin-token-hint" class="hint">
-            {t('tokenHint')}
-          </p>
-        </div>
-        <button type="submit" class="button primary">
-          {t('signIn')}
-        </button>
-      </form>
-    </>
-  );
+  const text = { title: t('signInTitle'), label: t('tokenLabel'), hint: t('tokenHint'), button: t('signIn') };
+  return <TokenSignIn id="admin-token" text={text} onToken={onToken} />;
 }
 
 function EventsList({ token, onRefused }: { token: string; onRefused: () => void }) {

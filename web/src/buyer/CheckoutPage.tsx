@@ -9,6 +9,7 @@ import { useT } from '../i18n';
 import { Link, navigate } from '../router';
 import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
+import { ItemLines } from './ItemLines';
 import { clearBasket, loadBasket, newIdempotencyKey, saveBasket, saveSecret } from './storage';
 import { buyerStrings } from './strings';
 
@@ -124,18 +125,14 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
         <span>{t('heldFor')}</span> <strong class="countdown-value">{countdown(left)}</strong>
         <span class="hint"> ({t('heldUntil', { time: time(lang, basket.expires_at) })})</span>
       </div>
-      <ul class="basket-items">
-        {basket.items.map((item) => (
-          <li key={item.ticket_type_id}>
-            <span>{t('quantity', { n: item.quantity, name: item.name })}</span>
-            <span class="price">{money(lang, item.unit_price * item.quantity, item.currency)}</span>
-          </li>
-        ))}
-        <li class="basket-total">
-          <span>{t('total')}</span>
-          <strong>{money(lang, basket.total, basket.currency)}</strong>
-        </li>
-      </ul>
+      <ItemLines
+        items={basket.items}
+        total={basket.total}
+        currency={basket.currency}
+        lang={lang}
+        quantityText={(item) => t('quantity', { n: item.quantity, name: item.name })}
+        totalText={t('total')}
+      />
       <button type="button" class="button link" onClick={release}>
         {t('release')}
       </button>

@@ -4,11 +4,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type EventDetail, type Order } from '../api/client';
 import { problemSentence } from '../api/problems';
-import { dateTime, money, shortDateTime } from '../format';
+import { dateTime, shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Link } from '../router';
 import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
+import { ItemLines } from './ItemLines';
 import { loadSecret, saveSecret } from './storage';
 import { buyerStrings, type BuyerKey } from './strings';
 
@@ -111,18 +112,14 @@ export function OrderPage({ code }: { code: string }) {
           {event.venue}
         </p>
       ) : null}
-      <ul class="basket-items">
-        {order.items.map((item) => (
-          <li key={item.ticket_type_id}>
-            <span>{t('quantity', { n: item.quantity, name: item.name })}</span>
-            <span class="price">{money(lang, item.unit_price * item.quantity, item.currency)}</span>
-          </li>
-        ))}
-        <li class="basket-total">
-          <span>{t('total')}</span>
-          <strong>{money(lang, order.total, order.currency)}</strong>
-        </li>
-      </ul>
+      <ItemLines
+        items={order.items}
+        total={order.total}
+        currency={order.currency}
+        lang={lang}
+        quantityText={(item) => t('quantity', { n: item.quantity, name: item.name })}
+        totalText={t('total')}
+      />
 
       <h2>{t('yourTickets')}</h2>
       <ul class="tickets">

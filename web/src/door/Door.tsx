@@ -8,6 +8,7 @@ import { ApiError, api, type DoorFigures, type EventSummary } from '../api/clien
 import { number, shortDateTime } from '../format';
 import { useT } from '../i18n';
 import { Title } from '../ui/Title';
+import { TokenSignIn } from '../ui/TokenSignIn';
 import { createReader } from './scanner';
 import { doorStrings } from './strings';
 
@@ -22,28 +23,8 @@ type Result =
 
 function SignIn({ onToken }: { onToken: (token: string) => void }) {
   const { t } = useT(doorStrings);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const token = String(new FormData(e.currentTarget as HTMLFormElement).get('token') ?? '').trim();
-    if (token) onToken(token);
-  };
-  return (
-    <>
-      <Title text={t('signInTitle')} />
-      <form onSubmit={submit} class="narrow">
-        <div class="field">
-          <label for="door-token">{t('tokenLabel')}</label>
-          <input id="door-token" name="token" type="password" autoComplete="off" required aria-describedby="door-token-hint" />
-          <p id="door-token-hint" class="hint">
-            {t('tokenHint')}
-          </p>
-        </div>
-        <button type="submit" class="button primary big">
-          {t('signIn')}
-        </button>
-      </form>
-    </>
-  );
+  const text = { title: t('signInTitle'), label: t('tokenLabel'), hint: t('tokenHint'), button: t('signIn') };
+  return <TokenSignIn id="door-token" text={text} big onToken={onToken} />;
 }
 
 function PickEvent({ onEvent, onSignOut }: { onEvent: (id: number) => void; onSignOut: () => void }) {

@@ -300,9 +300,11 @@ export async function door({ base, api }, results) {
     // In German: the figure and a refusal with the first scan's date and time for a German reader.
     await page.getByRole('button', { name: 'Deutsch' }).click();
     await page.getByText(`Eingelassen: 2 von ${figures.capacity.toLocaleString('de-DE')}`, { exact: true }).waitFor();
+    // The refusal on screen follows the change of language.
+    await page.getByText('Unbekannter Ticket-Code.', { exact: true }).waitFor();
     await page.getByLabel('Ticket-Code').fill(second.code);
     await page.getByRole('button', { name: 'Einlassen', exact: true }).click();
-    await page.getByText('✕ Abgewiesen').waitFor();
+    await page.getByText(/^Bereits verwendet: /).waitFor();
     const german = await result.innerText();
     assert(/Bereits verwendet: zuerst gescannt um \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\./.test(german), `German refusal: ${german}`);
     await checkPage(page, 'door-refused-de', results);

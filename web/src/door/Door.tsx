@@ -16,10 +16,10 @@ const TOKEN = 'tickets.door.token';
 const EVENT = 'tickets.door.event';
 const FIGURES_EVERY_MS = 10_000;
 
-type Result =
-  | { kind: 'admitted'; code: string }
-  | { kind: 'refused'; code: string; reason: string }
-  | { kind: 'error'; code: string; reason: string };
+// What the server answered for one code. The sentence is made when shown, so that it follows
+// a change of language made while it is on screen.
+type Result = { code: string; ok: true } | { code: string; ok: false; error: unknown };
+type Verdict = { kind: 'admitted' } | { kind: 'refused' | 'error'; reason: string };
 
 function SignIn({ onToken }: { onToken: (token: string) => void }) {
   const { t } = useT(doorStrings);
@@ -145,10 +145,10 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
       await api.checkIn(props.token, code, props.eventId);
       setAdmitted((n) => n + 1);
       refresh();
-      setResult({ kind: 'admitted', code });
+      setResult({ code, ok: true });
       navigator.vibrate?.(80);
     } catch (e) {
-      setResult(refusal(code, e));
+      setResult({ code, ok: false, error: e });
       navigator.vibrate?.([60, 60, 60]);
       if (e instanceof ApiError && e.status === 401) setTimeout(props.onSignOut, 1500);
     } finally {
@@ -156,18 +156,20 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
     }
   };
 
-  const refusal = (code: string, e: unknown): Result => {
+  const verdict = (r: Result): Verdict => {
+    if (r.ok) return { kind: 'admitted' };
+    const e = r.error;
     if (!(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429)
-      return { kind: 'error', code, reason: t('offline') };
+      return { kind: 'error', reason: t('offline') };
     const first = e.body.first_checked_in_at;
     if (typeof first === 'string')
-      return { kind: 'refused', code, reason: t('duplicate', { time: shortDateTime(lang, first, event?.timezone) }) };
-    if (e.type === 'wrong-event') return { kind: 'refused', code, reason: t('wrongEvent', { id: String(e.body.ticket_event_id ?? '?') }) };
-    if (e.status === 410) return { kind: 'refused', code, reason: t('void') };
-    if (e.status === 404 || e.status === 400) return { kind: 'refused', code, reason: t('unknown') };
-    if (e.status === 403) return { kind: 'error', code, reason: t('forbidden') };
-    if (e.status === 401) return { kind: 'error', code, reason: t('unauthorized') };
-    return { kind: 'refused', code, reason: e.detail || t('unknown') };
+      return { kind: 'refused', reason: t('duplicate', { time: shortDateTime(lang, first, event?.timezone) }) };
+    if (e.type === 'wrong-event') return { kind: 'refused', reason: t('wrongEvent', { id: String(e.body.ticket_event_id ?? '?') }) };
+    if (e.status === 410) return { kind: 'refused', reason: t('void') };
+    if (e.status === 404 || e.status === 400) return { kind: 'refused', reason: t('unknown') };
+    if (e.status === 403) return { kind: 'error', reason: t('forbidden') };
+    if (e.status === 401) return { kind: 'error', reason: t('unauthorized') };
+    return { kind: 'refused', reason: e.detail || t('unknown') };
   };
 
   // The camera loop: read a frame every 150 ms while the camera is on.
@@ -233,6 +235,7 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
     check(code);
   };
 
+  const shown = result ? verdict(result) : null;
   const title = t('scanTitle', { event: event ? event.name : `#${props.eventId}` });
   return (
     <div class="door">
@@ -249,13 +252,13 @@ function Scanner(props: { token: string; eventId: number; onChangeEvent: () => v
           </p>
         ) : null}
       </div>
-      <div class={`door-result door-result-${result?.kind ?? 'idle'}`} role="status" aria-live="assertive" aria-atomic="true">
-        {result ? (
+      <div class={`door-result door-result-${shown?.kind ?? 'idle'}`} role="status" aria-live="assertive" aria-atomic="true">
+        {result && shown ? (
           <>
             <p class="door-verdict">
-              {result.kind === 'admitted' ? `✓ ${t('admitted')}` : result.kind === 'refused' ? `✕ ${t('refused')}` : `! ${t('notChecked')}`}
+              {shown.kind === 'admitted' ? `✓ ${t('admitted')}` : shown.kind === 'refused' ? `✕ ${t('refused')}` : `! ${t('notChecked')}`}
             </p>
-            {result.kind !== 'admitted' ? <p class="door-reason">{result.reason}</p> : null}
+            {shown.kind !== 'admitted' ? <p class="door-reason">{shown.reason}</p> : null}
             <p class="door-code">{t('ticket', { code: result.code })}</p>
           </>
         ) : (

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Purchase throughput: basket + checkout of one ticket through ticketsd, for one hot ticket type
-# and for 1,000 ticket types, against PostgreSQL side by side with pgbench running the same SQL
-# on the same cluster, and against SQLite. Prints purchases/s, p50, p99 and the ratios.
-# A benchmark, not a test. Usage: bench/purchase_bench.sh [SECONDS (10)] [CLIENTS (16)]
+# Purchase throughput: basket + checkout of one ticket through ticketsd (durable: fsync on,
+# synchronous_commit on, SQLite synchronous=FULL), side by side in the same run with the
+# reference, pgbench running the naive purchase (bench/naive_purchase.sql: one transaction per
+# buyer, the hot row locked through its commit) on the same PostgreSQL cluster.
+#
+# Cases: one hot ticket type and 1,000 ticket types on PostgreSQL at 16 clients, the hot type at
+# 64 clients, two ticketsd replicas on one database, SQLite at 16 and 64 clients, and the peak
+# memory of ticketsd with 256 connections. After each database's runs it checks that nothing
+# was oversold: sold + held <= capacity, sold equals the tickets issued, held equals the live
+# baskets, every order has its tickets.
+#
+# A benchmark, not a test. Usage: bench/purchase_bench.sh [SECONDS (10)]
+# TICKETSD=path uses that binary instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${1:-10}"
-clients="${2:-16}"
 token="bench-admin-token-0123456789"
 
 bash scripts/setup.sh
@@ -16,14 +24,16 @@ for p in wrk postgresql-15 curl; do
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
   fi
 done
-bash scripts/build.sh release >/dev/null
+if [[ -z "${TICKETSD:-}" ]]; then
+  bash scripts/build.sh release >/dev/null
+  TICKETSD=build/release/src/ticketsd
+fi
 
 work="$(mktemp -d)"
 chmod 755 "$work"
 pg_dir="/tmp/tickets-bench-pg-$$"
-tpid=""
 cleanup() {
-  [[ -n "$tpid" ]] && kill "$tpid" 2>/dev/null && wait "$tpid" 2>/dev/null
+  stop_all
   bash tests/support/pg_cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -31,19 +41,25 @@ trap cleanup EXIT
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_ticketsd DATABASE_URL: starts ticketsd, sets $port and $tpid
+pids=()
+# start_ticketsd DATABASE_URL: starts one more ticketsd; sets $port (its port) and $tpid
 start_ticketsd() {
   port="$(free_port)"
   HOST=127.0.0.1 PORT="$port" DATABASE_URL="$1" ADMIN_TOKEN="$token" DB_POOL_SIZE=16 \
-    LOG_LEVEL=warn build/release/src/ticketsd >"$work/ticketsd.log" 2>&1 &
+    LOG_LEVEL=warn "$TICKETSD" >"$work/ticketsd-$port.log" 2>&1 &
   tpid=$!
+  pids+=("$tpid")
   for _ in $(seq 500); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/readiness" 2>/dev/null && return 0
     sleep 0.02
   done
-  echo "ticketsd did not start:" >&2; cat "$work/ticketsd.log" >&2; exit 1
+  echo "ticketsd did not start:" >&2; cat "$work/ticketsd-$port.log" >&2; exit 1
 }
-stop_ticketsd() { kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=""; }
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
 
 # create_event N_TYPES CAPACITY: prints the first ticket type id of a new on-sale event
 create_event() {
@@ -68,25 +84,46 @@ seed() {
   done
 }
 
-# wrk_purchases FIRST TYPES -> "purchases_per_s p50_ms p99_ms errors"
-wrk_purchases() {
-  local out
-  wrk -t2 -c"$clients" -d"${duration}s" -s bench/purchase.lua "http://127.0.0.1:$port" -- "$1" "$2" \
-    >"$work/wrk.out"
-  /usr/bin/python3 - "$duration" "$work/wrk.out" <<'PY'
+# wrk_run OUT PORT CLIENTS FIRST TYPES: one wrk run of purchases into OUT
+wrk_run() {
+  wrk -t2 -c"$3" -d"${duration}s" -s bench/purchase.lua "http://127.0.0.1:$2" -- "$4" "$5" >"$1"
+}
+# summarise OUT... -> "purchases_per_s p50_ms p99_ms errors" (p50 and p99: the worst of the runs)
+summarise() {
+  /usr/bin/python3 - "$duration" "$@" <<'PY'
 import re, sys
-text = open(sys.argv[2]).read()
-m = re.search(r"RESULT purchases=(\d+) sold_out=(\d+) errors=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+)", text)
 seconds = float(sys.argv[1])
-print(f"{int(m.group(1)) / seconds:.0f} {m.group(4)} {m.group(5)} {m.group(3)}")
+purchases = errors = 0
+p50 = p99 = 0.0
+for path in sys.argv[2:]:
+    m = re.search(r"RESULT purchases=(\d+) sold_out=(\d+) errors=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+)",
+                  open(path).read())
+    purchases += int(m.group(1))
+    errors += int(m.group(3))
+    p50 = max(p50, float(m.group(4)))
+    p99 = max(p99, float(m.group(5)))
+print(f"{purchases / seconds:.0f} {p50:.2f} {p99:.2f} {errors}")
 PY
+}
+# wrk_purchases PORT CLIENTS FIRST TYPES -> "purchases_per_s p50_ms p99_ms errors"
+wrk_purchases() {
+  wrk_run "$work/wrk.out" "$@"
+  summarise "$work/wrk.out"
+}
+# wrk_two PORT_A PORT_B CLIENTS FIRST TYPES: half the clients on each replica, at once
+wrk_two() {
+  wrk_run "$work/wrk-a.out" "$1" $(($3 / 2)) "$4" "$5" &
+  local a=$!
+  wrk_run "$work/wrk-b.out" "$2" $(($3 / 2)) "$4" "$5"
+  wait "$a"
+  summarise "$work/wrk-a.out" "$work/wrk-b.out"
 }
 
 # pgbench_purchases URL FIRST TYPES -> "tps p50_ms p99_ms errors"
 pgbench_purchases() {
   rm -f "$work"/pgbench_log.*
-  (cd "$work" && /usr/lib/postgresql/15/bin/pgbench -n -M prepared -c "$clients" -j 2 -T "$duration" \
-    -f "$OLDPWD/bench/purchase.sql" -D first_type="$2" -D types="$3" --log --log-prefix=pgbench_log \
+  (cd "$work" && /usr/lib/postgresql/15/bin/pgbench -n -M prepared -c 16 -j 2 -T "$duration" \
+    -f "$OLDPWD/bench/naive_purchase.sql" -D first_type="$2" -D types="$3" --log --log-prefix=pgbench_log \
     "$1" >"$work/pgbench.out" 2>&1) || { cat "$work/pgbench.out" >&2; exit 1; }
   /usr/bin/python3 - "$work" <<'PY'
 import glob, re, sys
@@ -108,35 +145,77 @@ PY
 
 ratio() { /usr/bin/python3 -c "print(f'{$1 / $2:.2f}')"; }
 
+# The invariants, as SQL that counts violations (0 when all hold).
+integrity_sql="SELECT
+  (SELECT count(*) FROM ticket_types WHERE sold + held > capacity) AS oversold,
+  (SELECT count(*) FROM ticket_types t WHERE sold <> (SELECT count(*) FROM tickets k
+     WHERE k.ticket_type_id = t.id AND k.voided = 0)) AS sold_not_issued,
+  (SELECT count(*) FROM ticket_types t WHERE held <> (SELECT COALESCE(sum(i.quantity), 0)
+     FROM hold_items i JOIN holds h ON h.id = i.hold_id
+     WHERE h.status = 'active' AND i.ticket_type_id = t.id)) AS held_not_live,
+  (SELECT count(*) FROM orders o WHERE NOT EXISTS
+     (SELECT 1 FROM tickets k WHERE k.order_code = o.code)) AS orders_without_tickets"
+
+rows=()
+row() { rows+=("$(printf '%-44s %12s %9s %9s %7s' "$@")"); }
+
 echo "starting a durable PostgreSQL (fsync on, synchronous_commit on) ..."
 url="$(PG_DURABLE=1 bash tests/support/pg_cluster.sh start "$pg_dir")"
 psql -q "$url" -c "CREATE DATABASE bench" >/dev/null
 bench_url="${url%/*}/bench"
 
 start_ticketsd "$bench_url"
+port_a=$port pid_a=$tpid
 seed
-read -r t_hot_rps t_hot_p50 t_hot_p99 t_hot_err <<<"$(wrk_purchases "$hot" 1)"
-read -r t_spread_rps t_spread_p50 t_spread_p99 t_spread_err <<<"$(wrk_purchases "$spread" 1000)"
-stop_ticketsd
-read -r p_hot_rps p_hot_p50 p_hot_p99 p_hot_err <<<"$(pgbench_purchases "$bench_url" "$hot" 1)"
-read -r p_spread_rps p_spread_p50 p_spread_p99 p_spread_err <<<"$(pgbench_purchases "$bench_url" "$spread" 1000)"
-oversold=$(psql -tA "$bench_url" -c "SELECT count(*) FROM ticket_types WHERE sold + held > capacity")
+echo "PostgreSQL: reference (pgbench), then ticketsd ..."
+read -r ref_hot ref_hot_p50 ref_hot_p99 ref_hot_err <<<"$(pgbench_purchases "$bench_url" "$hot" 1)"
+read -r ref_spread ref_spread_p50 ref_spread_p99 ref_spread_err <<<"$(pgbench_purchases "$bench_url" "$spread" 1000)"
+read -r t_hot t_hot_p50 t_hot_p99 t_hot_err <<<"$(wrk_purchases "$port_a" 16 "$hot" 1)"
+read -r t_spread t_spread_p50 t_spread_p99 t_spread_err <<<"$(wrk_purchases "$port_a" 16 "$spread" 1000)"
+read -r t_hot64 t_hot64_p50 t_hot64_p99 t_hot64_err <<<"$(wrk_purchases "$port_a" 64 "$hot" 1)"
+start_ticketsd "$bench_url"
+port_b=$port
+read -r r_hot r_hot_p50 r_hot_p99 r_hot_err <<<"$(wrk_two "$port_a" "$port_b" 16 "$hot" 1)"
+read -r r_spread r_spread_p50 r_spread_p99 r_spread_err <<<"$(wrk_two "$port_a" "$port_b" 16 "$spread" 1000)"
+read -r t_256 t_256_p50 t_256_p99 t_256_err <<<"$(wrk_purchases "$port_a" 256 "$hot" 1)"
+rss_pg=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid_a/status")
+stop_all
+pg_check=$(psql -tA -F' ' "$bench_url" -c "$integrity_sql")
 
+echo "SQLite: ticketsd ..."
 start_ticketsd "sqlite:$work/bench.db"
 seed
-read -r s_hot_rps s_hot_p50 s_hot_p99 s_hot_err <<<"$(wrk_purchases "$hot" 1)"
-read -r s_spread_rps s_spread_p50 s_spread_p99 s_spread_err <<<"$(wrk_purchases "$spread" 1000)"
-stop_ticketsd
+read -r s_hot s_hot_p50 s_hot_p99 s_hot_err <<<"$(wrk_purchases "$port" 16 "$hot" 1)"
+read -r s_hot64 s_hot64_p50 s_hot64_p99 s_hot64_err <<<"$(wrk_purchases "$port" 64 "$hot" 1)"
+read -r s_spread s_spread_p50 s_spread_p99 s_spread_err <<<"$(wrk_purchases "$port" 16 "$spread" 1000)"
+read -r s_spread64 s_spread64_p50 s_spread64_p99 s_spread64_err <<<"$(wrk_purchases "$port" 64 "$spread" 1000)"
+stop_all
+sqlite_check=$(/usr/bin/python3 -c 'import sqlite3, sys
+print(" ".join(str(v) for v in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()))' \
+  "$work/bench.db" "$integrity_sql")
+
+row "PostgreSQL hot type, 16 clients: reference" "$ref_hot" "$ref_hot_p50" "$ref_hot_p99" "$ref_hot_err"
+row "PostgreSQL hot type, 16 clients: ticketsd" "$t_hot" "$t_hot_p50" "$t_hot_p99" "$t_hot_err"
+row "PostgreSQL hot type, 64 clients: ticketsd" "$t_hot64" "$t_hot64_p50" "$t_hot64_p99" "$t_hot64_err"
+row "PostgreSQL hot type, 2 replicas, 16 clients" "$r_hot" "$r_hot_p50" "$r_hot_p99" "$r_hot_err"
+row "PostgreSQL 1000 types, 16 clients: reference" "$ref_spread" "$ref_spread_p50" "$ref_spread_p99" "$ref_spread_err"
+row "PostgreSQL 1000 types, 16 clients: ticketsd" "$t_spread" "$t_spread_p50" "$t_spread_p99" "$t_spread_err"
+row "PostgreSQL 1000 types, 2 replicas, 16 clients" "$r_spread" "$r_spread_p50" "$r_spread_p99" "$r_spread_err"
+row "PostgreSQL hot type, 256 connections" "$t_256" "$t_256_p50" "$t_256_p99" "$t_256_err"
+row "SQLite hot type, 16 clients" "$s_hot" "$s_hot_p50" "$s_hot_p99" "$s_hot_err"
+row "SQLite hot type, 64 clients" "$s_hot64" "$s_hot64_p50" "$s_hot64_p99" "$s_hot64_err"
+row "SQLite 1000 types, 16 clients" "$s_spread" "$s_spread_p50" "$s_spread_p99" "$s_spread_err"
+row "SQLite 1000 types, 64 clients" "$s_spread64" "$s_spread64_p50" "$s_spread64_p99" "$s_spread64_err"
 
 echo
-echo "Purchases (basket + checkout of 1 ticket), $clients clients, ${duration}s each, 127.0.0.1"
-echo "ticketsd p50/p99 are per HTTP request (two per purchase); pgbench's per purchase (two transactions)"
-printf '%-34s %12s %9s %9s %7s\n' case "purchases/s" "p50 ms" "p99 ms" errors
-printf '%-34s %12s %9s %9s %7s\n' "PostgreSQL hot type: ticketsd" "$t_hot_rps" "$t_hot_p50" "$t_hot_p99" "$t_hot_err"
-printf '%-34s %12s %9s %9s %7s\n' "PostgreSQL hot type: pgbench SQL" "$p_hot_rps" "$p_hot_p50" "$p_hot_p99" "$p_hot_err"
-printf '%-34s %12s %9s %9s %7s\n' "PostgreSQL 1000 types: ticketsd" "$t_spread_rps" "$t_spread_p50" "$t_spread_p99" "$t_spread_err"
-printf '%-34s %12s %9s %9s %7s\n' "PostgreSQL 1000 types: pgbench SQL" "$p_spread_rps" "$p_spread_p50" "$p_spread_p99" "$p_spread_err"
-printf '%-34s %12s %9s %9s %7s\n' "SQLite hot type: ticketsd" "$s_hot_rps" "$s_hot_p50" "$s_hot_p99" "$s_hot_err"
-printf '%-34s %12s %9s %9s %7s\n' "SQLite 1000 types: ticketsd" "$s_spread_rps" "$s_spread_p50" "$s_spread_p99" "$s_spread_err"
-echo "ratio ticketsd/pgbench: hot $(ratio "$t_hot_rps" "$p_hot_rps"), 1000 types $(ratio "$t_spread_rps" "$p_spread_rps")"
-echo "ticket types with sold + held > capacity after all runs: $oversold"
+echo "Purchases (basket + checkout of 1 ticket), ${duration}s each, durable, 127.0.0.1"
+echo "ticketsd: p50/p99 per HTTP request (two per purchase); reference: per purchase (one transaction)"
+printf '%-44s %12s %9s %9s %7s\n' case "purchases/s" "p50 ms" "p99 ms" errors
+printf '%s\n' "${rows[@]}"
+echo
+echo "ticketsd / reference: hot type $(ratio "$t_hot" "$ref_hot")x (2 replicas $(ratio "$r_hot" "$ref_hot")x)," \
+  "1000 types $(ratio "$t_spread" "$ref_spread")x (2 replicas $(ratio "$r_spread" "$ref_spread")x)"
+echo "ticketsd peak RSS after 256 connections (PostgreSQL): ${rss_pg} MB"
+echo "violations (oversold, sold != tickets, held != live baskets, orders without tickets):"
+echo "  PostgreSQL: $pg_check"
+echo "  SQLite:     $sqlite_check"

@@ -8,6 +8,7 @@
 // order. See docs/architecture.md for the throughput limit this implies.
 #include <algorithm>
 
+#include "storage/group_commit.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sql_values.h"
 
@@ -176,7 +177,34 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
 
 class PostgresDatabase::Ticketing final : public TicketingRepository {
  public:
-  explicit Ticketing(PostgresDatabase& db) : db_(db) {}
+  // Writes on one ticket type go through one lane of group commit (storage/group_commit.h):
+  // while a lane's batch holds the type's row lock and commits, the next buyers of that type
+  // queue and then run together in one transaction and one commit. Lanes are chosen by a
+  // hold's first ticket type; replicas still serialise on the row lock, so two replicas never
+  // oversell. Half the pool at most is busy with batches; reads keep the rest.
+  explicit Ticketing(PostgresDatabase& db)
+      : db_(db),
+        batch_(
+            {.lanes = std::max<size_t>(1, db.settings_.pool_size / 2),
+             .begin = "BEGIN",
+             .lock =
+                 [](pg::Connection& conn, const std::vector<int64_t>& types) {
+                   std::string list = "{";
+                   for (size_t i = 0; i < types.size(); ++i) {
+                     list += (i > 0 ? "," : "") + std::to_string(types[i]);
+                   }
+                   conn.execute("lock_batch_types",
+                                "SELECT id FROM ticket_types WHERE id = ANY($1::bigint[]) "
+                                "ORDER BY id FOR NO KEY UPDATE",
+                                {param(list + "}")});
+                 }},
+            [&db](const std::function<void(pg::Connection&)>& work) {
+              // A batch is never sent twice: its commit may have happened.
+              db.withConnection(
+                  db.settings_.pool_timeout, [] { return false; },
+                  [&](pg::Connection& conn) { work(conn); });
+            },
+            [](pg::Connection& conn, const std::string& sql) { conn.execute(sql); }) {}
 
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override {
     std::string list = "{";
@@ -226,36 +254,41 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     std::vector<HoldItem> items = hold.items;
     std::sort(items.begin(), items.end(),
               [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
-    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Hold> {
-      // The rows first and the stock last: the ticket type's row lock, which every buyer of a
-      // hot type waits for, is then held only for the update and the commit.
-      conn.execute("insert_hold",
-                   "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
-                   "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
-                   {param(hold.id), param(unixSeconds(hold.created_at)),
-                    param(unixSeconds(hold.expires_at))});
-      for (const auto& item : items) {
-        conn.execute("insert_hold_item",
-                     "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
-                     "currency) VALUES ($1, $2, $3, $4, $5)",
-                     {param(hold.id), param(item.ticket_type_id), param(item.quantity),
-                      param(item.unit_price.amount), param(item.unit_price.currency)});
-      }
-      for (const auto& item : items) {
-        if (!holdStock(conn, item)) {
-          auto r = conn.execute(
-              "available_of",
-              "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
-              {param(item.ticket_type_id)});
-          int64_t available = r.rows() == 0 ? 0 : r.integer(0, 0);
-          return soldOut(item, available);
-        }
-      }
-      tx.commit();
-      Hold stored = hold;
-      stored.items = items;
-      return stored;
-    });
+    std::vector<int64_t> types;
+    for (const auto& item : items) {
+      types.push_back(item.ticket_type_id);
+    }
+    return batch_.run<Result<Hold>>(
+        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
+          // The rows first and the stock last: the ticket type's row lock, which every buyer of a
+          // hot type waits for, is then held only for the update and the commit.
+          conn.execute("insert_hold",
+                       "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
+                       "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
+                       {param(hold.id), param(unixSeconds(hold.created_at)),
+                        param(unixSeconds(hold.expires_at))});
+          for (const auto& item : items) {
+            conn.execute("insert_hold_item",
+                         "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
+                         "currency) VALUES ($1, $2, $3, $4, $5)",
+                         {param(hold.id), param(item.ticket_type_id), param(item.quantity),
+                          param(item.unit_price.amount), param(item.unit_price.currency)});
+          }
+          for (const auto& item : items) {
+            if (!holdStock(conn, item)) {
+              auto r = conn.execute(
+                  "available_of",
+                  "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
+                  {param(item.ticket_type_id)});
+              int64_t available = r.rows() == 0 ? 0 : r.integer(0, 0);
+              return soldOut(item, available);
+            }
+          }
+          tx.commit();
+          Hold stored = hold;
+          stored.items = items;
+          return stored;
+        });
   }
 
   std::optional<Hold> findHold(const std::string& id) override {
@@ -263,27 +296,29 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   Result<Hold> releaseHold(const std::string& id, SystemTime now) override {
-    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Hold> {
-      auto hold = loadHold(conn, id, true);
-      if (!hold) {
-        return notFound("no such basket");
-      }
-      if (hold->status == HoldStatus::kCheckedOut) {
-        return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
-      }
-      if (hold->status != HoldStatus::kActive) {
-        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-      }
-      if (hold->expires_at <= now) {
-        endHold(conn, id, HoldStatus::kExpired);
-        tx.commit();
-        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-      }
-      endHold(conn, id, HoldStatus::kReleased);
-      tx.commit();
-      hold->status = HoldStatus::kReleased;
-      return std::move(*hold);
-    });
+    return batch_.run<Result<Hold>>(
+        laneOf(typesOfHold(id)), typesOfHold(id),
+        [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
+          auto hold = loadHold(conn, id, true);
+          if (!hold) {
+            return notFound("no such basket");
+          }
+          if (hold->status == HoldStatus::kCheckedOut) {
+            return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
+          }
+          if (hold->status != HoldStatus::kActive) {
+            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+          }
+          if (hold->expires_at <= now) {
+            endHold(conn, id, HoldStatus::kExpired);
+            tx.commit();
+            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+          }
+          endHold(conn, id, HoldStatus::kReleased);
+          tx.commit();
+          hold->status = HoldStatus::kReleased;
+          return std::move(*hold);
+        });
   }
 
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override {
@@ -347,41 +382,44 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
-    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Order> {
-      // The order and its tickets locked: a concurrent check-in either finishes first (and is
-      // seen below) or waits and then finds its ticket void.
-      auto locked = conn.execute(
-          "lock_order", "SELECT hold_id FROM orders WHERE code = $1 FOR UPDATE", {param(code)});
-      if (locked.rows() == 0) {
-        return notFound("no such order");
-      }
-      std::string hold_id(locked.text(0, 0));
-      conn.execute("lock_order_tickets",
-                   "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
-                   {param(code)});
-      auto current = loadOrder(conn, code);
-      if (auto refusal = refuseCancellation(*current, loadEventStates(conn, hold_id), now)) {
-        return std::move(*refusal);
-      }
-      conn.execute("cancel_order",
-                   "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
-                   "WHERE code = $1",
-                   {param(code), param(unixSeconds(now))});
-      conn.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
-                   {param(code)});
-      conn.execute("lock_sold_types",
-                   "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
-                   "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
-                   {param(hold_id)});
-      conn.execute("return_sold",
-                   "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
-                   "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
-                   "WHERE t.id = i.ticket_type_id",
-                   {param(hold_id)});
-      auto order = loadOrder(conn, code);
-      tx.commit();
-      return std::move(*order);
-    });
+    return batch_.run<Result<Order>>(
+        laneOf(typesOfOrder(code)), typesOfOrder(code),
+        [&](pg::Connection& conn, WriteUnit& tx) -> Result<Order> {
+          // The order and its tickets locked: a concurrent check-in either finishes first (and is
+          // seen below) or waits and then finds its ticket void.
+          auto locked = conn.execute(
+              "lock_order", "SELECT hold_id FROM orders WHERE code = $1 FOR UPDATE", {param(code)});
+          if (locked.rows() == 0) {
+            return notFound("no such order");
+          }
+          std::string hold_id(locked.text(0, 0));
+          conn.execute("lock_order_tickets",
+                       "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
+                       {param(code)});
+          auto current = loadOrder(conn, code);
+          if (auto refusal = refuseCancellation(*current, loadEventStates(conn, hold_id), now)) {
+            return std::move(*refusal);
+          }
+          conn.execute(
+              "cancel_order",
+              "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
+              "WHERE code = $1",
+              {param(code), param(unixSeconds(now))});
+          conn.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
+                       {param(code)});
+          conn.execute("lock_sold_types",
+                       "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
+                       "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
+                       {param(hold_id)});
+          conn.execute("return_sold",
+                       "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
+                       "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
+                       "WHERE t.id = i.ticket_type_id",
+                       {param(hold_id)});
+          auto order = loadOrder(conn, code);
+          tx.commit();
+          return std::move(*order);
+        });
   }
 
   std::optional<Ticket> findTicket(const std::string& code) override {
@@ -470,82 +508,118 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
 
  private:
   Result<std::pair<Order, bool>> checkOutOnce(const NewOrder& order) {
-    return db_.inTransaction([&](pg::Connection& conn,
-                                 pg::Transaction& tx) -> Result<std::pair<Order, bool>> {
-      auto replay = [&]() -> std::optional<Result<std::pair<Order, bool>>> {
-        auto r =
-            conn.execute("order_by_key",
-                         "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $1",
-                         {param(order.idempotency_key)});
-        if (r.rows() == 0) {
-          return std::nullopt;
-        }
-        if (r.text(0, 1) != order.request_fingerprint) {
-          return Result<std::pair<Order, bool>>(unprocessable(
-              "Idempotency-Key", "this Idempotency-Key was used with a different request"));
-        }
-        auto existing = loadOrder(conn, std::string(r.text(0, 0)));
-        return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
-      };
-      if (auto answer = replay()) {
-        return std::move(*answer);
-      }
-      auto hold = loadHold(conn, order.hold_id, true);
-      if (!hold) {
-        return notFound("no such basket");
-      }
-      if (hold->status == HoldStatus::kCheckedOut) {
-        // A concurrent retry with the same key may have just paid it: now it is visible.
-        if (auto answer = replay()) {
-          return std::move(*answer);
-        }
-        return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
-      }
-      if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
-        if (hold->status == HoldStatus::kActive) {
-          endHold(conn, hold->id, HoldStatus::kExpired);
+    using Answer = Result<std::pair<Order, bool>>;
+    return batch_.run<Answer>(
+        laneOf(typesOfHold(order.hold_id)), typesOfHold(order.hold_id),
+        [&](pg::Connection& conn, WriteUnit& tx) -> Answer {
+          auto replay = [&]() -> std::optional<Result<std::pair<Order, bool>>> {
+            auto r = conn.execute(
+                "order_by_key",
+                "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $1",
+                {param(order.idempotency_key)});
+            if (r.rows() == 0) {
+              return std::nullopt;
+            }
+            if (r.text(0, 1) != order.request_fingerprint) {
+              return Result<std::pair<Order, bool>>(unprocessable(
+                  "Idempotency-Key", "this Idempotency-Key was used with a different request"));
+            }
+            auto existing = loadOrder(conn, std::string(r.text(0, 0)));
+            return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
+          };
+          if (auto answer = replay()) {
+            return std::move(*answer);
+          }
+          auto hold = loadHold(conn, order.hold_id, true);
+          if (!hold) {
+            return notFound("no such basket");
+          }
+          if (hold->status == HoldStatus::kCheckedOut) {
+            // A concurrent retry with the same key may have just paid it: now it is visible.
+            if (auto answer = replay()) {
+              return std::move(*answer);
+            }
+            return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+          }
+          if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
+            if (hold->status == HoldStatus::kActive) {
+              endHold(conn, hold->id, HoldStatus::kExpired);
+              tx.commit();
+            }
+            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+          }
+          if (auto refusal = refuseCheckout(loadEventStates(conn, hold->id))) {
+            endHold(conn, hold->id, HoldStatus::kReleased);
+            tx.commit();
+            return std::move(*refusal);
+          }
+          Order paid = paidOrder(order, *hold);
+          conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
+                       {param(hold->id)});
+          conn.execute(
+              "insert_order",
+              "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
+              "status, email, name, total, currency, payment_reference, created_at, updated_at) "
+              "VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
+              "to_timestamp($11::bigint), to_timestamp($11::bigint))",
+              {param(order.code), param(order.secret), param(hold->id),
+               param(order.idempotency_key), param(order.request_fingerprint), param(order.email),
+               param(order.name), param(paid.total.amount), param(paid.total.currency),
+               param(order.payment_reference), param(unixSeconds(order.now))});
+          for (const auto& ticket : paid.tickets) {
+            conn.execute("insert_ticket",
+                         "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
+                         "VALUES ($1, $2, $3, $4)",
+                         {param(ticket.code), param(order.code), param(ticket.ticket_type_id),
+                          param(ticket.event_id)});
+          }
+          // Last, so that the hot row is locked only for this update and the commit.
+          for (const auto& item : hold->items) {
+            conn.execute("sell_held",
+                         "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
+                         "WHERE id = $1",
+                         {param(item.ticket_type_id), param(item.quantity)});
+          }
           tx.commit();
-        }
-        return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-      }
-      if (auto refusal = refuseCheckout(loadEventStates(conn, hold->id))) {
-        endHold(conn, hold->id, HoldStatus::kReleased);
-        tx.commit();
-        return std::move(*refusal);
-      }
-      Order paid = paidOrder(order, *hold);
-      conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
-                   {param(hold->id)});
-      conn.execute(
-          "insert_order",
-          "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
-          "status, email, name, total, currency, payment_reference, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
-          "to_timestamp($11::bigint), to_timestamp($11::bigint))",
-          {param(order.code), param(order.secret), param(hold->id), param(order.idempotency_key),
-           param(order.request_fingerprint), param(order.email), param(order.name),
-           param(paid.total.amount), param(paid.total.currency), param(order.payment_reference),
-           param(unixSeconds(order.now))});
-      for (const auto& ticket : paid.tickets) {
-        conn.execute("insert_ticket",
-                     "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
-                     "VALUES ($1, $2, $3, $4)",
-                     {param(ticket.code), param(order.code), param(ticket.ticket_type_id),
-                      param(ticket.event_id)});
-      }
-      // Last, so that the hot row is locked only for this update and the commit.
-      for (const auto& item : hold->items) {
-        conn.execute("sell_held",
-                     "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
-                     "WHERE id = $1",
-                     {param(item.ticket_type_id), param(item.quantity)});
-      }
-      tx.commit();
-      return std::make_pair(std::move(paid), true);
+          return std::make_pair(std::move(paid), true);
+        });
+  }
+
+  // The lane of writes on these ticket types (sorted): the first one's.
+  static uint64_t laneOf(const std::vector<int64_t>& types) {
+    return types.empty() ? 0 : static_cast<uint64_t>(types.front());
+  }
+
+  static std::vector<int64_t> column(const pg::Result& r) {
+    std::vector<int64_t> values;
+    for (int row = 0; row < r.rows(); ++row) {
+      values.push_back(r.integer(row, 0));
+    }
+    return values;
+  }
+
+  // The ticket types of a hold's items, sorted (none for an unknown hold). They never change.
+  std::vector<int64_t> typesOfHold(const std::string& hold_id) {
+    return db_.read([&](pg::Connection& conn) {
+      return column(conn.execute("hold_types",
+                                 "SELECT ticket_type_id FROM hold_items WHERE hold_id = $1 "
+                                 "ORDER BY ticket_type_id",
+                                 {param(hold_id)}));
+    });
+  }
+
+  std::vector<int64_t> typesOfOrder(const std::string& code) {
+    return db_.read([&](pg::Connection& conn) {
+      return column(conn.execute("order_types",
+                                 "SELECT i.ticket_type_id FROM orders o JOIN hold_items i "
+                                 "ON i.hold_id = o.hold_id WHERE o.code = $1 "
+                                 "ORDER BY i.ticket_type_id",
+                                 {param(code)}));
     });
   }
 
   PostgresDatabase& db_;
+  GroupCommit<pg::Connection> batch_;
 };
 
 std::unique_ptr<TicketingRepository> PostgresDatabase::makeTicketing(PostgresDatabase& db) {

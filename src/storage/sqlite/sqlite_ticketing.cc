@@ -152,6 +152,17 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code,
 
 }  // namespace
 
+SqliteTicketing::SqliteTicketing(Acquire acquire, GroupCommitObserver* observer)
+    : acquire_(std::move(acquire)),
+      batch_(
+          {.lanes = 1, .begin = "BEGIN IMMEDIATE", .lock = nullptr},
+          [this](const std::function<void(Connection&)>& work) {
+            auto lease = acquire_();
+            work(*lease);
+          },
+          [](Connection& connection, const std::string& sql) { connection.execute(sql); },
+          observer) {}
+
 std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTypeId>& ids) {
   auto conn = acquire_();
   std::vector<TicketTypeOffer> offers;
@@ -184,38 +195,40 @@ std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTyp
 }
 
 Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  std::vector<HoldItem> items = hold.items;
-  std::sort(items.begin(), items.end(),
-            [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
-  for (const auto& item : items) {
-    if (!holdStock(*conn, item)) {
-      return soldOut(item, availableOf(*conn, item.ticket_type_id));
+  return batch_.run<Result<Hold>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Hold> {
+    Connection* conn = &db;
+    std::vector<HoldItem> items = hold.items;
+    std::sort(items.begin(), items.end(),
+              [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
+    for (const auto& item : items) {
+      if (!holdStock(*conn, item)) {
+        return soldOut(item, availableOf(*conn, item.ticket_type_id));
+      }
     }
-  }
-  {
-    Query q(conn->prepare(
-        "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
-    q.bind(1, hold.id).bind(2, unixSeconds(hold.created_at)).bind(3, unixSeconds(hold.expires_at));
-    q.run();
-  }
-  for (const auto& item : items) {
-    Query q(conn->prepare(
-        "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)"));
-    q.bind(1, hold.id)
-        .bind(2, item.ticket_type_id)
-        .bind(3, item.quantity)
-        .bind(4, item.unit_price.amount)
-        .bind(5, item.unit_price.currency);
-    q.run();
-  }
-  tx.commit();
-  Hold stored = hold;
-  stored.items = std::move(items);
-  return stored;
+    {
+      Query q(conn->prepare(
+          "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
+      q.bind(1, hold.id)
+          .bind(2, unixSeconds(hold.created_at))
+          .bind(3, unixSeconds(hold.expires_at));
+      q.run();
+    }
+    for (const auto& item : items) {
+      Query q(conn->prepare(
+          "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      q.bind(1, hold.id)
+          .bind(2, item.ticket_type_id)
+          .bind(3, item.quantity)
+          .bind(4, item.unit_price.amount)
+          .bind(5, item.unit_price.currency);
+      q.run();
+    }
+    tx.commit();
+    Hold stored = hold;
+    stored.items = std::move(items);
+    return stored;
+  });
 }
 
 std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
@@ -224,138 +237,140 @@ std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
 }
 
 Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  auto hold = loadHold(*conn, id);
-  if (!hold) {
-    return notFound("no such basket");
-  }
-  if (hold->status == HoldStatus::kCheckedOut) {
-    return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
-  }
-  if (hold->status != HoldStatus::kActive) {
-    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-  }
-  if (hold->expires_at <= now) {
-    endHold(*conn, id, HoldStatus::kExpired);
+  return batch_.run<Result<Hold>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Hold> {
+    Connection* conn = &db;
+    auto hold = loadHold(*conn, id);
+    if (!hold) {
+      return notFound("no such basket");
+    }
+    if (hold->status == HoldStatus::kCheckedOut) {
+      return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
+    }
+    if (hold->status != HoldStatus::kActive) {
+      return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+    }
+    if (hold->expires_at <= now) {
+      endHold(*conn, id, HoldStatus::kExpired);
+      tx.commit();
+      return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+    }
+    endHold(*conn, id, HoldStatus::kReleased);
     tx.commit();
-    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-  }
-  endHold(*conn, id, HoldStatus::kReleased);
-  tx.commit();
-  hold->status = HoldStatus::kReleased;
-  return std::move(*hold);
+    hold->status = HoldStatus::kReleased;
+    return std::move(*hold);
+  });
 }
 
 int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
                                      int64_t limit) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  std::vector<std::string> ids;
-  {
-    Query q(conn->prepare(
-        of_type ? "SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
-                  "WHERE i.ticket_type_id = ?3 AND h.status = 'active' AND h.expires_at <= ?1 "
-                  "ORDER BY h.expires_at LIMIT ?2"
-                : "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ?1 "
-                  "ORDER BY expires_at LIMIT ?2"));
-    q.bind(1, unixSeconds(now)).bind(2, limit);
-    if (of_type) {
-      q.bind(3, *of_type);
+  return batch_.run<int64_t>(0, {}, [&](Connection& db, WriteUnit& tx) -> int64_t {
+    Connection* conn = &db;
+    std::vector<std::string> ids;
+    {
+      Query q(conn->prepare(
+          of_type ? "SELECT h.id FROM holds h JOIN hold_items i ON i.hold_id = h.id "
+                    "WHERE i.ticket_type_id = ?3 AND h.status = 'active' AND h.expires_at <= ?1 "
+                    "ORDER BY h.expires_at LIMIT ?2"
+                  : "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ?1 "
+                    "ORDER BY expires_at LIMIT ?2"));
+      q.bind(1, unixSeconds(now)).bind(2, limit);
+      if (of_type) {
+        q.bind(3, *of_type);
+      }
+      while (q.step()) {
+        ids.push_back(q.getText(0));
+      }
     }
-    while (q.step()) {
-      ids.push_back(q.getText(0));
+    int64_t expired = 0;
+    for (const auto& id : ids) {
+      expired += endHold(*conn, id, HoldStatus::kExpired) ? 1 : 0;
     }
-  }
-  int64_t expired = 0;
-  for (const auto& id : ids) {
-    expired += endHold(*conn, id, HoldStatus::kExpired) ? 1 : 0;
-  }
-  tx.commit();
-  return expired;
+    tx.commit();
+    return expired;
+  });
 }
 
 Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  {
-    Query q(
-        conn->prepare("SELECT code, request_fingerprint FROM orders WHERE idempotency_key = ?1"));
-    q.bind(1, order.idempotency_key);
-    if (q.step()) {
-      std::string code = q.getText(0);
-      if (q.getText(1) != order.request_fingerprint) {
-        return unprocessable("Idempotency-Key",
-                             "this Idempotency-Key was used with a different request");
-      }
-      auto existing = loadOrder(*conn, code);
-      return std::make_pair(std::move(*existing), false);
-    }
-  }
-  auto hold = loadHold(*conn, order.hold_id);
-  if (!hold) {
-    return notFound("no such basket");
-  }
-  if (hold->status == HoldStatus::kCheckedOut) {
-    return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
-  }
-  if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
-    if (hold->status == HoldStatus::kActive) {
-      endHold(*conn, hold->id, HoldStatus::kExpired);
-      tx.commit();
-    }
-    return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-  }
-  if (auto refusal = refuseCheckout(loadEventStates(*conn, hold->id))) {
-    endHold(*conn, hold->id, HoldStatus::kReleased);
-    tx.commit();
-    return std::move(*refusal);
-  }
-  Order paid = paidOrder(order, *hold);
-  {
-    Query q(conn->prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
-    q.bind(1, hold->id);
-    q.run();
-  }
-  for (const auto& item : hold->items) {
-    Query q(
-        conn->prepare("UPDATE ticket_types SET held = held - ?2, sold = sold + ?2 WHERE id = ?1"));
-    q.bind(1, item.ticket_type_id).bind(2, item.quantity);
-    q.run();
-  }
-  {
-    Query q(conn->prepare(
-        "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, status, "
-        "email, name, total, currency, payment_reference, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 'paid', ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
-    q.bind(1, order.code)
-        .bind(2, order.secret)
-        .bind(3, hold->id)
-        .bind(4, order.idempotency_key)
-        .bind(5, order.request_fingerprint)
-        .bind(6, order.email)
-        .bind(7, order.name)
-        .bind(8, paid.total.amount)
-        .bind(9, paid.total.currency)
-        .bind(10, order.payment_reference)
-        .bind(11, unixSeconds(order.now));
-    q.run();
-  }
-  for (const auto& ticket : paid.tickets) {
-    Query q(
-        conn->prepare("INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
-                      "(?1, ?2, ?3, ?4)"));
-    q.bind(1, ticket.code)
-        .bind(2, order.code)
-        .bind(3, ticket.ticket_type_id)
-        .bind(4, ticket.event_id);
-    q.run();
-  }
-  tx.commit();
-  return std::make_pair(std::move(paid), true);
+  return batch_.run<Result<std::pair<Order, bool>>>(
+      0, {}, [&](Connection& db, WriteUnit& tx) -> Result<std::pair<Order, bool>> {
+        Connection* conn = &db;
+        {
+          Query q(conn->prepare(
+              "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = ?1"));
+          q.bind(1, order.idempotency_key);
+          if (q.step()) {
+            std::string code = q.getText(0);
+            if (q.getText(1) != order.request_fingerprint) {
+              return unprocessable("Idempotency-Key",
+                                   "this Idempotency-Key was used with a different request");
+            }
+            auto existing = loadOrder(*conn, code);
+            return std::make_pair(std::move(*existing), false);
+          }
+        }
+        auto hold = loadHold(*conn, order.hold_id);
+        if (!hold) {
+          return notFound("no such basket");
+        }
+        if (hold->status == HoldStatus::kCheckedOut) {
+          return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+        }
+        if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
+          if (hold->status == HoldStatus::kActive) {
+            endHold(*conn, hold->id, HoldStatus::kExpired);
+            tx.commit();
+          }
+          return DomainError{ErrorCode::kGone, "the basket has expired", {}};
+        }
+        if (auto refusal = refuseCheckout(loadEventStates(*conn, hold->id))) {
+          endHold(*conn, hold->id, HoldStatus::kReleased);
+          tx.commit();
+          return std::move(*refusal);
+        }
+        Order paid = paidOrder(order, *hold);
+        {
+          Query q(conn->prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
+          q.bind(1, hold->id);
+          q.run();
+        }
+        for (const auto& item : hold->items) {
+          Query q(conn->prepare(
+              "UPDATE ticket_types SET held = held - ?2, sold = sold + ?2 WHERE id = ?1"));
+          q.bind(1, item.ticket_type_id).bind(2, item.quantity);
+          q.run();
+        }
+        {
+          Query q(conn->prepare(
+              "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
+              "status, "
+              "email, name, total, currency, payment_reference, created_at, updated_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, 'paid', ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
+          q.bind(1, order.code)
+              .bind(2, order.secret)
+              .bind(3, hold->id)
+              .bind(4, order.idempotency_key)
+              .bind(5, order.request_fingerprint)
+              .bind(6, order.email)
+              .bind(7, order.name)
+              .bind(8, paid.total.amount)
+              .bind(9, paid.total.currency)
+              .bind(10, order.payment_reference)
+              .bind(11, unixSeconds(order.now));
+          q.run();
+        }
+        for (const auto& ticket : paid.tickets) {
+          Query q(conn->prepare(
+              "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
+              "(?1, ?2, ?3, ?4)"));
+          q.bind(1, ticket.code)
+              .bind(2, order.code)
+              .bind(3, ticket.ticket_type_id)
+              .bind(4, ticket.event_id);
+          q.run();
+        }
+        tx.commit();
+        return std::make_pair(std::move(paid), true);
+      });
 }
 
 std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {
@@ -364,65 +379,65 @@ std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {
 }
 
 Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime now) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  std::string hold_id;
-  auto current = loadOrder(*conn, code, &hold_id);
-  if (!current) {
-    return notFound("no such order");
-  }
-  if (auto refusal = refuseCancellation(*current, loadEventStates(*conn, hold_id), now)) {
-    return std::move(*refusal);
-  }
-  {
-    Query q(
-        conn->prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1 AND "
-                      "status = 'paid'"));
-    q.bind(1, code).bind(2, unixSeconds(now));
-    q.run();
-  }
-  {
-    Query q(conn->prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
-    q.bind(1, code);
-    q.run();
-  }
-  {
-    Query q(
-        conn->prepare("UPDATE ticket_types SET sold = sold - (SELECT i.quantity FROM hold_items i "
-                      "JOIN orders o ON o.hold_id = i.hold_id WHERE o.code = ?1 "
-                      "AND i.ticket_type_id = ticket_types.id) "
-                      "WHERE id IN (SELECT i.ticket_type_id FROM hold_items i JOIN orders o "
-                      "ON o.hold_id = i.hold_id WHERE o.code = ?1)"));
-    q.bind(1, code);
-    q.run();
-  }
-  auto order = loadOrder(*conn, code);
-  tx.commit();
-  return std::move(*order);
+  return batch_.run<Result<Order>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Order> {
+    Connection* conn = &db;
+    std::string hold_id;
+    auto current = loadOrder(*conn, code, &hold_id);
+    if (!current) {
+      return notFound("no such order");
+    }
+    if (auto refusal = refuseCancellation(*current, loadEventStates(*conn, hold_id), now)) {
+      return std::move(*refusal);
+    }
+    {
+      Query q(conn->prepare(
+          "UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1 AND "
+          "status = 'paid'"));
+      q.bind(1, code).bind(2, unixSeconds(now));
+      q.run();
+    }
+    {
+      Query q(conn->prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
+      q.bind(1, code);
+      q.run();
+    }
+    {
+      Query q(conn->prepare(
+          "UPDATE ticket_types SET sold = sold - (SELECT i.quantity FROM hold_items i "
+          "JOIN orders o ON o.hold_id = i.hold_id WHERE o.code = ?1 "
+          "AND i.ticket_type_id = ticket_types.id) "
+          "WHERE id IN (SELECT i.ticket_type_id FROM hold_items i JOIN orders o "
+          "ON o.hold_id = i.hold_id WHERE o.code = ?1)"));
+      q.bind(1, code);
+      q.run();
+    }
+    auto order = loadOrder(*conn, code);
+    tx.commit();
+    return std::move(*order);
+  });
 }
 
 Result<Ticket> SqliteTicketing::checkIn(const std::string& code, EventId event, SystemTime now) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  {
-    Query q(conn->prepare(
-        "UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND event_id = ?3 AND voided = 0 "
-        "AND checked_in_at IS NULL"));
-    q.bind(1, code).bind(2, unixSeconds(now)).bind(3, event);
-    q.run();
-  }
-  const bool admitted = conn->changes() == 1;
-  auto ticket = loadTicket(*conn, code);
-  if (!ticket) {
-    return notFound("no such ticket");
-  }
-  if (!admitted) {
-    return refusedCheckIn(*ticket, event);
-  }
-  tx.commit();
-  return std::move(*ticket);
+  return batch_.run<Result<Ticket>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Ticket> {
+    Connection* conn = &db;
+    {
+      Query q(conn->prepare(
+          "UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND event_id = ?3 AND voided = 0 "
+          "AND checked_in_at IS NULL"));
+      q.bind(1, code).bind(2, unixSeconds(now)).bind(3, event);
+      q.run();
+    }
+    const bool admitted = conn->changes() == 1;
+    auto ticket = loadTicket(*conn, code);
+    if (!ticket) {
+      return notFound("no such ticket");
+    }
+    if (!admitted) {
+      return refusedCheckIn(*ticket, event);
+    }
+    tx.commit();
+    return std::move(*ticket);
+  });
 }
 
 std::optional<EventStats> SqliteTicketing::stats(EventId event) {

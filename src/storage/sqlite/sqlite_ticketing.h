@@ -1,24 +1,25 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 
 #include "domain/ticketing_repository.h"
 #include "storage/connection_pool.h"
+#include "storage/group_commit.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace tickets {
 
-// Holds, orders, tickets and check-in on SQLite. Every change runs under BEGIN IMMEDIATE, so
-// writers are serialised by the database and a conditional update of a ticket type's counters
-// can never oversell. Within the process, writers also queue on a mutex: SQLite admits one
-// writer at a time anyway, and a mutex hands over at once where SQLite's busy handler would
-// sleep and retry. Thread-safe.
+// Holds, orders, tickets and check-in on SQLite. SQLite admits one writer at a time, so every
+// change goes through one group-commit lane (storage/group_commit.h): while one batch of writes
+// is committing, the next ones queue and then run together under one BEGIN IMMEDIATE and one
+// COMMIT, each under its own savepoint. With synchronous=FULL a commit costs an fsync; a batch
+// shares it. Conditional updates of a ticket type's counters, run one after another inside the
+// batch, can never oversell. Thread-safe.
 class SqliteTicketing final : public TicketingRepository {
  public:
   using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
 
-  explicit SqliteTicketing(Acquire acquire) : acquire_(std::move(acquire)) {}
+  explicit SqliteTicketing(Acquire acquire, GroupCommitObserver* observer = nullptr);
 
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
   Result<Hold> reserve(const Hold& hold) override;
@@ -36,7 +37,7 @@ class SqliteTicketing final : public TicketingRepository {
 
  private:
   Acquire acquire_;
-  std::mutex writer_;
+  GroupCommit<sqlite::Connection> batch_;
 };
 
 }  // namespace tickets

@@ -1,0 +1,251 @@
+#pragma once
+
+// Group commit: concurrent write transactions coalesced into one database transaction and one
+// commit, each keeping its own outcome.
+//
+// A caller hands its work to a lane and blocks. If the lane is idle, the caller runs at once
+// (a batch of one: no waiting when there is no queue). Work that arrives while a batch is in
+// flight queues; when the batch ends, one of the waiting callers takes everything queued, in
+// arrival order, and runs it as the next batch. So the wait is bounded by one batch and grows
+// with the load by itself: there is never a timer or a fixed sleep.
+//
+// Inside a batch each unit of work runs under its own SAVEPOINT. A unit that refuses (returns
+// without calling commit() on its WriteUnit) or throws is rolled back to its savepoint, so it
+// neither fails nor changes what the others see; a unit that commits is kept. One COMMIT then
+// makes every kept unit durable together, and only then does any caller get its answer: an
+// answer is never given for work that could still be lost. If the batch as a whole fails (the
+// connection breaks, the commit fails), every caller in it gets that error, and nothing of it
+// was committed. A collision with another transaction (deadlock, serialization failure) makes
+// the database abandon the whole batch; it is run again from the start, a few times at most.
+//
+// Lock order: units of one batch run one after another, so without care a batch could take
+// row locks in an order no single transaction would (the first unit locks row 5, the second
+// row 3) and deadlock with another batch. Each unit therefore names the rows it will lock
+// (ticket types, by id); the batch locks all of them at its start, in id order, in one
+// statement, before any unit runs.
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/errors.h"
+
+namespace tickets {
+
+// What a unit of work calls where a stand-alone transaction would commit: its changes are kept.
+class WriteUnit {
+ public:
+  void commit() { kept_ = true; }
+  bool kept() const { return kept_; }
+
+ private:
+  bool kept_ = false;
+};
+
+// How many units the batches held, for the operator (exported as metrics).
+class GroupCommitObserver {
+ public:
+  virtual ~GroupCommitObserver() = default;
+  virtual void onBatch(size_t units) = 0;
+};
+
+template <class Connection>
+class GroupCommit {
+ public:
+  // Runs `work` with a connection of the database's pool (acquiring it, with the pool's
+  // timeout, and giving it back).
+  using WithConnection = std::function<void(const std::function<void(Connection&)>&)>;
+  // Runs SQL without results on the connection (several statements separated by ';').
+  using Execute = std::function<void(Connection&, const std::string&)>;
+
+  struct Options {
+    size_t lanes = 1;
+    std::string begin = "BEGIN";
+    // Units per batch at most; the rest waits for the next batch.
+    size_t max_batch = 128;
+    int attempts = 3;
+    // Locks the rows named by the batch's units (sorted, distinct) after BEGIN; none if empty.
+    std::function<void(Connection&, const std::vector<int64_t>&)> lock;
+  };
+
+  GroupCommit(Options options, WithConnection with, Execute execute,
+              GroupCommitObserver* observer = nullptr)
+      : options_(std::move(options)),
+        with_(std::move(with)),
+        execute_(std::move(execute)),
+        observer_(observer),
+        lanes_(options_.lanes == 0 ? 1 : options_.lanes) {}
+
+  size_t lanes() const { return lanes_.size(); }
+
+  // Runs `work(connection, unit)` in a batch of lane `key % lanes()` and returns its result
+  // once the batch is committed; rethrows what the work or the batch threw. `locks`: the rows
+  // the work will lock (see Options::lock).
+  template <class T>
+  T run(uint64_t key, std::vector<int64_t> locks, std::function<T(Connection&, WriteUnit&)> work) {
+    Unit<T> unit(std::move(work));
+    unit.locks = std::move(locks);
+    Lane& lane = lanes_[key % lanes_.size()];
+    std::unique_lock lock(lane.mutex);
+    lane.queue.push_back(&unit);
+    while (!unit.done) {
+      if (lane.busy) {
+        lane.wake.wait(lock);
+        continue;
+      }
+      lane.busy = true;
+      std::vector<Pending*> batch;
+      while (!lane.queue.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(lane.queue.front());
+        lane.queue.pop_front();
+      }
+      lock.unlock();
+      runBatch(batch);
+      lock.lock();
+      for (Pending* done : batch) {
+        done->done = true;
+      }
+      lane.busy = false;
+      lane.wake.notify_all();
+    }
+    if (unit.error) {
+      std::rethrow_exception(unit.error);
+    }
+    return std::move(*unit.result);
+  }
+
+ private:
+  struct Pending {
+    virtual ~Pending() = default;
+    virtual void execute(Connection& connection, WriteUnit& unit) = 0;
+    virtual void reset() = 0;
+    std::exception_ptr error;
+    std::vector<int64_t> locks;
+    bool done = false;  // under the lane's mutex
+  };
+
+  template <class T>
+  struct Unit final : Pending {
+    explicit Unit(std::function<T(Connection&, WriteUnit&)> w) : work(std::move(w)) {}
+    void execute(Connection& connection, WriteUnit& unit) override {
+      result.emplace(work(connection, unit));
+    }
+    void reset() override {
+      result.reset();
+      this->error = nullptr;
+    }
+    std::function<T(Connection&, WriteUnit&)> work;
+    std::optional<T> result;
+  };
+
+  struct Lane {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Pending*> queue;
+    bool busy = false;
+  };
+
+  // Never throws: every unit ends with a result or an error.
+  void runBatch(const std::vector<Pending*>& batch) {
+    if (observer_ != nullptr) {
+      observer_->onBatch(batch.size());
+    }
+    try {
+      with_([&](Connection& connection) {
+        for (int attempt = 1;; ++attempt) {
+          try {
+            runOnce(connection, batch);
+            return;
+          } catch (const TransientConflict&) {
+            rollback(connection);
+            if (attempt >= options_.attempts) {
+              throw;
+            }
+          }
+        }
+      });
+    } catch (...) {
+      for (Pending* unit : batch) {
+        unit->reset();
+        unit->error = std::current_exception();
+      }
+    }
+  }
+
+  // One transaction for the batch. A single unit needs no savepoint: its refusal rolls the
+  // transaction back.
+  void runOnce(Connection& connection, const std::vector<Pending*>& batch) {
+    for (Pending* unit : batch) {
+      unit->reset();
+    }
+    const bool alone = batch.size() == 1;
+    std::string next = options_.begin;
+    if (options_.lock) {
+      std::vector<int64_t> rows;
+      for (Pending* unit : batch) {
+        rows.insert(rows.end(), unit->locks.begin(), unit->locks.end());
+      }
+      std::sort(rows.begin(), rows.end());
+      rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+      if (!rows.empty()) {
+        execute_(connection, next);
+        options_.lock(connection, rows);
+        next.clear();
+      }
+    }
+    bool any_kept = false;
+    for (Pending* unit : batch) {
+      if (!alone) {
+        next += next.empty() ? "SAVEPOINT unit" : "; SAVEPOINT unit";
+      }
+      if (!next.empty()) {
+        execute_(connection, next);
+      }
+      WriteUnit outcome;
+      try {
+        unit->execute(connection, outcome);
+      } catch (const TransientConflict&) {
+        throw;  // the database abandoned the whole transaction
+      } catch (...) {
+        unit->error = std::current_exception();
+      }
+      const bool keep = outcome.kept() && !unit->error;
+      any_kept = any_kept || keep;
+      if (alone) {
+        next = keep ? "COMMIT" : "ROLLBACK";
+      } else {
+        next =
+            keep ? "RELEASE SAVEPOINT unit" : "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit";
+      }
+    }
+    if (!alone) {
+      next += any_kept ? "; COMMIT" : "; ROLLBACK";
+    }
+    execute_(connection, next);
+  }
+
+  void rollback(Connection& connection) {
+    try {
+      execute_(connection, "ROLLBACK");
+    } catch (const DatabaseError&) {
+      // Already rolled back by the database, or the connection is gone: nothing was kept.
+    }
+  }
+
+  Options options_;
+  WithConnection with_;
+  Execute execute_;
+  GroupCommitObserver* observer_;
+  std::deque<Lane> lanes_;
+};
+
+}  // namespace tickets

@@ -87,6 +87,13 @@ class GroupCommit {
 
   size_t lanes() const { return lanes_.size(); }
 
+  // Units waiting in lane `key % lanes()` for the next batch (not those running).
+  size_t queued(uint64_t key) {
+    Lane& lane = lanes_[key % lanes_.size()];
+    std::lock_guard lock(lane.mutex);
+    return lane.queue.size();
+  }
+
   // Runs `work(connection, unit)` in a batch of lane `key % lanes()` and returns its result
   // once the batch is committed; rethrows what the work or the batch threw. `locks`: the rows
   // the work will lock (see Options::lock).
@@ -170,6 +177,10 @@ class GroupCommit {
             if (attempt >= options_.attempts) {
               throw;
             }
+          } catch (...) {
+            // E.g. a COMMIT refused by a deferred constraint leaves the transaction open.
+            rollback(connection);
+            throw;
           }
         }
       });

@@ -3,6 +3,7 @@
 # file, in one run, with wrk on 127.0.0.1. Prints req/s, p50, p99, the ratio, ticketsd's RSS
 # idle and under load, and its start-to-ready time. A benchmark, not a test: it asserts nothing.
 # Usage: bench/http_bench.sh [DURATION_SECONDS (10)] [CONNECTIONS (64)]
+# TICKETSD=path uses that binary instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,10 @@ for p in wrk nginx curl; do
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
   fi
 done
-bash scripts/build.sh release >/dev/null
+if [[ -z "${TICKETSD:-}" ]]; then
+  bash scripts/build.sh release >/dev/null
+  TICKETSD=build/release/src/ticketsd
+fi
 
 work="$(mktemp -d)"
 chmod 755 "$work"  # nginx workers run as an unprivileged user
@@ -34,7 +38,7 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 tport="$(free_port)"
 start_ns=$(date +%s%N)
 HOST=127.0.0.1 PORT="$tport" DATA_DIR="$work/data" SEED_DEMO_DATA=true LOG_LEVEL=info \
-  build/release/src/ticketsd >"$work/ticketsd.log" 2>&1 &
+  "$TICKETSD" >"$work/ticketsd.log" 2>&1 &
 tpid=$!
 pids+=("$tpid")
 for _ in $(seq 5000); do

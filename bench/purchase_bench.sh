@@ -149,7 +149,7 @@ ratio() { /usr/bin/python3 -c "print(f'{$1 / $2:.2f}')"; }
 integrity_sql="SELECT
   (SELECT count(*) FROM ticket_types WHERE sold + held > capacity) AS oversold,
   (SELECT count(*) FROM ticket_types t WHERE sold <> (SELECT count(*) FROM tickets k
-     WHERE k.ticket_type_id = t.id AND k.voided = 0)) AS sold_not_issued,
+     WHERE k.ticket_type_id = t.id AND NOT k.voided)) AS sold_not_issued,
   (SELECT count(*) FROM ticket_types t WHERE held <> (SELECT COALESCE(sum(i.quantity), 0)
      FROM hold_items i JOIN holds h ON h.id = i.hold_id
      WHERE h.status = 'active' AND i.ticket_type_id = t.id)) AS held_not_live,

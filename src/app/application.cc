@@ -243,8 +243,11 @@ int Application::run(const Listening& on_listening) {
   }
 
   // Enough threads that every checkout waiting for a connection has its own, so waits are
-  // bounded by DB_POOL_TIMEOUT_MS and not by a queue.
-  WorkerPool workers(config_.db_pool_size * 2 + 2);
+  // bounded by DB_POOL_TIMEOUT_MS and not by a queue; and at least 64, so that as many buyers
+  // can wait in a batch of group-committed writes (storage/group_commit.h), which needs no
+  // connection while it waits.
+  WorkerPool workers(config_.workers != 0 ? config_.workers
+                                          : std::max<size_t>(64, config_.db_pool_size * 2 + 2));
   api::ResponseCache cache(clock, config_.catalogue_cache_ttl, config_.catalogue_cache_bytes);
   std::atomic<bool> draining{false};
 

@@ -62,6 +62,7 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string pool_timeout = "1000";
   std::string log_level = config.log_level;
   std::string threads = std::to_string(cores);
+  std::string workers = "0";
   std::string drain = "5";
   std::string shutdown_timeout = "10";
   std::string max_connections = "10000";
@@ -102,6 +103,12 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       ->capture_default_str();
   app.add_option("--threads", threads, "I/O threads (default: the number of cores)")
       ->envname("THREADS")
+      ->capture_default_str();
+  app.add_option("--workers", workers,
+                 "Threads for database work: the most requests at the database at once, "
+                 "beyond which requests are shed with 429 (0: the larger of 64 and "
+                 "2 x DB_POOL_SIZE + 2)")
+      ->envname("WORKERS")
       ->capture_default_str();
   app.add_option("--shutdown-drain-seconds", drain,
                  "After SIGTERM, seconds to keep serving while readiness fails")
@@ -195,6 +202,7 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
     }
     config.log_level = log_level;
     config.threads = integerSetting<unsigned>("THREADS", threads, 1, 256);
+    config.workers = integerSetting<size_t>("WORKERS", workers, 0, 4096);
     config.shutdown_drain =
         std::chrono::seconds(integerSetting<int64_t>("SHUTDOWN_DRAIN_SECONDS", drain, 0, 300));
     config.shutdown_timeout = std::chrono::seconds(

@@ -21,6 +21,9 @@ struct Config {
   std::chrono::milliseconds db_pool_timeout{1000};
   std::string log_level = "info";
   unsigned threads = 2;
+  // Threads that run blocking work (database calls), and so the most requests doing such work
+  // at once; beyond that a request is shed with 429. 0: derived from the pool (workerThreads()).
+  size_t workers = 0;
   std::chrono::seconds shutdown_drain{5};
   std::chrono::seconds shutdown_timeout{10};
   size_t max_connections = 10000;

@@ -31,9 +31,16 @@ PoolMetrics::PoolMetrics(prometheus::Registry& registry, size_t pool_size)
                      .Name("db_pool_exhausted_total")
                      .Help("Checkouts that gave up because no connection became free in time.")
                      .Register(registry)
-                     .Add({})) {
+                     .Add({})),
+      batch_(prometheus::BuildHistogram()
+                 .Name("db_write_batch_units")
+                 .Help("Writes per group-committed database transaction (one commit each).")
+                 .Register(registry)
+                 .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128})) {
   max_.Set(static_cast<double>(pool_size));
 }
+
+void PoolMetrics::onWriteBatch(size_t units) { batch_.Observe(static_cast<double>(units)); }
 
 void PoolMetrics::onAcquired(std::chrono::steady_clock::duration waited) {
   active_.Increment();

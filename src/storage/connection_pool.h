@@ -20,6 +20,8 @@ class PoolObserver {
   virtual void onAcquired(std::chrono::steady_clock::duration waited) = 0;
   virtual void onReleased() = 0;
   virtual void onExhausted(std::chrono::steady_clock::duration waited) = 0;
+  // A group-committed batch of `units` writes ran (storage/group_commit.h).
+  virtual void onWriteBatch(size_t units) { (void)units; }
 };
 
 // A fixed-size pool of database connections, each used by one thread at a time.

@@ -5,7 +5,7 @@
 //
 // A caller hands its work to a lane and blocks. If the lane is idle, the caller runs at once
 // (a batch of one: no waiting when there is no queue). Work that arrives while a batch is in
-// flight queues; when the batch ends, one of the waiting callers takes everything queued, in
+// flight queues; when the batch ends, the first waiting caller takes everything queued, in
 // arrival order, and runs it as the next batch. So the wait is bounded by one batch and grows
 // with the load by itself: there is never a timer or a fixed sleep.
 //
@@ -51,13 +51,6 @@ class WriteUnit {
   bool kept_ = false;
 };
 
-// How many units the batches held, for the operator (exported as metrics).
-class GroupCommitObserver {
- public:
-  virtual ~GroupCommitObserver() = default;
-  virtual void onBatch(size_t units) = 0;
-};
-
 template <class Connection>
 class GroupCommit {
  public:
@@ -75,14 +68,14 @@ class GroupCommit {
     int attempts = 3;
     // Locks the rows named by the batch's units (sorted, distinct) after BEGIN; none if empty.
     std::function<void(Connection&, const std::vector<int64_t>&)> lock;
+    // Told the number of units of every batch (for metrics); thread-safe and fast.
+    std::function<void(size_t)> on_batch;
   };
 
-  GroupCommit(Options options, WithConnection with, Execute execute,
-              GroupCommitObserver* observer = nullptr)
+  GroupCommit(Options options, WithConnection with, Execute execute)
       : options_(std::move(options)),
         with_(std::move(with)),
         execute_(std::move(execute)),
-        observer_(observer),
         lanes_(options_.lanes == 0 ? 1 : options_.lanes) {}
 
   size_t lanes() const { return lanes_.size(); }
@@ -104,12 +97,16 @@ class GroupCommit {
     Lane& lane = lanes_[key % lanes_.size()];
     std::unique_lock lock(lane.mutex);
     lane.queue.push_back(&unit);
-    while (!unit.done) {
-      if (lane.busy) {
-        lane.wake.wait(lock);
-        continue;
-      }
-      lane.busy = true;
+    if (lane.busy) {
+      // Woken once: when a batch that held this unit is done, or to lead the next batch.
+      unit.wake.wait(lock, [&] { return unit.done || unit.lead; });
+    } else {
+      lane.busy = true;  // an idle lane has an empty queue: this unit is its head
+      unit.lead = true;
+    }
+    if (!unit.done) {
+      // The leader runs the queue's head (itself first) as one batch, wakes each of its units,
+      // and hands the lane to the next queued unit, if any: every wake-up is for a reason.
       std::vector<Pending*> batch;
       while (!lane.queue.empty() && batch.size() < options_.max_batch) {
         batch.push_back(lane.queue.front());
@@ -120,9 +117,16 @@ class GroupCommit {
       lock.lock();
       for (Pending* done : batch) {
         done->done = true;
+        if (done != &unit) {
+          done->wake.notify_one();
+        }
       }
-      lane.busy = false;
-      lane.wake.notify_all();
+      if (lane.queue.empty()) {
+        lane.busy = false;
+      } else {
+        lane.queue.front()->lead = true;
+        lane.queue.front()->wake.notify_one();
+      }
     }
     if (unit.error) {
       std::rethrow_exception(unit.error);
@@ -137,7 +141,10 @@ class GroupCommit {
     virtual void reset() = 0;
     std::exception_ptr error;
     std::vector<int64_t> locks;
-    bool done = false;  // under the lane's mutex
+    // Under the lane's mutex:
+    bool done = false;
+    bool lead = false;
+    std::condition_variable wake;
   };
 
   template <class T>
@@ -156,15 +163,14 @@ class GroupCommit {
 
   struct Lane {
     std::mutex mutex;
-    std::condition_variable wake;
     std::deque<Pending*> queue;
-    bool busy = false;
+    bool busy = false;  // a leader is running a batch; then the queue waits for it
   };
 
   // Never throws: every unit ends with a result or an error.
   void runBatch(const std::vector<Pending*>& batch) {
-    if (observer_ != nullptr) {
-      observer_->onBatch(batch.size());
+    if (options_.on_batch) {
+      options_.on_batch(batch.size());
     }
     try {
       with_([&](Connection& connection) {
@@ -255,7 +261,6 @@ class GroupCommit {
   Options options_;
   WithConnection with_;
   Execute execute_;
-  GroupCommitObserver* observer_;
   std::deque<Lane> lanes_;
 };
 

@@ -94,6 +94,7 @@ TEST(PoolExhaustion, BurstBeyondTheWorkerPoolIsShedWith429) {
                                     {"FAULT_INJECTION", "true"},
                                     {"ADMIN_TOKEN", kToken},
                                     {"DB_POOL_SIZE", "2"},
+                                    {"WORKERS", "6"},
                                     {"DB_POOL_TIMEOUT_MS", "10000"},
                                     {"CATALOGUE_CACHE_MS", "0"}});
   injectDatabaseLatency(server.port(), 1000);

@@ -27,9 +27,9 @@ using sqlite::Query;
 
 constexpr int64_t kCapacity = 20;
 
-class Sizes final : public GroupCommitObserver {
+class Sizes {
  public:
-  void onBatch(size_t units) override {
+  void onBatch(size_t units) {
     std::lock_guard lock(mutex_);
     sizes_.push_back(units);
   }
@@ -115,9 +115,12 @@ class GroupCommitTest : public ::testing::Test {
         "CREATE TABLE children (id INTEGER PRIMARY KEY, parent INTEGER "
         "  REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);");
     batch = std::make_unique<GroupCommit<Connection>>(
-        GroupCommit<Connection>::Options{.lanes = 1, .begin = "BEGIN IMMEDIATE", .lock = nullptr},
+        GroupCommit<Connection>::Options{.lanes = 1,
+                                         .begin = "BEGIN IMMEDIATE",
+                                         .lock = nullptr,
+                                         .on_batch = [this](size_t n) { sizes.onBatch(n); }},
         [this](const std::function<void(Connection&)>& work) { work(*connection); },
-        [](Connection& c, const std::string& sql) { c.execute(sql); }, &sizes);
+        [](Connection& c, const std::string& sql) { c.execute(sql); });
   }
 
   // The unit of work for an operation, as a repository would write it: changes first, then

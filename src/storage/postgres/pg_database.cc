@@ -237,6 +237,7 @@ class PostgresDatabase::Catalogue final : public CatalogueRepository {
 
 PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* observer)
     : settings_(std::move(settings)),
+      observer_(observer),
       pool_(
           settings_.pool_size, settings_.pool_timeout,
           [this] {

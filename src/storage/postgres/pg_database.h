@@ -106,6 +106,7 @@ class PostgresDatabase final : public Database {
   static constexpr int kTransactionAttempts = 3;
 
   PostgresSettings settings_;
+  PoolObserver* observer_;
   std::mutex probe_mutex_;
   std::unique_ptr<pg::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;

@@ -197,6 +197,12 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                                 "SELECT id FROM ticket_types WHERE id = ANY($1::bigint[]) "
                                 "ORDER BY id FOR NO KEY UPDATE",
                                 {param(list + "}")});
+                 },
+             .on_batch =
+                 [&db](size_t units) {
+                   if (db.observer_ != nullptr) {
+                     db.observer_->onWriteBatch(units);
+                   }
                  }},
             [&db](const std::function<void(pg::Connection&)>& work) {
               // A batch is never sent twice: its commit may have happened.

@@ -257,7 +257,12 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
           },
           observer),
       catalogue_(std::make_unique<Catalogue>(*this)),
-      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); })),
+      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); },
+                                                   [observer](size_t units) {
+                                                     if (observer != nullptr) {
+                                                       observer->onWriteBatch(units);
+                                                     }
+                                                   })),
       access_(std::make_unique<SqliteAccess>([this] { return acquire(); })) {}
 
 SqliteDatabase::~SqliteDatabase() = default;

@@ -19,7 +19,8 @@ class SqliteTicketing final : public TicketingRepository {
  public:
   using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
 
-  explicit SqliteTicketing(Acquire acquire, GroupCommitObserver* observer = nullptr);
+  // `on_batch` is told the size of every write batch (may be empty).
+  SqliteTicketing(Acquire acquire, std::function<void(size_t)> on_batch);
 
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
   Result<Hold> reserve(const Hold& hold) override;

@@ -1,6 +1,9 @@
 // /metrics of the real binary: names and labels against a golden file, values that move.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -83,7 +86,16 @@ TEST(Metrics, CountersMoveWithTrafficAndLabelsStayBounded) {
   httpGet(server.port(), "/api/events/abc");
   httpGet(server.port(), "/random/path/1");
   httpGet(server.port(), "/random/path/2");
-  auto text = httpGet(server.port(), "/metrics").body;
+  // A request is counted just after its response is written: wait for the last one.
+  std::string text;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    text = httpGet(server.port(), "/metrics").body;
+    if (sampleValue(text, R"(http_requests_total{code="404",endpoint="unmatched",method="GET"})") ==
+        2) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(
       sampleValue(text,
                   R"(http_requests_total{code="200",endpoint="/api/events/{id}",method="GET"})"),

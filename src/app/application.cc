@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -94,7 +95,7 @@ class Shutdown {
         config_(config),
         log_(log),
         // One strand for the signal and the timer handlers, which share timer_ and deadline_
-        // while io runs on several threads.
+        // (io is run by one thread; the strand keeps them safe should that change).
         signals_(asio::make_strand(io), SIGINT, SIGTERM),
         timer_(signals_.get_executor()) {}
 
@@ -370,7 +371,15 @@ int Application::run(const Listening& on_listening) {
 
   HttpMetrics http_metrics(registry, router.endpoints());
 
-  asio::io_context io(static_cast<int>(config_.threads));
+  // One event loop per I/O thread (THREADS). The first also runs the signal handling, the
+  // shutdown sequence and the hold reaper, on this thread.
+  asio::io_context io(1);
+  std::vector<std::unique_ptr<asio::io_context>> more_loops;
+  std::vector<asio::io_context*> loops{&io};
+  for (unsigned i = 1; i < config_.threads; ++i) {
+    more_loops.push_back(std::make_unique<asio::io_context>(1));
+    loops.push_back(more_loops.back().get());
+  }
   http::ServerOptions options;
   options.host = config_.host;
   options.port = config_.port;
@@ -388,7 +397,7 @@ int Application::run(const Listening& on_listening) {
   options.read_timeout = config_.read_timeout;
   options.idle_timeout = config_.idle_timeout;
   options.handler_timeout = config_.handler_timeout;
-  http::Server server(io, router, http_metrics, log, options);
+  http::Server server(loops, router, http_metrics, log, options);
   uint16_t port = 0;
   try {
     port = server.listen();
@@ -414,11 +423,17 @@ int Application::run(const Listening& on_listening) {
     on_listening(port);
   }
 
+  // The other loops run until the first one ends (the shutdown sequence stops it).
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < config_.threads; ++i) {
-    threads.emplace_back([&io] { io.run(); });
+  for (auto& loop : more_loops) {
+    keep_running.push_back(asio::make_work_guard(*loop));
+    threads.emplace_back([&loop = *loop] { loop.run(); });
   }
   io.run();
+  for (auto& loop : more_loops) {
+    loop->stop();
+  }
   for (auto& t : threads) {
     t.join();
   }

@@ -55,7 +55,7 @@ class CountGuard {
 };
 
 // Lets a repeating log line through at most once per interval and counts what it held back.
-// Used by one strand only.
+// Used by one accept loop (one thread) only.
 class LogThrottle {
  public:
   explicit LogThrottle(std::chrono::steady_clock::duration interval) : interval_(interval) {}
@@ -150,44 +150,70 @@ struct Server::Exchange {
   bool abandoned = false;            // answered 503 at the deadline; still counted in flight
 };
 
-Server::Server(asio::io_context& io, const Router& router, HttpMetrics& metrics,
+Server::Server(std::vector<asio::io_context*> loops, const Router& router, HttpMetrics& metrics,
                std::shared_ptr<spdlog::logger> log, ServerOptions options)
-    : io_(io),
+    : loops_(std::move(loops)),
       router_(router),
       metrics_(metrics),
       log_(std::move(log)),
-      options_(std::move(options)),
-      acceptor_(asio::make_strand(io)) {}
+      options_(std::move(options)) {
+  for (asio::io_context* loop : loops_) {
+    acceptors_.push_back(std::make_unique<tcp::acceptor>(*loop));
+  }
+}
 
 Server::~Server() = default;
 
 uint16_t Server::listen() {
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
   tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  return acceptor_.local_endpoint().port();
+  if (acceptors_.size() > 1 && endpoint.port() != 0) {
+    // SO_REUSEPORT would let this process share a port another one (of the same user) listens
+    // on, splitting its traffic. A plain bind first fails, as it should, if the port is taken.
+    tcp::acceptor probe(*loops_.front());
+    probe.open(endpoint.protocol());
+    probe.set_option(asio::socket_base::reuse_address(true));
+    probe.bind(endpoint);
+  }
+  for (auto& acceptor : acceptors_) {
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    if (acceptors_.size() > 1) {
+      acceptor->set_option(reuse_port(true));
+    }
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    // With port 0 the first socket picks one; the others share it.
+    endpoint.port(acceptor->local_endpoint().port());
+  }
+  return endpoint.port();
 }
 
-void Server::start() { asio::co_spawn(acceptor_.get_executor(), acceptLoop(), asio::detached); }
+void Server::start() {
+  for (auto& acceptor : acceptors_) {
+    asio::co_spawn(acceptor->get_executor(), acceptLoop(*acceptor), asio::detached);
+  }
+}
 
 void Server::stopAccepting() {
-  asio::post(acceptor_.get_executor(), [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-  });
+  for (auto& acceptor : acceptors_) {
+    asio::post(acceptor->get_executor(), [&acceptor = *acceptor] {
+      beast::error_code ignored;
+      acceptor.close(ignored);
+    });
+  }
 }
 
-asio::awaitable<void> Server::acceptLoop() {
-  asio::steady_timer backoff_timer(acceptor_.get_executor());
+asio::awaitable<void> Server::acceptLoop(tcp::acceptor& acceptor) {
+  asio::steady_timer backoff_timer(acceptor.get_executor());
   auto backoff = std::chrono::milliseconds(0);
   LogThrottle accept_failures(kRefusalLogInterval);
   LogThrottle refusals(kRefusalLogInterval);
   size_t suppressed = 0;
   for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kNoThrow);
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+    // The connection stays on this loop: its thread alone runs it, so it needs no strand.
+    auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
       co_return;
     }
     if (ec) {
@@ -380,9 +406,9 @@ asio::awaitable<Response> Server::dispatch(std::shared_ptr<Exchange> exchange,
 asio::awaitable<Response> Server::runHandler(const Handler& handler,
                                              std::shared_ptr<Exchange> exchange,
                                              std::shared_ptr<State> state, size_t endpoint) {
-  // The handler runs as a task of its own on this connection's strand; if it has not answered
+  // The handler runs as a task of its own on this connection's loop; if it has not answered
   // by the deadline the client gets 503 while the task finishes in the background (still
-  // counted in flight, so that shutdown waits for it). Both sides run on the strand, so the
+  // counted in flight, so that shutdown waits for it). Both sides run on that one thread, so the
   // exchange needs no lock.
   asio::co_spawn(
       exchange->handler_done.get_executor(),

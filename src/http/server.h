@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/request_id.h"
 #include "http/router.h"
@@ -37,11 +38,15 @@ std::string redactedPath(std::string_view path);
 
 // HTTP/1.1 server: accepts connections, reads requests within limits and deadlines, dispatches
 // them through the router, writes one response per request, and records metrics and an access
-// log line for each. Runs on a multi-threaded io_context; each connection on its own strand.
+// log line for each. Runs one event loop per thread, the shape nginx uses: each loop (an
+// io_context run by one thread) has its own listening socket on the same port (SO_REUSEPORT,
+// the kernel spreads new connections over them), and a connection lives on the loop that
+// accepted it, so serving a request never hands work to another I/O thread.
 // listen(), start() and stopAccepting() may be called from any thread.
 class Server {
  public:
-  Server(boost::asio::io_context& io, const Router& router, HttpMetrics& metrics,
+  // `loops`: the event loops, each run by exactly one thread.
+  Server(std::vector<boost::asio::io_context*> loops, const Router& router, HttpMetrics& metrics,
          std::shared_ptr<spdlog::logger> log, ServerOptions options);
   ~Server();
 
@@ -67,7 +72,7 @@ class Server {
 
   struct Exchange;
 
-  boost::asio::awaitable<void> acceptLoop();
+  boost::asio::awaitable<void> acceptLoop(boost::asio::ip::tcp::acceptor& acceptor);
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
                                        std::shared_ptr<State> state);
   boost::asio::awaitable<Response> dispatch(std::shared_ptr<Exchange> exchange,
@@ -76,12 +81,12 @@ class Server {
                                               std::shared_ptr<Exchange> exchange,
                                               std::shared_ptr<State> state, size_t endpoint);
 
-  boost::asio::io_context& io_;
+  std::vector<boost::asio::io_context*> loops_;
   const Router& router_;
   HttpMetrics& metrics_;
   std::shared_ptr<spdlog::logger> log_;
   ServerOptions options_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   RequestIdGenerator request_ids_;
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };

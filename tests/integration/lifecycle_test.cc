@@ -134,10 +134,11 @@ TEST(Lifecycle, UnusableDatabaseExitsNonZeroWithAnActionableLog) {
 }
 
 TEST(Lifecycle, PortInUseExitsNonZero) {
-  TestServer first;
+  // Several event loops listen with SO_REUSEPORT; still, no second process may share the port.
+  TestServer first(TestServer::Env{{"THREADS", "4"}});
   TempDir dir;
-  auto [code, output] =
-      runTicketsd({}, {{"PORT", std::to_string(first.port())}, {"DATA_DIR", dir.path()}});
+  auto [code, output] = runTicketsd(
+      {}, {{"PORT", std::to_string(first.port())}, {"DATA_DIR", dir.path()}, {"THREADS", "4"}});
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("cannot listen"), std::string::npos) << output;
 }

@@ -3,12 +3,14 @@
 # file, in one run, with wrk on 127.0.0.1. Prints req/s, p50, p99, the ratio, ticketsd's RSS
 # idle and under load, and its start-to-ready time. A benchmark, not a test: it asserts nothing.
 # Usage: bench/http_bench.sh [DURATION_SECONDS (10)] [CONNECTIONS (64)]
+# ROUNDS=n (3) rounds of each, alternating; the medians are printed.
 # TICKETSD=path uses that binary instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${1:-10}"
 connections="${2:-64}"
+rounds="${ROUNDS:-3}"
 
 bash scripts/setup.sh
 for p in wrk nginx curl; do
@@ -107,16 +109,27 @@ echo 0 >"$peak_file"
 sampler=$!
 pids+=("$sampler")
 
-read -r t_rps t_p50 t_p99 <<<"$(wrk_run ticketsd "$tport")"
+# Rounds alternate ticketsd and nginx, so that the machine's drift hits both alike; the medians
+# are compared.
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+t_all=() t_p50s=() t_p99s=() n_all=() n_p50s=() n_p99s=()
+for ((round = 0; round < rounds; round++)); do
+  read -r rps p50 p99 <<<"$(wrk_run ticketsd "$tport")"
+  t_all+=("$rps") t_p50s+=("$p50") t_p99s+=("$p99")
+  read -r rps p50 p99 <<<"$(wrk_run nginx "$nport")"
+  n_all+=("$rps") n_p50s+=("$p50") n_p99s+=("$p99")
+done
 kill "$sampler" 2>/dev/null || true
 load_rss=$(cat "$peak_file")
-read -r n_rps n_p50 n_p99 <<<"$(wrk_run nginx "$nport")"
+t_rps=$(median "${t_all[@]}") t_p50=$(median "${t_p50s[@]}") t_p99=$(median "${t_p99s[@]}")
+n_rps=$(median "${n_all[@]}") n_p50=$(median "${n_p50s[@]}") n_p99=$(median "${n_p99s[@]}")
 
 errors=$(grep -c -E 'Non-2xx|Socket errors' "$work/wrk-ticketsd.txt" || true)
 ratio=$(/usr/bin/python3 -c "print(f'{$t_rps/$n_rps:.2f}')")
 
 echo
-echo "GET $url_path ($events events, $bytes bytes), wrk -t2 -c$connections -d${duration}s, 127.0.0.1"
+echo "GET $url_path ($events events, $bytes bytes), wrk -t2 -c$connections -d${duration}s, 127.0.0.1, access log on"
+echo "median of $rounds alternating rounds; ticketsd req/s: ${t_all[*]}; nginx: ${n_all[*]}"
 printf '%-10s %12s %10s %10s\n' server "req/s" "p50 ms" "p99 ms"
 printf '%-10s %12s %10s %10s\n' ticketsd "$t_rps" "$t_p50" "$t_p99"
 printf '%-10s %12s %10s %10s\n' nginx "$n_rps" "$n_p50" "$n_p99"

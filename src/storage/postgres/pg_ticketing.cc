@@ -73,6 +73,33 @@ std::string textArray(const std::vector<std::string>& items) {
   return list + "}";
 }
 
+// A PostgreSQL array literal of integers.
+std::string bigintArray(const std::vector<int64_t>& values) {
+  std::string list = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    list += i > 0 ? "," : "";
+    list += std::to_string(values[i]);
+  }
+  return list + "}";
+}
+
+// Whether the array literal `list` ("{1,5}") holds `value`.
+bool arrayHas(std::string_view list, int64_t value) {
+  const std::string needle = std::to_string(value);
+  size_t start = 1;
+  while (start < list.size()) {
+    size_t end = list.find_first_of(",}", start);
+    if (end == std::string_view::npos) {
+      end = list.size();
+    }
+    if (list.substr(start, end - start) == needle) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 // Gives the held stock of the holds `ids` (a text array) back: the ticket type rows are locked
 // in id order first (one UPDATE locks in no defined order), then each is updated once. The lock
 // is FOR NO KEY UPDATE, the mode the UPDATE itself takes: FOR UPDATE would also wait for the
@@ -117,14 +144,6 @@ std::vector<EventState> loadEventStates(pg::Connection& conn, const std::string&
                                 fromUnix(r.integer(row, 3))});
   }
   return events;
-}
-
-bool holdStock(pg::Connection& conn, const HoldItem& item) {
-  auto r = conn.execute("hold_stock",
-                        "UPDATE ticket_types SET held = held + $2 "
-                        "WHERE id = $1 AND sold + held + $2 <= capacity RETURNING id",
-                        {param(item.ticket_type_id), param(item.quantity)});
-  return r.rows() == 1;
 }
 
 std::optional<Ticket> loadTicket(pg::Connection& conn, const std::string& code) {
@@ -189,14 +208,10 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
              .begin = "BEGIN",
              .lock =
                  [](pg::Connection& conn, const std::vector<int64_t>& types) {
-                   std::string list = "{";
-                   for (size_t i = 0; i < types.size(); ++i) {
-                     list += (i > 0 ? "," : "") + std::to_string(types[i]);
-                   }
                    conn.execute("lock_batch_types",
                                 "SELECT id FROM ticket_types WHERE id = ANY($1::bigint[]) "
                                 "ORDER BY id FOR NO KEY UPDATE",
-                                {param(list + "}")});
+                                {param(bigintArray(types))});
                  },
              .on_batch =
                  [&db](size_t units) {
@@ -266,29 +281,48 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     }
     return batch_.run<Result<Hold>>(
         laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
-          // The rows first and the stock last: the ticket type's row lock, which every buyer of a
-          // hot type waits for, is then held only for the update and the commit.
-          conn.execute("insert_hold",
-                       "INSERT INTO holds (id, status, created_at, expires_at) VALUES "
-                       "($1, 'active', to_timestamp($2::bigint), to_timestamp($3::bigint))",
-                       {param(hold.id), param(unixSeconds(hold.created_at)),
-                        param(unixSeconds(hold.expires_at))});
+          // One statement: take the stock of every item, and only if all of it was there, store
+          // the hold and its items. (The batch holds the ticket type rows' locks already.)
+          std::vector<int64_t> quantities, prices;
+          std::vector<std::string> currencies;
           for (const auto& item : items) {
-            conn.execute("insert_hold_item",
-                         "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
-                         "currency) VALUES ($1, $2, $3, $4, $5)",
-                         {param(hold.id), param(item.ticket_type_id), param(item.quantity),
-                          param(item.unit_price.amount), param(item.unit_price.currency)});
+            quantities.push_back(item.quantity);
+            prices.push_back(item.unit_price.amount);
+            currencies.push_back(item.unit_price.currency);
           }
-          for (const auto& item : items) {
-            if (!holdStock(conn, item)) {
-              auto r = conn.execute(
-                  "available_of",
-                  "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
-                  {param(item.ticket_type_id)});
-              int64_t available = r.rows() == 0 ? 0 : r.integer(0, 0);
-              return soldOut(item, available);
+          auto r = conn.execute(
+              "reserve",
+              "WITH wanted AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], "
+              "$5::text[]) AS w (ticket_type_id, quantity, unit_price, currency)), "
+              "took AS (UPDATE ticket_types t SET held = t.held + w.quantity FROM wanted w "
+              "WHERE t.id = w.ticket_type_id AND t.sold + t.held + w.quantity <= t.capacity "
+              "RETURNING t.id), "
+              "verdict AS (SELECT (SELECT count(*) FROM took) = (SELECT count(*) FROM wanted) "
+              "AS ok), "
+              "h AS (INSERT INTO holds (id, status, created_at, expires_at) "
+              "SELECT $1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint) "
+              "FROM verdict WHERE ok RETURNING id), "
+              "i AS (INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
+              "currency) SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency "
+              "FROM h, wanted w) "
+              "SELECT ok, (SELECT array_agg(id ORDER BY id) FROM took)::text FROM verdict",
+              {param(hold.id), param(bigintArray(types)), param(bigintArray(quantities)),
+               param(bigintArray(prices)), param(textArray(currencies)),
+               param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at))});
+          if (r.text(0, 0) != "t") {
+            // Short: the first item (in id order) whose stock was not taken. Returning without
+            // commit() rolls back what the others took.
+            const std::string took = r.isNull(0, 1) ? "{}" : std::string(r.text(0, 1));
+            for (const auto& item : items) {
+              if (!arrayHas(took, item.ticket_type_id)) {
+                auto left = conn.execute(
+                    "available_of",
+                    "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
+                    {param(item.ticket_type_id)});
+                return soldOut(item, left.rows() == 0 ? 0 : left.integer(0, 0));
+              }
             }
+            return soldOut(items.front(), 0);
           }
           tx.commit();
           Hold stored = hold;
@@ -560,32 +594,36 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
             return std::move(*refusal);
           }
           Order paid = paidOrder(order, *hold);
-          conn.execute("hold_checked_out", "UPDATE holds SET status = 'checked_out' WHERE id = $1",
-                       {param(hold->id)});
+          // The writes of a checkout in one statement: the hold checked out, the order, its
+          // tickets, and the stock moved from held to sold.
+          std::vector<std::string> codes;
+          std::vector<int64_t> ticket_types, ticket_events;
+          for (const auto& ticket : paid.tickets) {
+            codes.push_back(ticket.code);
+            ticket_types.push_back(ticket.ticket_type_id);
+            ticket_events.push_back(ticket.event_id);
+          }
           conn.execute(
-              "insert_order",
-              "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
-              "status, email, name, total, currency, payment_reference, created_at, updated_at) "
-              "VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
-              "to_timestamp($11::bigint), to_timestamp($11::bigint))",
+              "check_out",
+              "WITH h AS (UPDATE holds SET status = 'checked_out' WHERE id = $3 RETURNING id), "
+              "o AS (INSERT INTO orders (code, secret, hold_id, idempotency_key, "
+              "request_fingerprint, status, email, name, total, currency, payment_reference, "
+              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
+              "to_timestamp($11::bigint), to_timestamp($11::bigint)) RETURNING code), "
+              "t AS (INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
+              "SELECT k.code, o.code, k.ticket_type_id, k.event_id FROM o, "
+              "unnest($12::text[], $13::bigint[], $14::bigint[]) AS k (code, ticket_type_id, "
+              "event_id)), "
+              "s AS (UPDATE ticket_types tt SET held = tt.held - i.quantity, "
+              "sold = tt.sold + i.quantity FROM hold_items i "
+              "WHERE i.hold_id = $3 AND tt.id = i.ticket_type_id) "
+              "SELECT count(*) FROM h",
               {param(order.code), param(order.secret), param(hold->id),
                param(order.idempotency_key), param(order.request_fingerprint), param(order.email),
                param(order.name), param(paid.total.amount), param(paid.total.currency),
-               param(order.payment_reference), param(unixSeconds(order.now))});
-          for (const auto& ticket : paid.tickets) {
-            conn.execute("insert_ticket",
-                         "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
-                         "VALUES ($1, $2, $3, $4)",
-                         {param(ticket.code), param(order.code), param(ticket.ticket_type_id),
-                          param(ticket.event_id)});
-          }
-          // Last, so that the hot row is locked only for this update and the commit.
-          for (const auto& item : hold->items) {
-            conn.execute("sell_held",
-                         "UPDATE ticket_types SET held = held - $2, sold = sold + $2 "
-                         "WHERE id = $1",
-                         {param(item.ticket_type_id), param(item.quantity)});
-          }
+               param(order.payment_reference), param(unixSeconds(order.now)),
+               param(textArray(codes)), param(bigintArray(ticket_types)),
+               param(bigintArray(ticket_events))});
           tx.commit();
           return std::make_pair(std::move(paid), true);
         });

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -178,8 +179,9 @@ class GroupCommitTest : public ::testing::Test {
     }
   }
 
-  // Runs `ops` as one batch: a gate unit holds the lane while they queue in order.
-  std::vector<std::string> runAsOneBatch(const std::vector<Op>& ops) {
+  // Runs `calls` as one batch, in their order: a unit waiting at a gate holds the lane while
+  // each call is started and has queued behind it; then the gate opens.
+  void runAsOneBatch(const std::vector<std::function<void()>>& calls) {
     Gate gate;
     std::atomic<bool> gate_running{false};
     std::thread holder([&] {
@@ -192,10 +194,9 @@ class GroupCommitTest : public ::testing::Test {
     while (!gate_running) {
       std::this_thread::yield();
     }
-    std::vector<std::string> answers(ops.size());
     std::vector<std::thread> callers;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      callers.emplace_back([&, i] { answers[i] = runCatching(ops[i]); });
+    for (size_t i = 0; i < calls.size(); ++i) {
+      callers.emplace_back(calls[i]);
       while (batch->queued(0) != i + 1) {
         std::this_thread::yield();
       }
@@ -205,6 +206,15 @@ class GroupCommitTest : public ::testing::Test {
     for (auto& t : callers) {
       t.join();
     }
+  }
+
+  std::vector<std::string> runAsOneBatch(const std::vector<Op>& ops) {
+    std::vector<std::string> answers(ops.size());
+    std::vector<std::function<void()>> calls;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      calls.push_back([&, i] { answers[i] = runCatching(ops[i]); });
+    }
+    runAsOneBatch(calls);
     return answers;
   }
 
@@ -270,47 +280,26 @@ TEST_F(GroupCommitTest, AnIdleLaneRunsAtOnceAndAloneWithoutSavepoints) {
 
 TEST_F(GroupCommitTest, ABatchWhoseCommitFailsKeepsNothingAndTellsEveryone) {
   std::vector<std::string> answers(3);
-  Gate gate;
-  std::atomic<bool> gate_running{false};
-  std::thread holder([&] {
-    batch->run<int>(0, {}, [&](Connection&, WriteUnit&) {
-      gate_running = true;
-      gate.wait();
-      return 0;
-    });
+  runAsOneBatch({
+      [&] {
+        answers[0] = runCatching({Kind::kTake, 1, 2});
+      },
+      [&] {
+        try {
+          batch->run<int>(0, {}, [](Connection& c, WriteUnit& unit) {
+            c.execute("INSERT INTO children VALUES (1, 42)");  // no parent 42: COMMIT fails
+            unit.commit();
+            return 0;
+          });
+          answers[1] = "committed";
+        } catch (const DatabaseError&) {
+          answers[1] = "error";
+        }
+      },
+      [&] {
+        answers[2] = runCatching({Kind::kTake, 2, 3});
+      },
   });
-  while (!gate_running) {
-    std::this_thread::yield();
-  }
-  std::vector<std::thread> callers;
-  callers.emplace_back([&] { answers[0] = runCatching({Kind::kTake, 1, 2}); });
-  while (batch->queued(0) != 1) {
-    std::this_thread::yield();
-  }
-  callers.emplace_back([&] {
-    try {
-      batch->run<int>(0, {}, [](Connection& c, WriteUnit& unit) {
-        c.execute("INSERT INTO children VALUES (1, 42)");  // no parent 42: COMMIT fails
-        unit.commit();
-        return 0;
-      });
-      answers[1] = "committed";
-    } catch (const DatabaseError&) {
-      answers[1] = "error";
-    }
-  });
-  while (batch->queued(0) != 2) {
-    std::this_thread::yield();
-  }
-  callers.emplace_back([&] { answers[2] = runCatching({Kind::kTake, 2, 3}); });
-  while (batch->queued(0) != 3) {
-    std::this_thread::yield();
-  }
-  gate.open();
-  holder.join();
-  for (auto& t : callers) {
-    t.join();
-  }
   EXPECT_EQ(answers, (std::vector<std::string>{"error", "error", "error"}));
   EXPECT_EQ(scalar("SELECT taken FROM stock"), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM holds"), 0);

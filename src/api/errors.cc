@@ -11,48 +11,48 @@ namespace status = boost::beast::http;
 
 namespace {
 
-http::Problem problem(status::status code, const char* type, const char* title,
-                      const DomainError& error) {
-  http::Problem p{code, type, title, error.detail, error.field};
-  for (const auto& extension : error.extensions) {
-    p.extensions.emplace_back(extension.name, extension.value);
+// The one mapping from the domain's error codes to problem types.
+http::ProblemType problemTypeOf(ErrorCode code) {
+  using enum http::ProblemType;
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return kInvalidParameter;
+    case ErrorCode::kNotFound:
+      return kNotFound;
+    case ErrorCode::kConflict:
+      return kConflict;
+    case ErrorCode::kSoldOut:
+      return kSoldOut;
+    case ErrorCode::kNotOnSale:
+      return kNotOnSale;
+    case ErrorCode::kGone:
+      return kGone;
+    case ErrorCode::kUnprocessable:
+      return kValidationFailed;
+    case ErrorCode::kOrderAdmitted:
+      return kOrderAdmitted;
+    case ErrorCode::kEventStarted:
+      return kEventStarted;
+    case ErrorCode::kUnauthenticated:
+      return kUnauthorized;
+    case ErrorCode::kForbidden:
+      return kForbidden;
+    case ErrorCode::kAccessDisabled:
+      return kAdminDisabled;
+    case ErrorCode::kWrongEvent:
+      return kWrongEvent;
   }
-  return p;
+  return kInternalError;
 }
 
 }  // namespace
 
 http::Problem problemFor(const DomainError& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      return problem(status::status::bad_request, "invalid-parameter", "Invalid Parameter", error);
-    case ErrorCode::kNotFound:
-      return problem(status::status::not_found, "not-found", "Not Found", error);
-    case ErrorCode::kConflict:
-      return problem(status::status::conflict, "conflict", "Conflict", error);
-    case ErrorCode::kSoldOut:
-      return problem(status::status::conflict, "sold-out", "Sold Out", error);
-    case ErrorCode::kNotOnSale:
-      return problem(status::status::conflict, "not-on-sale", "Not On Sale", error);
-    case ErrorCode::kGone:
-      return problem(status::status::gone, "gone", "Gone", error);
-    case ErrorCode::kUnprocessable:
-      return problem(status::status::unprocessable_entity, "validation-failed",
-                     "Unprocessable Content", error);
-    case ErrorCode::kOrderAdmitted:
-      return problem(status::status::conflict, "order-admitted", "Order Admitted", error);
-    case ErrorCode::kEventStarted:
-      return problem(status::status::conflict, "event-started", "Event Started", error);
-    case ErrorCode::kUnauthenticated:
-      return problem(status::status::unauthorized, "unauthorized", "Unauthorized", error);
-    case ErrorCode::kForbidden:
-      return problem(status::status::forbidden, "forbidden", "Forbidden", error);
-    case ErrorCode::kAccessDisabled:
-      return problem(status::status::forbidden, "admin-disabled", "Admin API Disabled", error);
-    case ErrorCode::kWrongEvent:
-      return problem(status::status::conflict, "wrong-event", "Wrong Event", error);
+  auto problem = http::makeProblem(problemTypeOf(error.code), error.detail, error.field);
+  for (const auto& extension : error.extensions) {
+    problem.extensions.emplace_back(extension.name, extension.value);
   }
-  return http::Problem{};
+  return problem;
 }
 
 http::Response domainErrorResponse(const DomainError& error, const http::Request& request,
@@ -73,12 +73,10 @@ http::Response failureResponse(std::exception_ptr failure, const http::Request& 
   try {
     std::rethrow_exception(failure);
   } catch (const Overloaded&) {
-    auto response = http::problemResponse(http::Problem{status::status::too_many_requests,
-                                                        "overloaded",
-                                                        "Too Many Requests",
-                                                        "the service is at capacity; retry shortly",
-                                                        {}},
-                                          context, version, true);
+    auto response =
+        http::problemResponse(http::makeProblem(http::ProblemType::kOverloaded,
+                                                "the service is at capacity; retry shortly"),
+                              context, version, true);
     response.set(status::field::retry_after, "1");
     return response;
   } catch (const PoolExhausted& e) {
@@ -96,11 +94,8 @@ http::Response failureResponse(std::exception_ptr failure, const http::Request& 
     return http::problemResponse(http::Problem{}, context, version, true);
   }
   auto response =
-      http::problemResponse(http::Problem{status::status::service_unavailable,
-                                          "service-unavailable",
-                                          "Service Unavailable",
-                                          "the service cannot answer now; retry shortly",
-                                          {}},
+      http::problemResponse(http::makeProblem(http::ProblemType::kServiceUnavailable,
+                                              "the service cannot answer now; retry shortly"),
                             context, version, true);
   response.set(status::field::retry_after, "1");
   return response;

@@ -45,44 +45,44 @@ std::variant<FaultInjector::Settings, http::Problem> parseSettings(
     if (key == "database_latency_ms") {
       auto ms = millis(value);
       if (!ms) {
-        return unprocessable("database_latency_ms must be an integer from 0 to 30000", key);
+        return unprocessable(key, "database_latency_ms must be an integer from 0 to 30000");
       }
       settings.database_latency = std::chrono::milliseconds(*ms);
     } else if (key == "routes") {
       if (!value.is_object()) {
-        return unprocessable("routes must be an object keyed by route template", key);
+        return unprocessable(key, "routes must be an object keyed by route template");
       }
       for (const auto& [route, fault] : value.as_object()) {
         std::string name(route);
         if (std::find(known_routes.begin(), known_routes.end(), name) == known_routes.end()) {
-          return unprocessable("unknown route template '" + name.substr(0, 100) + "'", "routes");
+          return unprocessable("routes", "unknown route template '" + name.substr(0, 100) + "'");
         }
         if (!fault.is_object()) {
-          return unprocessable("a route's fault must be an object", "routes");
+          return unprocessable("routes", "a route's fault must be an object");
         }
         FaultInjector::RouteFault parsed;
         for (const auto& [field, v] : fault.as_object()) {
           if (field == "latency_ms") {
             auto ms = millis(v);
             if (!ms) {
-              return unprocessable("latency_ms must be an integer from 0 to 30000", "latency_ms");
+              return unprocessable("latency_ms", "latency_ms must be an integer from 0 to 30000");
             }
             parsed.latency = std::chrono::milliseconds(*ms);
           } else if (field == "error_ratio") {
             // Written so that NaN (Boost.JSON reads 0e800 as one) fails too.
             if (!v.is_number() || !(v.to_number<double>() >= 0 && v.to_number<double>() <= 1)) {
-              return unprocessable("error_ratio must be a number from 0 to 1", "error_ratio");
+              return unprocessable("error_ratio", "error_ratio must be a number from 0 to 1");
             }
             parsed.error_ratio = v.to_number<double>();
           } else {
-            return unprocessable("unknown field '" + clippedUtf8(field, 64) + "'",
-                                 clippedUtf8(field, 64));
+            return unprocessable(clippedUtf8(field, 64),
+                                 "unknown field '" + clippedUtf8(field, 64) + "'");
           }
         }
         settings.routes[name] = parsed;
       }
     } else {
-      return unprocessable("unknown field '" + clippedUtf8(key, 64) + "'", clippedUtf8(key, 64));
+      return unprocessable(clippedUtf8(key, 64), "unknown field '" + clippedUtf8(key, 64) + "'");
     }
   }
   return settings;

@@ -12,9 +12,9 @@ namespace tickets::api {
 
 using http::beast_http::status;
 
-http::Problem unprocessable(std::string detail, std::string field) {
-  return http::Problem{status::unprocessable_entity, "validation-failed", "Unprocessable Content",
-                       std::move(detail), std::move(field)};
+http::Problem unprocessable(std::string field, std::string detail) {
+  return http::makeProblem(http::ProblemType::kValidationFailed, std::move(detail),
+                           std::move(field));
 }
 
 std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Request& request) {
@@ -29,11 +29,8 @@ std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Req
                   std::string_view("application/json").end(), [](char a, char b) {
                     return std::tolower(static_cast<unsigned char>(a)) == b;
                   })) {
-    return http::Problem{status::unsupported_media_type,
-                         "unsupported-media-type",
-                         "Unsupported Media Type",
-                         "the body must be application/json",
-                         {}};
+    return http::makeProblem(http::ProblemType::kUnsupportedMediaType,
+                             "the body must be application/json");
   }
   boost::json::parse_options options;
   options.max_depth = 16;
@@ -48,7 +45,7 @@ std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Req
   }
   auto value = parser.release();
   if (!value.is_object()) {
-    return unprocessable("the body must be a JSON object", "");
+    return unprocessable("", "the body must be a JSON object");
   }
   return std::move(value.as_object());
 }
@@ -59,7 +56,7 @@ namespace tickets::api {
 
 void JsonFields::fail(std::string_view name, std::string detail) {
   if (!problem_) {
-    problem_ = unprocessable(std::move(detail), prefix_ + std::string(name));
+    problem_ = unprocessable(prefix_ + std::string(name), std::move(detail));
   }
 }
 

@@ -16,7 +16,9 @@ namespace tickets::api {
 // 400 for malformed JSON (saying where), 422 for JSON that is not an object.
 std::variant<boost::json::object, http::Problem> parseJsonObject(const http::Request& request);
 
-http::Problem unprocessable(std::string detail, std::string field);
+// 422 validation-failed naming the offending `field` (arguments in the order of the domain's
+// tickets::unprocessable).
+http::Problem unprocessable(std::string field, std::string detail);
 
 }  // namespace tickets::api
 

@@ -14,9 +14,9 @@ using http::beast_http::status;
 
 http::Response notReady(std::string reason, const http::Request& request,
                         const http::RequestContext& context) {
-  auto response = http::problemResponse(
-      http::Problem{status::service_unavailable, "not-ready", "Not Ready", std::move(reason), {}},
-      context, request.version(), true);
+  auto response =
+      http::problemResponse(http::makeProblem(http::ProblemType::kNotReady, std::move(reason)),
+                            context, request.version(), true);
   return response;
 }
 

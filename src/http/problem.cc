@@ -3,6 +3,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
+#include <string_view>
+
 #include "common/utf8.h"
 
 namespace tickets::http {
@@ -40,17 +43,72 @@ Response problemResponse(const Problem& problem, const RequestContext& context, 
   return response;
 }
 
+namespace {
+
+struct ProblemKind {
+  ProblemType type;
+  beast_http::status status;
+  std::string_view slug;
+  std::string_view title;
+};
+
+using enum ProblemType;
+using status = beast_http::status;
+
+// The one table of problem types.
+constexpr std::array kProblemKinds{
+    ProblemKind{kInternalError, status::internal_server_error, "internal-error",
+                "Internal Server Error"},
+    ProblemKind{kInvalidRequest, status::bad_request, "invalid-request", "Bad Request"},
+    ProblemKind{kInvalidParameter, status::bad_request, "invalid-parameter", "Invalid Parameter"},
+    ProblemKind{kUnauthorized, status::unauthorized, "unauthorized", "Unauthorized"},
+    ProblemKind{kForbidden, status::forbidden, "forbidden", "Forbidden"},
+    ProblemKind{kAdminDisabled, status::forbidden, "admin-disabled", "Admin API Disabled"},
+    ProblemKind{kNotFound, status::not_found, "not-found", "Not Found"},
+    ProblemKind{kMethodNotAllowed, status::method_not_allowed, "method-not-allowed",
+                "Method Not Allowed"},
+    ProblemKind{kConflict, status::conflict, "conflict", "Conflict"},
+    ProblemKind{kSoldOut, status::conflict, "sold-out", "Sold Out"},
+    ProblemKind{kNotOnSale, status::conflict, "not-on-sale", "Not On Sale"},
+    ProblemKind{kOrderAdmitted, status::conflict, "order-admitted", "Order Admitted"},
+    ProblemKind{kEventStarted, status::conflict, "event-started", "Event Started"},
+    ProblemKind{kWrongEvent, status::conflict, "wrong-event", "Wrong Event"},
+    ProblemKind{kGone, status::gone, "gone", "Gone"},
+    ProblemKind{kPayloadTooLarge, status::payload_too_large, "payload-too-large",
+                "Content Too Large"},
+    ProblemKind{kUnsupportedMediaType, status::unsupported_media_type, "unsupported-media-type",
+                "Unsupported Media Type"},
+    ProblemKind{kValidationFailed, status::unprocessable_entity, "validation-failed",
+                "Unprocessable Content"},
+    ProblemKind{kOverloaded, status::too_many_requests, "overloaded", "Too Many Requests"},
+    ProblemKind{kHeaderTooLarge, status::request_header_fields_too_large, "header-too-large",
+                "Request Header Fields Too Large"},
+    ProblemKind{kServiceUnavailable, status::service_unavailable, "service-unavailable",
+                "Service Unavailable"},
+    ProblemKind{kTimeout, status::service_unavailable, "timeout", "Service Unavailable"},
+    ProblemKind{kNotReady, status::service_unavailable, "not-ready", "Not Ready"},
+};
+
+}  // namespace
+
+Problem makeProblem(ProblemType type, std::string detail, std::string field) {
+  for (const auto& kind : kProblemKinds) {
+    if (kind.type == type) {
+      return Problem{kind.status, std::string(kind.slug), std::string(kind.title),
+                     std::move(detail), std::move(field)};
+    }
+  }
+  return Problem{};
+}
+
 Problem notFoundProblem(std::string detail) {
-  return Problem{beast_http::status::not_found, "not-found", "Not Found", std::move(detail), {}};
+  return makeProblem(ProblemType::kNotFound, std::move(detail));
 }
 
 Problem badRequestProblem(std::string detail, std::string field) {
-  if (!field.empty()) {
-    return Problem{beast_http::status::bad_request, "invalid-parameter", "Invalid Parameter",
-                   std::move(detail), std::move(field)};
-  }
-  return Problem{
-      beast_http::status::bad_request, "invalid-request", "Bad Request", std::move(detail), {}};
+  return field.empty()
+             ? makeProblem(ProblemType::kInvalidRequest, std::move(detail))
+             : makeProblem(ProblemType::kInvalidParameter, std::move(detail), std::move(field));
 }
 
 }  // namespace tickets::http

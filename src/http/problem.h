@@ -26,6 +26,36 @@ struct Problem {
 Response problemResponse(const Problem& problem, const RequestContext& context, unsigned version,
                          bool keep_alive);
 
+// Every problem type this service answers with. Its slug (published as /problems/<slug>),
+// status and title are in one table, in problem.cc; src/api/openapi.json documents the same.
+enum class ProblemType {
+  kInternalError,
+  kInvalidRequest,
+  kInvalidParameter,
+  kUnauthorized,
+  kForbidden,
+  kAdminDisabled,
+  kNotFound,
+  kMethodNotAllowed,
+  kConflict,
+  kSoldOut,
+  kNotOnSale,
+  kOrderAdmitted,
+  kEventStarted,
+  kWrongEvent,
+  kGone,
+  kPayloadTooLarge,
+  kUnsupportedMediaType,
+  kValidationFailed,
+  kOverloaded,
+  kHeaderTooLarge,
+  kServiceUnavailable,
+  kTimeout,
+  kNotReady,
+};
+
+Problem makeProblem(ProblemType type, std::string detail = {}, std::string field = {});
+
 Problem notFoundProblem(std::string detail);
 // 400: "invalid-parameter" when a named field is at fault, else "invalid-request".
 Problem badRequestProblem(std::string detail, std::string field = {});

@@ -128,18 +128,10 @@ bool isNumber(std::string_view segment) {
 // A response for a request that could not be read completely; the connection closes after it.
 std::optional<Problem> problemForReadError(const beast::error_code& ec) {
   if (ec == beast_http::error::header_limit) {
-    return Problem{beast_http::status::request_header_fields_too_large,
-                   "header-too-large",
-                   "Request Header Fields Too Large",
-                   "the request header is too large",
-                   {}};
+    return makeProblem(ProblemType::kHeaderTooLarge, "the request header is too large");
   }
   if (ec == beast_http::error::body_limit) {
-    return Problem{beast_http::status::payload_too_large,
-                   "payload-too-large",
-                   "Content Too Large",
-                   "the request body is too large",
-                   {}};
+    return makeProblem(ProblemType::kPayloadTooLarge, "the request body is too large");
   }
   if (ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category()) {
     return badRequestProblem("the request is not valid HTTP/1.1");
@@ -423,12 +415,9 @@ asio::awaitable<Response> Server::dispatch(std::shared_ptr<Exchange> exchange,
     case Router::Outcome::kNotFound:
       co_return problemResponse(notFoundProblem("no such resource"), context, version, true);
     case Router::Outcome::kMethodNotAllowed: {
-      auto response = problemResponse(Problem{beast_http::status::method_not_allowed,
-                                              "method-not-allowed",
-                                              "Method Not Allowed",
-                                              "allowed: " + std::string(match.allow),
-                                              {}},
-                                      context, version, true);
+      auto response = problemResponse(
+          makeProblem(ProblemType::kMethodNotAllowed, "allowed: " + std::string(match.allow)),
+          context, version, true);
       response.set(beast_http::field::allow, match.allow);
       co_return response;
     }
@@ -480,12 +469,9 @@ asio::awaitable<Response> Server::runHandler(const Handler& handler,
       R"("msg":"handler deadline passed","request_id":"{}","route":"{}","deadline_ms":{},"action":"see runbook Latency Breach: check db_active_connections and the database")",
       JsonEscaped{exchange->context.request_id}, JsonEscaped{router_.endpoints()[endpoint]},
       options_.handler_timeout.count());
-  auto response = problemResponse(Problem{beast_http::status::service_unavailable,
-                                          "timeout",
-                                          "Service Unavailable",
-                                          "the request took too long; retry shortly",
-                                          {}},
-                                  exchange->context, exchange->request.version(), true);
+  auto response = problemResponse(
+      makeProblem(ProblemType::kTimeout, "the request took too long; retry shortly"),
+      exchange->context, exchange->request.version(), true);
   response.set(beast_http::field::retry_after, "1");
   co_return response;
 }

@@ -29,7 +29,9 @@
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
 #include "app/descriptor_limit.h"
+#include "app/hold_reaper.h"
 #include "app/logging.h"
+#include "app/shutdown.h"
 #include "common/fault_injector.h"
 #include "common/json_log.h"
 #include "domain/access_service.h"
@@ -82,124 +84,6 @@ std::unique_ptr<Database> openDatabase(const Config& config, PoolObserver& obser
   settings.faults = &faults;
   return std::make_unique<SqliteDatabase>(std::move(settings), &observer);
 }
-
-// Shuts down in the order a load balancer needs: readiness fails at once, serving goes on for
-// the drain period, then the listener closes and in-flight requests get a bounded time to end.
-class Shutdown {
- public:
-  Shutdown(asio::io_context& io, http::Server& server, std::atomic<bool>& draining,
-           const Config& config, spdlog::logger& log)
-      : io_(io),
-        server_(server),
-        draining_(draining),
-        config_(config),
-        log_(log),
-        // One strand for the signal and the timer handlers, which share timer_ and deadline_
-        // (io is run by one thread; the strand keeps them safe should that change).
-        signals_(asio::make_strand(io), SIGINT, SIGTERM),
-        timer_(signals_.get_executor()) {}
-
-  void arm() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-      if (!ec) {
-        begin(signal);
-      }
-    });
-  }
-
- private:
-  void begin(int signal) {
-    if (draining_.exchange(true)) {
-      log_.warn(R"("msg":"second signal: closing the listener now","signal":{})", signal);
-      stopAccepting();
-      return;
-    }
-    server_.setDraining(true);
-    log_.info(R"("msg":"shutdown requested: readiness now fails","signal":{},"drain_seconds":{})",
-              signal, config_.shutdown_drain.count());
-    arm();
-    timer_.expires_after(config_.shutdown_drain);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) {
-        stopAccepting();
-      }
-    });
-  }
-
-  void stopAccepting() {
-    timer_.cancel();
-    server_.stopAccepting();
-    deadline_ = std::chrono::steady_clock::now() + config_.shutdown_timeout;
-    log_.info(R"("msg":"listener closed; waiting for in-flight requests","in_flight":{})",
-              server_.inFlight());
-    waitForInFlight();
-  }
-
-  void waitForInFlight() {
-    if (server_.inFlight() == 0 || std::chrono::steady_clock::now() >= deadline_) {
-      if (server_.inFlight() != 0) {
-        log_.warn(R"("msg":"shutdown timeout: abandoning in-flight requests","in_flight":{})",
-                  server_.inFlight());
-      }
-      io_.stop();
-      return;
-    }
-    timer_.expires_after(std::chrono::milliseconds(20));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      // Cancelled by a second signal's stopAccepting(), which waits on its own.
-      if (ec != asio::error::operation_aborted) {
-        waitForInFlight();
-      }
-    });
-  }
-
-  asio::io_context& io_;
-  http::Server& server_;
-  std::atomic<bool>& draining_;
-  const Config& config_;
-  spdlog::logger& log_;
-  asio::signal_set signals_;
-  asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_;
-};
-
-// Gives back the stock of expired baskets every few seconds, with no operator action. (A basket
-// short of stock also expires the holds in its way at once.)
-class HoldReaper {
- public:
-  static constexpr std::chrono::seconds kInterval{5};
-
-  HoldReaper(asio::io_context& io, WorkerPool& workers, TicketingService& ticketing,
-             spdlog::logger& log)
-      : workers_(workers), ticketing_(ticketing), log_(log), timer_(io) {}
-
-  void start() { asio::co_spawn(timer_.get_executor(), loop(), asio::detached); }
-
- private:
-  asio::awaitable<void> loop() {
-    for (;;) {
-      timer_.expires_after(kInterval);
-      auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        co_return;
-      }
-      try {
-        int64_t expired = co_await workers_.run([this] { return ticketing_.expireHolds(); });
-        if (expired > 0) {
-          log_.info(R"("msg":"expired baskets released","count":{})", expired);
-        }
-      } catch (const std::exception& e) {
-        log_.warn(R"("msg":"expiring baskets failed; will retry","error":"{}")",
-                  JsonEscaped{e.what()});
-      }
-    }
-  }
-
-  WorkerPool& workers_;
-  TicketingService& ticketing_;
-  spdlog::logger& log_;
-  asio::steady_timer timer_;
-};
 
 }  // namespace
 

@@ -336,9 +336,9 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   Result<Hold> releaseHold(const std::string& id, SystemTime now) override {
+    const auto types = typesOfHold(id);
     return batch_.run<Result<Hold>>(
-        laneOf(typesOfHold(id)), typesOfHold(id),
-        [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
+        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
           auto hold = loadHold(conn, id, true);
           if (!hold) {
             return notFound("no such basket");
@@ -422,9 +422,9 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
+    const auto types = typesOfOrder(code);
     return batch_.run<Result<Order>>(
-        laneOf(typesOfOrder(code)), typesOfOrder(code),
-        [&](pg::Connection& conn, WriteUnit& tx) -> Result<Order> {
+        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Order> {
           // The order and its tickets locked: a concurrent check-in either finishes first (and is
           // seen below) or waits and then finds its ticket void.
           auto locked = conn.execute(
@@ -549,9 +549,9 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
  private:
   Result<std::pair<Order, bool>> checkOutOnce(const NewOrder& order) {
     using Answer = Result<std::pair<Order, bool>>;
+    const auto types = typesOfHold(order.hold_id);
     return batch_.run<Answer>(
-        laneOf(typesOfHold(order.hold_id)), typesOfHold(order.hold_id),
-        [&](pg::Connection& conn, WriteUnit& tx) -> Answer {
+        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Answer {
           auto replay = [&]() -> std::optional<Result<std::pair<Order, bool>>> {
             auto r = conn.execute(
                 "order_by_key",

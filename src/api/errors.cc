@@ -4,7 +4,7 @@
 
 #include "api/worker_pool.h"
 #include "common/json_log.h"
-#include "storage/errors.h"
+#include "common/database_errors.h"
 
 namespace tickets::api {
 namespace status = boost::beast::http;

@@ -36,7 +36,7 @@ boost::asio::awaitable<http::Response> OperationsHandler::readiness(const http::
   }
   std::string failure;
   try {
-    co_await workers_.run([this] { database_.ping(kReadinessTimeout); });
+    co_await workers_.run([this] { ping_(kReadinessTimeout); });
   } catch (const Overloaded&) {
     // Every worker is busy, so the database is serving: failing readiness now would move this
     // pod's load onto the others and spread the overload.

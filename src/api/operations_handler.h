@@ -3,12 +3,13 @@
 #include <prometheus/collectable.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "api/worker_pool.h"
 #include "http/types.h"
-#include "storage/database.h"
 
 namespace spdlog {
 class logger;
@@ -22,10 +23,13 @@ class OperationsHandler {
  public:
   static constexpr std::chrono::milliseconds kReadinessTimeout{1000};
 
-  OperationsHandler(Database& database, WorkerPool& workers,
+  // Answers quickly whether the database serves queries; throws if not (Database::ping).
+  using Ping = std::function<void(std::chrono::milliseconds timeout)>;
+
+  OperationsHandler(Ping ping, WorkerPool& workers,
                     std::vector<const prometheus::Collectable*> collectables,
                     const std::atomic<bool>& draining, std::shared_ptr<spdlog::logger> log)
-      : database_(database),
+      : ping_(std::move(ping)),
         workers_(workers),
         collectables_(std::move(collectables)),
         draining_(draining),
@@ -39,7 +43,7 @@ class OperationsHandler {
                                                  http::RequestContext& context);
 
  private:
-  Database& database_;
+  Ping ping_;
   WorkerPool& workers_;
   std::vector<const prometheus::Collectable*> collectables_;
   const std::atomic<bool>& draining_;

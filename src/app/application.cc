@@ -32,6 +32,7 @@
 #include "app/hold_reaper.h"
 #include "app/logging.h"
 #include "app/shutdown.h"
+#include "common/database_errors.h"
 #include "common/fault_injector.h"
 #include "common/json_log.h"
 #include "domain/access_service.h"
@@ -47,7 +48,6 @@
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/sales_metrics.h"
-#include "storage/errors.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "tickets/version.h"
@@ -144,8 +144,9 @@ int Application::run(const Listening& on_listening) {
   // Searches that miss the cache may take a quarter of the database connections at most.
   api::EventsHandler events(catalogue, workers, cache,
                             std::max<size_t>(1, config_.db_pool_size / 4));
-  api::OperationsHandler operations(*database, workers, {&registry, &process_metrics}, draining,
-                                    log);
+  api::OperationsHandler operations(
+      [&database](std::chrono::milliseconds timeout) { database->ping(timeout); }, workers,
+      {&registry, &process_metrics}, draining, log);
 
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);

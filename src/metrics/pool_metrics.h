@@ -5,7 +5,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "storage/connection_pool.h"
+#include "common/pool_observer.h"
 
 namespace tickets {
 

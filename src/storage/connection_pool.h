@@ -9,20 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "storage/errors.h"
+#include "common/database_errors.h"
+#include "common/pool_observer.h"
 
 namespace tickets {
-
-// Told about every checkout, return and exhaustion; implementations must be thread-safe and fast.
-class PoolObserver {
- public:
-  virtual ~PoolObserver() = default;
-  virtual void onAcquired(std::chrono::steady_clock::duration waited) = 0;
-  virtual void onReleased() = 0;
-  virtual void onExhausted(std::chrono::steady_clock::duration waited) = 0;
-  // A group-committed batch of `units` writes ran (storage/group_commit.h).
-  virtual void onWriteBatch(size_t units) { (void)units; }
-};
 
 // A fixed-size pool of database connections, each used by one thread at a time.
 // Connections are opened lazily, up to `size`. acquire() blocks the calling thread (never an I/O

@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "storage/errors.h"
+#include "common/database_errors.h"
 
 namespace tickets {
 

@@ -11,7 +11,7 @@
 
 #include "api/errors.h"
 #include "api/worker_pool.h"
-#include "storage/errors.h"
+#include "common/database_errors.h"
 
 namespace tickets::api {
 namespace {

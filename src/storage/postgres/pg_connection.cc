@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "storage/errors.h"
+#include "common/database_errors.h"
 
 namespace tickets::pg {
 namespace {

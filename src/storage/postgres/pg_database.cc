@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "storage/errors.h"
+#include "common/database_errors.h"
 #include "storage/migrations/migrations.h"
 #include "storage/sql_values.h"
 

@@ -9,7 +9,7 @@
 #include "common/fault_injector.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
-#include "storage/errors.h"
+#include "common/database_errors.h"
 #include "storage/postgres/pg_connection.h"
 
 namespace tickets {

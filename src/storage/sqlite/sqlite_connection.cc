@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "storage/errors.h"
+#include "common/database_errors.h"
 
 namespace tickets::sqlite {
 

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/worker_pool.h"
-#include "common/json_log.h"
 #include "common/database_errors.h"
+#include "common/json_log.h"
 
 namespace tickets::api {
 namespace status = boost::beast::http;

@@ -6,10 +6,10 @@
 #include <string>
 #include <thread>
 
+#include "common/database_errors.h"
 #include "common/fault_injector.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
-#include "common/database_errors.h"
 #include "storage/postgres/pg_connection.h"
 
 namespace tickets {

@@ -40,6 +40,8 @@ constexpr size_t kLingerBytes = 1 << 20;
 constexpr std::chrono::milliseconds kFirstAcceptBackoff{10};
 constexpr std::chrono::milliseconds kLongestAcceptBackoff{1000};
 constexpr std::chrono::seconds kRefusalLogInterval{1};
+// The route of a request that matched none, in the access log (as in the metrics' labels).
+constexpr std::string_view kUnmatchedEndpoint = "unmatched";
 
 // Counts something for as long as the guard lives.
 class CountGuard {
@@ -172,11 +174,12 @@ struct Server::Exchange {
   bool abandoned = false;            // answered 503 at the deadline; still counted in flight
 };
 
-Server::Server(std::vector<asio::io_context*> loops, const Router& router, HttpMetrics& metrics,
-               std::shared_ptr<spdlog::logger> log, ServerOptions options)
+Server::Server(std::vector<asio::io_context*> loops, const Router& router,
+               RequestObserver& observer, std::shared_ptr<spdlog::logger> log,
+               ServerOptions options)
     : loops_(std::move(loops)),
       router_(router),
-      metrics_(metrics),
+      observer_(observer),
       log_(std::move(log)),
       options_(std::move(options)) {
   for (asio::io_context* loop : loops_) {
@@ -291,7 +294,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
     const auto received_at = std::chrono::steady_clock::now();
 
     CountGuard in_flight(state->in_flight);
-    metrics_.inFlight().Increment();
+    observer_.onStarted();
     const bool chunked = parser.chunked();
     auto exchange = std::make_shared<Exchange>(executor);
     exchange->request = parser.release();
@@ -308,12 +311,12 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
     context.path = pathOf(context.target);
     const bool head = request.method() == beast_http::verb::head;
 
-    size_t endpoint = metrics_.unmatchedEndpoint();
+    size_t endpoint = router_.endpoints().size();  // unmatched until routed
     Response response;
     bool close_after = false;
     if (read_ec) {
       auto problem = problemForReadError(read_ec);
-      metrics_.inFlight().Decrement();
+      observer_.onAnswered();
       if (!problem) {
         break;  // timeout, reset or end of stream: nothing to answer
       }
@@ -322,14 +325,14 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
     } else if (request.find(beast_http::field::transfer_encoding) != request.end() && !chunked) {
       // RFC 9112 6.3: a request whose transfer coding does not end in chunked has no knowable
       // length; reading on would take its body for the next request.
-      metrics_.inFlight().Decrement();
+      observer_.onAnswered();
       response = problemResponse(
           badRequestProblem("Transfer-Encoding must end in chunked", "Transfer-Encoding"), context,
           request.version(), false);
       close_after = true;
     } else {
       response = co_await dispatch(exchange, state, endpoint);
-      metrics_.inFlight().Decrement();
+      observer_.onAnswered();
       close_after = !request.keep_alive() || state->draining.load(std::memory_order_relaxed);
       response.keep_alive(!close_after);
       response.version(request.version());
@@ -358,12 +361,12 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - received_at).count();
     const int status = static_cast<int>(response.result_int());
-    metrics_.observe(endpoint, request.method_string(), status, seconds);
+    observer_.onCompleted(endpoint, request.method_string(), status, seconds);
     log_->info(
         R"("msg":"request","request_id":"{}","method":"{}","route":"{}","path":"{}","status":{},"duration_ms":{:.3f},"bytes":{})",
         JsonEscaped{context.request_id}, JsonEscaped{request.method_string().substr(0, 16)},
         JsonEscaped{endpoint < router_.endpoints().size() ? router_.endpoints()[endpoint]
-                                                          : HttpMetrics::kUnmatchedEndpoint},
+                                                          : kUnmatchedEndpoint},
         JsonEscaped{redactedPath(context.path)}, status, seconds * 1000.0, written);
     if (write_ec || close_after) {
       break;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "http/observer.h"
 #include "http/request_id.h"
 #include "http/router.h"
-#include "metrics/http_metrics.h"
 
 namespace spdlog {
 class logger;
@@ -46,8 +46,8 @@ std::string redactedPath(std::string_view path);
 class Server {
  public:
   // `loops`: the event loops, each run by exactly one thread.
-  Server(std::vector<boost::asio::io_context*> loops, const Router& router, HttpMetrics& metrics,
-         std::shared_ptr<spdlog::logger> log, ServerOptions options);
+  Server(std::vector<boost::asio::io_context*> loops, const Router& router,
+         RequestObserver& observer, std::shared_ptr<spdlog::logger> log, ServerOptions options);
   ~Server();
 
   // Binds and listens; returns the port (useful when options.port is 0). Throws on failure.
@@ -83,7 +83,7 @@ class Server {
 
   std::vector<boost::asio::io_context*> loops_;
   const Router& router_;
-  HttpMetrics& metrics_;
+  RequestObserver& observer_;
   std::shared_ptr<spdlog::logger> log_;
   ServerOptions options_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;

@@ -14,13 +14,15 @@
 #include <string_view>
 #include <vector>
 
+#include "http/observer.h"
+
 namespace tickets {
 
 // The golden-signal instruments of the HTTP server: http_requests_total{method,endpoint,code},
 // http_request_latency_seconds{method,endpoint} and http_requests_in_flight.
 // Endpoints are known route templates, fixed at construction, so labels stay bounded; series are
 // created on first use and then reached by index, never by string. Thread-safe.
-class HttpMetrics {
+class HttpMetrics final : public http::RequestObserver {
  public:
   static constexpr std::string_view kUnmatchedEndpoint = "unmatched";
   static const std::vector<double>& latencyBuckets();
@@ -34,6 +36,12 @@ class HttpMetrics {
 
   void observe(size_t endpoint, std::string_view method, int status, double seconds);
   prometheus::Gauge& inFlight() { return in_flight_; }
+
+  void onStarted() override { in_flight_.Increment(); }
+  void onAnswered() override { in_flight_.Decrement(); }
+  void onCompleted(size_t endpoint, std::string_view method, int status, double seconds) override {
+    observe(endpoint, method, status, seconds);
+  }
 
  private:
   static constexpr size_t kMethods = 8;

@@ -7,11 +7,13 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 
+#include <set>
 #include <sstream>
 
 #include "api/errors.h"
 #include "api/worker_pool.h"
 #include "common/database_errors.h"
+#include "http/problem.h"
 
 namespace tickets::api {
 namespace {
@@ -138,3 +140,29 @@ TEST(ErrorBoundary, FullWorkerPoolSheds429) {
 
 }  // namespace
 }  // namespace tickets::api
+
+namespace tickets::http {
+namespace {
+
+// Every problem type has its own row in the one table: a type left out would be answered as an
+// internal error.
+TEST(ProblemTable, EveryTypeHasItsOwnSlugStatusAndTitle) {
+  std::set<std::string> slugs;
+  for (int i = static_cast<int>(ProblemType::kInternalError);
+       i <= static_cast<int>(ProblemType::kNotReady); ++i) {
+    auto problem = makeProblem(static_cast<ProblemType>(i), "detail", "field");
+    EXPECT_TRUE(slugs.insert(problem.type).second) << "slug " << problem.type << " twice";
+    EXPECT_FALSE(problem.title.empty()) << problem.type;
+    EXPECT_EQ(problem.detail, "detail");
+    EXPECT_EQ(problem.field, "field");
+    if (i != static_cast<int>(ProblemType::kInternalError)) {
+      EXPECT_NE(problem.type, "internal-error") << "type " << i << " has no row";
+    }
+  }
+  EXPECT_EQ(slugs.size(), static_cast<size_t>(ProblemType::kNotReady) + 1);
+  EXPECT_EQ(makeProblem(ProblemType::kNotFound).status, beast_http::status::not_found);
+  EXPECT_EQ(makeProblem(ProblemType::kTimeout).title, "Service Unavailable");
+}
+
+}  // namespace
+}  // namespace tickets::http

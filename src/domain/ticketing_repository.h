@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,46 +11,97 @@
 
 namespace tickets {
 
-// The port through which the domain holds, sells and admits tickets. Each call is one atomic
-// transaction, safe under any concurrency, within and across processes: for every ticket type
+// An order as a write sees it: locked with its tickets, and the hold it was made from.
+struct LockedOrder {
+  Order order;
+  std::string hold_id;
+};
+
+// The order an earlier checkout with an idempotency key made.
+struct KeyedOrder {
+  std::string code;
+  std::string request_fingerprint;
+};
+
+// The primitive operations a selling rule (domain/selling_rules.h) applies inside one write.
+// They decide nothing: every refusal is the rule's. All of them happen in the write's
+// transaction, and none of them is kept unless the rule calls keep() before it returns.
+class SellingTransaction {
+ public:
+  virtual ~SellingTransaction() = default;
+
+  // Reads. What lockHold and lockOrder return cannot change until the write ends.
+  virtual std::optional<Hold> lockHold(const std::string& id) = 0;
+  virtual std::optional<LockedOrder> lockOrder(const std::string& code) = 0;
+  virtual std::optional<KeyedOrder> orderOfKey(const std::string& idempotency_key) = 0;
+  virtual std::optional<Order> order(const std::string& code) = 0;
+  virtual std::optional<Ticket> ticket(const std::string& code) = 0;
+  // The events of a hold's items, in id order.
+  virtual std::vector<EventState> eventsOfHold(const std::string& hold_id) = 0;
+  // Stock of a ticket type neither sold nor held (never below 0).
+  virtual int64_t available(TicketTypeId type) = 0;
+
+  // Changes.
+  // Takes every item's quantity of stock (held) and stores the hold with its items, all or
+  // nothing: if a ticket type is short, nothing changes and the first short one (in id order)
+  // is returned.
+  virtual std::optional<TicketTypeId> takeStock(const Hold& hold) = 0;
+  // Ends an active hold as `status` (released or expired) and gives its stock back; false,
+  // changing nothing, if it was not active.
+  virtual bool endHold(const std::string& id, HoldStatus status) = 0;
+  // The hold checked out, its stock moved from held to sold, and `paid` stored with its tickets.
+  virtual void sell(const Order& paid, const NewOrder& request, const std::string& hold_id) = 0;
+  // The order cancelled, its tickets void, and their stock given back.
+  virtual void cancel(const LockedOrder& order, SystemTime now) = 0;
+  // Admits the ticket if it is of `event`, not void and not admitted before, and returns it as
+  // admitted; nullopt, changing nothing, otherwise.
+  virtual std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) = 0;
+
+  // Keeps this write's changes: they commit with the write.
+  virtual void keep() = 0;
+};
+
+// What a write works on, so that the store can order, batch and lock writes: the ticket types
+// of a new hold (sorted), an existing hold, an order, or a ticket.
+struct WriteScope {
+  std::vector<TicketTypeId> types;
+  std::string hold_id;
+  std::string order_code;
+  std::string ticket_code;
+
+  static WriteScope ofTypes(std::vector<TicketTypeId> sorted) {
+    return {std::move(sorted), {}, {}, {}};
+  }
+  static WriteScope ofHold(std::string id) { return {{}, std::move(id), {}, {}}; }
+  static WriteScope ofOrder(std::string code) { return {{}, {}, std::move(code), {}}; }
+  static WriteScope ofTicket(std::string code) { return {{}, {}, {}, std::move(code)}; }
+};
+
+// The port through which the domain holds, sells and admits tickets. Each write is one atomic
+// unit, safe under any concurrency, within and across processes: for every ticket type
 // sold + held <= capacity always holds. Implementations block on I/O (never call them on an I/O
-// thread) and throw DatabaseError for infrastructure failures; outcomes that depend on the
-// input are returned as DomainError values.
+// thread) and throw DatabaseError for infrastructure failures.
 class TicketingRepository {
  public:
+  using Work = std::function<void(SellingTransaction&)>;
+
   virtual ~TicketingRepository() = default;
 
-  virtual std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) = 0;
+  // Runs `work` as one write on `scope`, returning once its changes (if kept) are durable. The
+  // store may run it together with concurrent writes in one transaction, and may run it again
+  // from the start if that transaction has to be retried: `work` must not act outside `tx`.
+  virtual void write(const WriteScope& scope, const Work& work) = 0;
 
-  // Stores the hold and holds every item, or nothing: kSoldOut names the first ticket type short
-  // of stock and how many are left ("ticket_type_id", "available"). Ticket type rows are locked
-  // in id order.
-  virtual Result<Hold> reserve(const Hold& hold) = 0;
+  virtual std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) = 0;
   virtual std::optional<Hold> findHold(const std::string& id) = 0;
-  // Gives a live hold's stock back: kNotFound, kGone (expired or released), kConflict (paid).
-  virtual Result<Hold> releaseHold(const std::string& id, SystemTime now) = 0;
   // Gives back, in one short transaction, the stock of at most `limit` holds that expired by
   // `now` (only holds with an item of `of_type`, if given); returns how many. Ticket type rows
   // are locked in id order, each once.
   virtual int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
                               int64_t limit) = 0;
   virtual int64_t countLiveHolds(SystemTime now) = 0;
-
-  // Turns a live hold into a paid order with its tickets, or finds the order an earlier
-  // attempt with the same idempotency key made (second = false). kUnprocessable if that key
-  // came with another request; kGone if the hold expired; kConflict if another key paid it;
-  // refuseCheckout()'s refusal (and the hold released) if its event is no longer on sale.
-  virtual Result<std::pair<Order, bool>> checkOut(const NewOrder& order) = 0;
   virtual std::optional<Order> findOrder(const std::string& code) = 0;
-  // Cancels an order unless refuseCancellation() refuses it, judged on the order and its tickets
-  // locked against a concurrent check-in: its tickets become void and their stock is
-  // available again. kNotFound for an unknown code.
-  virtual Result<Order> cancelOrder(const std::string& code, SystemTime now) = 0;
-
   virtual std::optional<Ticket> findTicket(const std::string& code) = 0;
-  // Admits a ticket of `event` once; refuses, never consuming it, what refusedCheckIn says:
-  // kNotFound, kWrongEvent, kGone (void), kConflict with "first_checked_in_at".
-  virtual Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) = 0;
 
   virtual std::optional<EventStats> stats(EventId event) = 0;
   // Paid sales of `event` per `bucket` (whole seconds since the epoch, so hours and days align

@@ -6,6 +6,7 @@
 
 #include "common/crypto.h"
 #include "common/random.h"
+#include "domain/selling_rules.h"
 
 namespace tickets {
 namespace {
@@ -106,7 +107,14 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
     currency = type.price.currency;
     hold.items.push_back(HoldItem{type.id, event.id, type.name, line.quantity, type.price});
   }
-  auto reserved = repository_.reserve(hold);
+  std::vector<TicketTypeId> types;
+  for (const auto& item : hold.items) {
+    types.push_back(item.ticket_type_id);
+  }
+  std::sort(types.begin(), types.end());
+  const auto scope = WriteScope::ofTypes(std::move(types));
+  auto reserve = [&](SellingTransaction& tx) { return selling::reserve(tx, hold); };
+  auto reserved = write<Hold>(scope, reserve);
   if (reserved || reserved.error().code != ErrorCode::kSoldOut) {
     return reserved;
   }
@@ -123,7 +131,7 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   if (observer_ != nullptr) {
     observer_->onHoldsExpired(expired);
   }
-  return repository_.reserve(hold);
+  return write<Hold>(scope, reserve);
 }
 
 Result<Hold> TicketingService::getBasket(const std::string& id) {
@@ -139,7 +147,9 @@ Result<Hold> TicketingService::getBasket(const std::string& id) {
 }
 
 Result<Hold> TicketingService::deleteBasket(const std::string& id) {
-  return repository_.releaseHold(id, now());
+  const SystemTime at = now();
+  return write<Hold>(WriteScope::ofHold(id),
+                     [&](SellingTransaction& tx) { return selling::release(tx, id, at); });
 }
 
 Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request) {
@@ -181,7 +191,10 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
       events.push_back(EventState{offer.event.id, offer.event.name, offer.event.status, {}});
     }
     if (auto refusal = refuseCheckout(events)) {
-      (void)repository_.releaseHold(hold->id, order.now);  // its stock goes back at once
+      // Its stock goes back at once.
+      (void)write<Hold>(WriteScope::ofHold(hold->id), [&](SellingTransaction& tx) {
+        return selling::release(tx, hold->id, order.now);
+      });
       return std::move(*refusal);
     }
   }
@@ -201,7 +214,9 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
       order.payment_reference = *settled;
     }
   }
-  auto result = repository_.checkOut(order);
+  auto result = write<std::pair<Order, bool>>(
+      WriteScope::ofHold(order.hold_id),
+      [&](SellingTransaction& tx) { return selling::checkOut(tx, order); });
   if (!result) {
     return result.error();
   }
@@ -225,8 +240,11 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   if (!order) {
     return order.error();
   }
-  // The repository judges with refuseCancellation() under its locks.
-  auto cancelled = repository_.cancelOrder(code, now());
+  // Judged again with the order locked: the rule refuses what a check-in made uncancellable.
+  const SystemTime at = now();
+  auto cancelled = write<Order>(WriteScope::ofOrder(code), [&](SellingTransaction& tx) {
+    return selling::cancel(tx, code, at);
+  });
   if (cancelled && observer_ != nullptr) {
     observer_->onOrder("cancelled");
   }
@@ -240,7 +258,10 @@ Result<Ticket> TicketingService::checkIn(const std::string& ticket_code, EventId
   if (event <= 0) {
     return unprocessable("event_id", "event_id must be a positive integer");
   }
-  auto ticket = repository_.checkIn(ticket_code, event, now());
+  const SystemTime at = now();
+  auto ticket = write<Ticket>(WriteScope::ofTicket(ticket_code), [&](SellingTransaction& tx) {
+    return selling::checkIn(tx, ticket_code, event, at);
+  });
   if (observer_ != nullptr) {
     if (ticket) {
       observer_->onCheckIn("admitted");

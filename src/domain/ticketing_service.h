@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ class TicketingService {
 
  private:
   SystemTime now() const;
+  // Runs a selling rule as one write of the repository and returns its answer.
+  template <class T, class Rule>
+  Result<T> write(const WriteScope& scope, Rule&& rule) {
+    std::optional<Result<T>> answer;
+    repository_.write(scope, [&](SellingTransaction& tx) { answer.emplace(rule(tx)); });
+    return std::move(*answer);
+  }
 
   TicketingRepository& repository_;
   PaymentProvider& payments_;

@@ -7,6 +7,8 @@
 // CHECK (sold + held <= capacity) guards it a second time. Rows are locked in ticket type id
 // order. See docs/architecture.md for the throughput limit this implies.
 #include <algorithm>
+#include <functional>
+#include <stdexcept>
 
 #include "storage/group_commit.h"
 #include "storage/postgres/pg_database.h"
@@ -118,7 +120,7 @@ void returnHeld(pg::Connection& conn, const std::string& ids) {
 }
 
 // Ends an active hold (released or expired) and gives its stock back; false if not active.
-bool endHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
+bool endActiveHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
   auto ended = conn.execute(
       "end_hold", "UPDATE holds SET status = $2 WHERE id = $1 AND status = 'active' RETURNING id",
       {param(id), param(toString(status))});
@@ -192,6 +194,182 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
   return order;
 }
 
+// The primitive operations of a selling rule, inside one write: a unit of a group-commit batch
+// (which holds its ticket types' row locks already) or a transaction of its own.
+class Transaction final : public SellingTransaction {
+ public:
+  Transaction(pg::Connection& conn, std::function<void()> keep)
+      : conn_(conn), keep_(std::move(keep)) {}
+
+  std::optional<Hold> lockHold(const std::string& id) override { return loadHold(conn_, id, true); }
+
+  // The order and its tickets locked: a concurrent check-in either finishes first (and is seen
+  // here) or waits and then finds its ticket void.
+  std::optional<LockedOrder> lockOrder(const std::string& code) override {
+    auto locked = conn_.execute(
+        "lock_order", "SELECT hold_id FROM orders WHERE code = $1 FOR UPDATE", {param(code)});
+    if (locked.rows() == 0) {
+      return std::nullopt;
+    }
+    std::string hold_id(locked.text(0, 0));
+    conn_.execute("lock_order_tickets",
+                  "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
+                  {param(code)});
+    auto order = loadOrder(conn_, code);
+    if (!order) {
+      return std::nullopt;
+    }
+    return LockedOrder{std::move(*order), std::move(hold_id)};
+  }
+
+  std::optional<KeyedOrder> orderOfKey(const std::string& key) override {
+    auto r = conn_.execute(
+        "order_by_key", "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $1",
+        {param(key)});
+    if (r.rows() == 0) {
+      return std::nullopt;
+    }
+    return KeyedOrder{std::string(r.text(0, 0)), std::string(r.text(0, 1))};
+  }
+
+  std::optional<Order> order(const std::string& code) override { return loadOrder(conn_, code); }
+  std::optional<Ticket> ticket(const std::string& code) override { return loadTicket(conn_, code); }
+  std::vector<EventState> eventsOfHold(const std::string& hold_id) override {
+    return loadEventStates(conn_, hold_id);
+  }
+
+  int64_t available(TicketTypeId type) override {
+    auto left =
+        conn_.execute("available_of",
+                      "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
+                      {param(type)});
+    return left.rows() == 0 ? 0 : left.integer(0, 0);
+  }
+
+  // One statement: if every item's stock is there, take it and store the hold and its items.
+  // The write holds the ticket type rows' locks (the batch took them, in id order), so what the
+  // statement reads stays true while it updates.
+  std::optional<TicketTypeId> takeStock(const Hold& hold) override {
+    std::vector<int64_t> types, quantities, prices;
+    std::vector<std::string> currencies;
+    for (const auto& item : hold.items) {
+      types.push_back(item.ticket_type_id);
+      quantities.push_back(item.quantity);
+      prices.push_back(item.unit_price.amount);
+      currencies.push_back(item.unit_price.currency);
+    }
+    auto r = conn_.execute(
+        "reserve",
+        "WITH wanted AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], "
+        "$5::text[]) AS w (ticket_type_id, quantity, unit_price, currency)), "
+        "enough AS (SELECT w.ticket_type_id FROM wanted w JOIN ticket_types t "
+        "ON t.id = w.ticket_type_id WHERE t.sold + t.held + w.quantity <= t.capacity), "
+        "verdict AS (SELECT (SELECT count(*) FROM enough) = (SELECT count(*) FROM wanted) "
+        "AS ok), "
+        "took AS (UPDATE ticket_types t SET held = t.held + w.quantity FROM wanted w, verdict v "
+        "WHERE v.ok AND t.id = w.ticket_type_id AND t.sold + t.held + w.quantity <= t.capacity "
+        "RETURNING t.id), "
+        "h AS (INSERT INTO holds (id, status, created_at, expires_at) "
+        "SELECT $1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint) "
+        "FROM verdict WHERE ok RETURNING id), "
+        "i AS (INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
+        "currency) SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency "
+        "FROM h, wanted w) "
+        "SELECT ok, (SELECT array_agg(ticket_type_id ORDER BY ticket_type_id) FROM enough)::text, "
+        "(SELECT count(*) FROM took) FROM verdict",
+        {param(hold.id), param(bigintArray(types)), param(bigintArray(quantities)),
+         param(bigintArray(prices)), param(textArray(currencies)),
+         param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at))});
+    if (r.text(0, 0) == "t") {
+      if (r.integer(0, 2) != static_cast<int64_t>(types.size())) {
+        // Only a write without its ticket types' locks could get here; it must not be kept.
+        throw std::logic_error("stock changed while a basket was being held");
+      }
+      return std::nullopt;
+    }
+    const std::string enough = r.isNull(0, 1) ? "{}" : std::string(r.text(0, 1));
+    for (TicketTypeId type : types) {
+      if (!arrayHas(enough, type)) {
+        return type;
+      }
+    }
+    return types.front();
+  }
+
+  bool endHold(const std::string& id, HoldStatus status) override {
+    return endActiveHold(conn_, id, status);
+  }
+
+  // The writes of a checkout in one statement: the hold checked out, the order, its tickets,
+  // and the stock moved from held to sold.
+  void sell(const Order& paid, const NewOrder& request, const std::string& hold_id) override {
+    std::vector<std::string> codes;
+    std::vector<int64_t> ticket_types, ticket_events;
+    for (const auto& ticket : paid.tickets) {
+      codes.push_back(ticket.code);
+      ticket_types.push_back(ticket.ticket_type_id);
+      ticket_events.push_back(ticket.event_id);
+    }
+    conn_.execute(
+        "check_out",
+        "WITH h AS (UPDATE holds SET status = 'checked_out' WHERE id = $3 RETURNING id), "
+        "o AS (INSERT INTO orders (code, secret, hold_id, idempotency_key, "
+        "request_fingerprint, status, email, name, total, currency, payment_reference, "
+        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
+        "to_timestamp($11::bigint), to_timestamp($11::bigint)) RETURNING code), "
+        "t AS (INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
+        "SELECT k.code, o.code, k.ticket_type_id, k.event_id FROM o, "
+        "unnest($12::text[], $13::bigint[], $14::bigint[]) AS k (code, ticket_type_id, "
+        "event_id)), "
+        "s AS (UPDATE ticket_types tt SET held = tt.held - i.quantity, "
+        "sold = tt.sold + i.quantity FROM hold_items i "
+        "WHERE i.hold_id = $3 AND tt.id = i.ticket_type_id) "
+        "SELECT count(*) FROM h",
+        {param(paid.code), param(paid.secret), param(hold_id), param(request.idempotency_key),
+         param(request.request_fingerprint), param(paid.email), param(paid.name),
+         param(paid.total.amount), param(paid.total.currency), param(request.payment_reference),
+         param(unixSeconds(paid.created_at)), param(textArray(codes)),
+         param(bigintArray(ticket_types)), param(bigintArray(ticket_events))});
+  }
+
+  void cancel(const LockedOrder& locked, SystemTime now) override {
+    conn_.execute("cancel_order",
+                  "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
+                  "WHERE code = $1",
+                  {param(locked.order.code), param(unixSeconds(now))});
+    conn_.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
+                  {param(locked.order.code)});
+    conn_.execute("lock_sold_types",
+                  "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
+                  "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
+                  {param(locked.hold_id)});
+    conn_.execute("return_sold",
+                  "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
+                  "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
+                  "WHERE t.id = i.ticket_type_id",
+                  {param(locked.hold_id)});
+  }
+
+  std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) override {
+    auto admitted = conn_.execute(
+        "check_in",
+        "UPDATE tickets SET checked_in_at = to_timestamp($2::bigint) "
+        "WHERE code = $1 AND event_id = $3::bigint AND NOT voided AND checked_in_at IS NULL "
+        "RETURNING ticket_type_id, event_id",
+        {param(code), param(unixSeconds(now)), param(event)});
+    if (admitted.rows() != 1) {
+      return std::nullopt;
+    }
+    return Ticket{code, admitted.integer(0, 0), admitted.integer(0, 1), false, now};
+  }
+
+  void keep() override { keep_(); }
+
+ private:
+  pg::Connection& conn_;
+  std::function<void()> keep_;
+};
+
 }  // namespace
 
 class PostgresDatabase::Ticketing final : public TicketingRepository {
@@ -226,6 +404,37 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                   [&](pg::Connection& conn) { work(conn); });
             },
             [](pg::Connection& conn, const std::string& sql) { conn.execute(sql); }) {}
+
+  void write(const WriteScope& scope, const Work& work) override {
+    if (!scope.ticket_code.empty()) {
+      // A check-in changes one ticket row and no stock: a transaction of its own.
+      db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
+        Transaction selling(conn, [&] { tx.commit(); });
+        work(selling);
+        return true;
+      });
+      return;
+    }
+    const auto types = !scope.types.empty()     ? scope.types
+                       : !scope.hold_id.empty() ? typesOfHold(scope.hold_id)
+                                                : typesOfOrder(scope.order_code);
+    // Two checkouts with one key race to insert the order; the loser's unique violation sends
+    // it round once more, and then it finds the winner's order.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        batch_.run<bool>(laneOf(types), types, [&](pg::Connection& conn, WriteUnit& unit) {
+          Transaction selling(conn, [&] { unit.commit(); });
+          work(selling);
+          return true;
+        });
+        return;
+      } catch (const ConstraintViolation& e) {
+        if (e.constraint() != "orders_idempotency_key_key" || attempt > 0) {
+          throw;
+        }
+      }
+    }
+  }
 
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override {
     std::string list = "{";
@@ -271,94 +480,8 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
-  Result<Hold> reserve(const Hold& hold) override {
-    std::vector<HoldItem> items = hold.items;
-    std::sort(items.begin(), items.end(),
-              [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
-    std::vector<int64_t> types;
-    for (const auto& item : items) {
-      types.push_back(item.ticket_type_id);
-    }
-    return batch_.run<Result<Hold>>(
-        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
-          // One statement: take the stock of every item, and only if all of it was there, store
-          // the hold and its items. (The batch holds the ticket type rows' locks already.)
-          std::vector<int64_t> quantities, prices;
-          std::vector<std::string> currencies;
-          for (const auto& item : items) {
-            quantities.push_back(item.quantity);
-            prices.push_back(item.unit_price.amount);
-            currencies.push_back(item.unit_price.currency);
-          }
-          auto r = conn.execute(
-              "reserve",
-              "WITH wanted AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], "
-              "$5::text[]) AS w (ticket_type_id, quantity, unit_price, currency)), "
-              "took AS (UPDATE ticket_types t SET held = t.held + w.quantity FROM wanted w "
-              "WHERE t.id = w.ticket_type_id AND t.sold + t.held + w.quantity <= t.capacity "
-              "RETURNING t.id), "
-              "verdict AS (SELECT (SELECT count(*) FROM took) = (SELECT count(*) FROM wanted) "
-              "AS ok), "
-              "h AS (INSERT INTO holds (id, status, created_at, expires_at) "
-              "SELECT $1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint) "
-              "FROM verdict WHERE ok RETURNING id), "
-              "i AS (INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
-              "currency) SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency "
-              "FROM h, wanted w) "
-              "SELECT ok, (SELECT array_agg(id ORDER BY id) FROM took)::text FROM verdict",
-              {param(hold.id), param(bigintArray(types)), param(bigintArray(quantities)),
-               param(bigintArray(prices)), param(textArray(currencies)),
-               param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at))});
-          if (r.text(0, 0) != "t") {
-            // Short: the first item (in id order) whose stock was not taken. Returning without
-            // commit() rolls back what the others took.
-            const std::string took = r.isNull(0, 1) ? "{}" : std::string(r.text(0, 1));
-            for (const auto& item : items) {
-              if (!arrayHas(took, item.ticket_type_id)) {
-                auto left = conn.execute(
-                    "available_of",
-                    "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
-                    {param(item.ticket_type_id)});
-                return soldOut(item, left.rows() == 0 ? 0 : left.integer(0, 0));
-              }
-            }
-            return soldOut(items.front(), 0);
-          }
-          tx.commit();
-          Hold stored = hold;
-          stored.items = items;
-          return stored;
-        });
-  }
-
   std::optional<Hold> findHold(const std::string& id) override {
     return db_.read([&](pg::Connection& conn) { return loadHold(conn, id, false); });
-  }
-
-  Result<Hold> releaseHold(const std::string& id, SystemTime now) override {
-    const auto types = typesOfHold(id);
-    return batch_.run<Result<Hold>>(
-        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Hold> {
-          auto hold = loadHold(conn, id, true);
-          if (!hold) {
-            return notFound("no such basket");
-          }
-          if (hold->status == HoldStatus::kCheckedOut) {
-            return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
-          }
-          if (hold->status != HoldStatus::kActive) {
-            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-          }
-          if (hold->expires_at <= now) {
-            endHold(conn, id, HoldStatus::kExpired);
-            tx.commit();
-            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-          }
-          endHold(conn, id, HoldStatus::kReleased);
-          tx.commit();
-          hold->status = HoldStatus::kReleased;
-          return std::move(*hold);
-        });
   }
 
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override {
@@ -403,87 +526,12 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
-  Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override {
-    // Two requests with one key race to insert the order; the loser's unique violation sends
-    // it round again, and then it finds the winner's order.
-    for (int attempt = 0;; ++attempt) {
-      try {
-        return checkOutOnce(order);
-      } catch (const ConstraintViolation& e) {
-        if (e.constraint() != "orders_idempotency_key_key" || attempt > 0) {
-          throw;
-        }
-      }
-    }
-  }
-
   std::optional<Order> findOrder(const std::string& code) override {
     return db_.read([&](pg::Connection& conn) { return loadOrder(conn, code); });
   }
 
-  Result<Order> cancelOrder(const std::string& code, SystemTime now) override {
-    const auto types = typesOfOrder(code);
-    return batch_.run<Result<Order>>(
-        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Result<Order> {
-          // The order and its tickets locked: a concurrent check-in either finishes first (and is
-          // seen below) or waits and then finds its ticket void.
-          auto locked = conn.execute(
-              "lock_order", "SELECT hold_id FROM orders WHERE code = $1 FOR UPDATE", {param(code)});
-          if (locked.rows() == 0) {
-            return notFound("no such order");
-          }
-          std::string hold_id(locked.text(0, 0));
-          conn.execute("lock_order_tickets",
-                       "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
-                       {param(code)});
-          auto current = loadOrder(conn, code);
-          if (auto refusal = refuseCancellation(*current, loadEventStates(conn, hold_id), now)) {
-            return std::move(*refusal);
-          }
-          conn.execute(
-              "cancel_order",
-              "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
-              "WHERE code = $1",
-              {param(code), param(unixSeconds(now))});
-          conn.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
-                       {param(code)});
-          conn.execute("lock_sold_types",
-                       "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
-                       "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
-                       {param(hold_id)});
-          conn.execute("return_sold",
-                       "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
-                       "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
-                       "WHERE t.id = i.ticket_type_id",
-                       {param(hold_id)});
-          auto order = loadOrder(conn, code);
-          tx.commit();
-          return std::move(*order);
-        });
-  }
-
   std::optional<Ticket> findTicket(const std::string& code) override {
     return db_.read([&](pg::Connection& conn) { return loadTicket(conn, code); });
-  }
-
-  Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) override {
-    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> Result<Ticket> {
-      auto admitted = conn.execute(
-          "check_in",
-          "UPDATE tickets SET checked_in_at = to_timestamp($2::bigint) "
-          "WHERE code = $1 AND event_id = $3::bigint AND NOT voided AND checked_in_at IS NULL "
-          "RETURNING ticket_type_id, event_id",
-          {param(code), param(unixSeconds(now)), param(event)});
-      if (admitted.rows() == 1) {
-        tx.commit();
-        return Ticket{code, admitted.integer(0, 0), admitted.integer(0, 1), false, now};
-      }
-      auto ticket = loadTicket(conn, code);
-      if (!ticket) {
-        return notFound("no such ticket");
-      }
-      return refusedCheckIn(*ticket, event);
-    });
   }
 
   std::optional<EventStats> stats(EventId event) override {
@@ -547,88 +595,6 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
  private:
-  Result<std::pair<Order, bool>> checkOutOnce(const NewOrder& order) {
-    using Answer = Result<std::pair<Order, bool>>;
-    const auto types = typesOfHold(order.hold_id);
-    return batch_.run<Answer>(
-        laneOf(types), types, [&](pg::Connection& conn, WriteUnit& tx) -> Answer {
-          auto replay = [&]() -> std::optional<Result<std::pair<Order, bool>>> {
-            auto r = conn.execute(
-                "order_by_key",
-                "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $1",
-                {param(order.idempotency_key)});
-            if (r.rows() == 0) {
-              return std::nullopt;
-            }
-            if (r.text(0, 1) != order.request_fingerprint) {
-              return Result<std::pair<Order, bool>>(unprocessable(
-                  "Idempotency-Key", "this Idempotency-Key was used with a different request"));
-            }
-            auto existing = loadOrder(conn, std::string(r.text(0, 0)));
-            return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
-          };
-          if (auto answer = replay()) {
-            return std::move(*answer);
-          }
-          auto hold = loadHold(conn, order.hold_id, true);
-          if (!hold) {
-            return notFound("no such basket");
-          }
-          if (hold->status == HoldStatus::kCheckedOut) {
-            // A concurrent retry with the same key may have just paid it: now it is visible.
-            if (auto answer = replay()) {
-              return std::move(*answer);
-            }
-            return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
-          }
-          if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
-            if (hold->status == HoldStatus::kActive) {
-              endHold(conn, hold->id, HoldStatus::kExpired);
-              tx.commit();
-            }
-            return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-          }
-          if (auto refusal = refuseCheckout(loadEventStates(conn, hold->id))) {
-            endHold(conn, hold->id, HoldStatus::kReleased);
-            tx.commit();
-            return std::move(*refusal);
-          }
-          Order paid = paidOrder(order, *hold);
-          // The writes of a checkout in one statement: the hold checked out, the order, its
-          // tickets, and the stock moved from held to sold.
-          std::vector<std::string> codes;
-          std::vector<int64_t> ticket_types, ticket_events;
-          for (const auto& ticket : paid.tickets) {
-            codes.push_back(ticket.code);
-            ticket_types.push_back(ticket.ticket_type_id);
-            ticket_events.push_back(ticket.event_id);
-          }
-          conn.execute(
-              "check_out",
-              "WITH h AS (UPDATE holds SET status = 'checked_out' WHERE id = $3 RETURNING id), "
-              "o AS (INSERT INTO orders (code, secret, hold_id, idempotency_key, "
-              "request_fingerprint, status, email, name, total, currency, payment_reference, "
-              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'paid', $6, $7, $8, $9, $10, "
-              "to_timestamp($11::bigint), to_timestamp($11::bigint)) RETURNING code), "
-              "t AS (INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
-              "SELECT k.code, o.code, k.ticket_type_id, k.event_id FROM o, "
-              "unnest($12::text[], $13::bigint[], $14::bigint[]) AS k (code, ticket_type_id, "
-              "event_id)), "
-              "s AS (UPDATE ticket_types tt SET held = tt.held - i.quantity, "
-              "sold = tt.sold + i.quantity FROM hold_items i "
-              "WHERE i.hold_id = $3 AND tt.id = i.ticket_type_id) "
-              "SELECT count(*) FROM h",
-              {param(order.code), param(order.secret), param(hold->id),
-               param(order.idempotency_key), param(order.request_fingerprint), param(order.email),
-               param(order.name), param(paid.total.amount), param(paid.total.currency),
-               param(order.payment_reference), param(unixSeconds(order.now)),
-               param(textArray(codes)), param(bigintArray(ticket_types)),
-               param(bigintArray(ticket_events))});
-          tx.commit();
-          return std::make_pair(std::move(paid), true);
-        });
-  }
-
   // The lane of writes on these ticket types (sorted): the first one's.
   static uint64_t laneOf(const std::vector<int64_t>& types) {
     return types.empty() ? 0 : static_cast<uint64_t>(types.front());

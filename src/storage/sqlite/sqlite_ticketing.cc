@@ -47,7 +47,7 @@ std::optional<Hold> loadHold(Connection& conn, const std::string& id) {
 }
 
 // Ends an active hold (released or expired) and gives its stock back; false if not active.
-bool endHold(Connection& conn, const std::string& id, HoldStatus status) {
+bool endActiveHold(Connection& conn, const std::string& id, HoldStatus status) {
   {
     Query q(conn.prepare("UPDATE holds SET status = ?2 WHERE id = ?1 AND status = 'active'"));
     q.bind(1, id).bind(2, toString(status));
@@ -81,10 +81,11 @@ std::vector<EventState> loadEventStates(Connection& conn, const std::string& hol
   return events;
 }
 
-bool holdStock(Connection& conn, const HoldItem& item) {
+// Takes (or, with a negative quantity, gives back) held stock if there is enough.
+bool holdStock(Connection& conn, TicketTypeId type, int64_t quantity) {
   Query q(conn.prepare(
       "UPDATE ticket_types SET held = held + ?2 WHERE id = ?1 AND sold + held + ?2 <= capacity"));
-  q.bind(1, item.ticket_type_id).bind(2, item.quantity);
+  q.bind(1, type).bind(2, quantity);
   q.run();
   return conn.changes() == 1;
 }
@@ -150,6 +151,159 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code,
   return order;
 }
 
+// The primitive operations of a selling rule, inside one unit of the writer's batch: the
+// writer holds SQLite's only write lock, so what it reads cannot change under it.
+class Transaction final : public SellingTransaction {
+ public:
+  Transaction(Connection& conn, WriteUnit& unit) : conn_(conn), unit_(unit) {}
+
+  std::optional<Hold> lockHold(const std::string& id) override { return loadHold(conn_, id); }
+
+  std::optional<LockedOrder> lockOrder(const std::string& code) override {
+    LockedOrder locked;
+    auto order = loadOrder(conn_, code, &locked.hold_id);
+    if (!order) {
+      return std::nullopt;
+    }
+    locked.order = std::move(*order);
+    return locked;
+  }
+
+  std::optional<KeyedOrder> orderOfKey(const std::string& key) override {
+    Query q(
+        conn_.prepare("SELECT code, request_fingerprint FROM orders WHERE idempotency_key = ?1"));
+    q.bind(1, key);
+    if (!q.step()) {
+      return std::nullopt;
+    }
+    return KeyedOrder{q.getText(0), q.getText(1)};
+  }
+
+  std::optional<Order> order(const std::string& code) override { return loadOrder(conn_, code); }
+  std::optional<Ticket> ticket(const std::string& code) override { return loadTicket(conn_, code); }
+  std::vector<EventState> eventsOfHold(const std::string& hold_id) override {
+    return loadEventStates(conn_, hold_id);
+  }
+  int64_t available(TicketTypeId type) override { return availableOf(conn_, type); }
+
+  std::optional<TicketTypeId> takeStock(const Hold& hold) override {
+    for (size_t i = 0; i < hold.items.size(); ++i) {
+      if (!holdStock(conn_, hold.items[i].ticket_type_id, hold.items[i].quantity)) {
+        for (size_t j = 0; j < i; ++j) {  // what the others took goes back
+          holdStock(conn_, hold.items[j].ticket_type_id, -hold.items[j].quantity);
+        }
+        return hold.items[i].ticket_type_id;
+      }
+    }
+    {
+      Query q(conn_.prepare(
+          "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
+      q.bind(1, hold.id)
+          .bind(2, unixSeconds(hold.created_at))
+          .bind(3, unixSeconds(hold.expires_at));
+      q.run();
+    }
+    for (const auto& item : hold.items) {
+      Query q(conn_.prepare(
+          "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      q.bind(1, hold.id)
+          .bind(2, item.ticket_type_id)
+          .bind(3, item.quantity)
+          .bind(4, item.unit_price.amount)
+          .bind(5, item.unit_price.currency);
+      q.run();
+    }
+    return std::nullopt;
+  }
+
+  bool endHold(const std::string& id, HoldStatus status) override {
+    return endActiveHold(conn_, id, status);
+  }
+
+  void sell(const Order& paid, const NewOrder& request, const std::string& hold_id) override {
+    {
+      Query q(conn_.prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
+      q.bind(1, hold_id);
+      q.run();
+    }
+    for (const auto& item : paid.items) {
+      Query q(conn_.prepare(
+          "UPDATE ticket_types SET held = held - ?2, sold = sold + ?2 WHERE id = ?1"));
+      q.bind(1, item.ticket_type_id).bind(2, item.quantity);
+      q.run();
+    }
+    {
+      Query q(conn_.prepare(
+          "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
+          "status, email, name, total, currency, payment_reference, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, 'paid', ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
+      q.bind(1, paid.code)
+          .bind(2, paid.secret)
+          .bind(3, hold_id)
+          .bind(4, request.idempotency_key)
+          .bind(5, request.request_fingerprint)
+          .bind(6, paid.email)
+          .bind(7, paid.name)
+          .bind(8, paid.total.amount)
+          .bind(9, paid.total.currency)
+          .bind(10, request.payment_reference)
+          .bind(11, unixSeconds(paid.created_at));
+      q.run();
+    }
+    for (const auto& ticket : paid.tickets) {
+      Query q(
+          conn_.prepare("INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
+                        "(?1, ?2, ?3, ?4)"));
+      q.bind(1, ticket.code)
+          .bind(2, paid.code)
+          .bind(3, ticket.ticket_type_id)
+          .bind(4, ticket.event_id);
+      q.run();
+    }
+  }
+
+  void cancel(const LockedOrder& locked, SystemTime now) override {
+    {
+      Query q(
+          conn_.prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1"));
+      q.bind(1, locked.order.code).bind(2, unixSeconds(now));
+      q.run();
+    }
+    {
+      Query q(conn_.prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
+      q.bind(1, locked.order.code);
+      q.run();
+    }
+    Query q(
+        conn_.prepare("UPDATE ticket_types SET sold = sold - (SELECT quantity FROM hold_items "
+                      "WHERE hold_id = ?1 AND ticket_type_id = ticket_types.id) "
+                      "WHERE id IN (SELECT ticket_type_id FROM hold_items WHERE hold_id = ?1)"));
+    q.bind(1, locked.hold_id);
+    q.run();
+  }
+
+  std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) override {
+    {
+      Query q(conn_.prepare(
+          "UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND event_id = ?3 AND voided = 0 "
+          "AND checked_in_at IS NULL"));
+      q.bind(1, code).bind(2, unixSeconds(now)).bind(3, event);
+      q.run();
+    }
+    if (conn_.changes() != 1) {
+      return std::nullopt;
+    }
+    return loadTicket(conn_, code);
+  }
+
+  void keep() override { unit_.commit(); }
+
+ private:
+  Connection& conn_;
+  WriteUnit& unit_;
+};
+
 }  // namespace
 
 SqliteTicketing::SqliteTicketing(Acquire acquire, std::function<void(size_t)> on_batch)
@@ -196,71 +350,17 @@ std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTyp
   return offers;
 }
 
-Result<Hold> SqliteTicketing::reserve(const Hold& hold) {
-  return batch_.run<Result<Hold>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Hold> {
-    Connection* conn = &db;
-    std::vector<HoldItem> items = hold.items;
-    std::sort(items.begin(), items.end(),
-              [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
-    for (const auto& item : items) {
-      if (!holdStock(*conn, item)) {
-        return soldOut(item, availableOf(*conn, item.ticket_type_id));
-      }
-    }
-    {
-      Query q(conn->prepare(
-          "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
-      q.bind(1, hold.id)
-          .bind(2, unixSeconds(hold.created_at))
-          .bind(3, unixSeconds(hold.expires_at));
-      q.run();
-    }
-    for (const auto& item : items) {
-      Query q(conn->prepare(
-          "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)"));
-      q.bind(1, hold.id)
-          .bind(2, item.ticket_type_id)
-          .bind(3, item.quantity)
-          .bind(4, item.unit_price.amount)
-          .bind(5, item.unit_price.currency);
-      q.run();
-    }
-    tx.commit();
-    Hold stored = hold;
-    stored.items = std::move(items);
-    return stored;
+void SqliteTicketing::write(const WriteScope&, const Work& work) {
+  batch_.run<bool>(0, {}, [&](Connection& conn, WriteUnit& unit) {
+    Transaction tx(conn, unit);
+    work(tx);
+    return true;
   });
 }
 
 std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
   auto conn = acquire_();
   return loadHold(*conn, id);
-}
-
-Result<Hold> SqliteTicketing::releaseHold(const std::string& id, SystemTime now) {
-  return batch_.run<Result<Hold>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Hold> {
-    Connection* conn = &db;
-    auto hold = loadHold(*conn, id);
-    if (!hold) {
-      return notFound("no such basket");
-    }
-    if (hold->status == HoldStatus::kCheckedOut) {
-      return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
-    }
-    if (hold->status != HoldStatus::kActive) {
-      return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-    }
-    if (hold->expires_at <= now) {
-      endHold(*conn, id, HoldStatus::kExpired);
-      tx.commit();
-      return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-    }
-    endHold(*conn, id, HoldStatus::kReleased);
-    tx.commit();
-    hold->status = HoldStatus::kReleased;
-    return std::move(*hold);
-  });
 }
 
 int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
@@ -285,161 +385,16 @@ int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId>
     }
     int64_t expired = 0;
     for (const auto& id : ids) {
-      expired += endHold(*conn, id, HoldStatus::kExpired) ? 1 : 0;
+      expired += endActiveHold(*conn, id, HoldStatus::kExpired) ? 1 : 0;
     }
     tx.commit();
     return expired;
   });
 }
 
-Result<std::pair<Order, bool>> SqliteTicketing::checkOut(const NewOrder& order) {
-  return batch_.run<Result<std::pair<Order, bool>>>(
-      0, {}, [&](Connection& db, WriteUnit& tx) -> Result<std::pair<Order, bool>> {
-        Connection* conn = &db;
-        {
-          Query q(conn->prepare(
-              "SELECT code, request_fingerprint FROM orders WHERE idempotency_key = ?1"));
-          q.bind(1, order.idempotency_key);
-          if (q.step()) {
-            std::string code = q.getText(0);
-            if (q.getText(1) != order.request_fingerprint) {
-              return unprocessable("Idempotency-Key",
-                                   "this Idempotency-Key was used with a different request");
-            }
-            auto existing = loadOrder(*conn, code);
-            return std::make_pair(std::move(*existing), false);
-          }
-        }
-        auto hold = loadHold(*conn, order.hold_id);
-        if (!hold) {
-          return notFound("no such basket");
-        }
-        if (hold->status == HoldStatus::kCheckedOut) {
-          return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
-        }
-        if (hold->status != HoldStatus::kActive || hold->expires_at <= order.now) {
-          if (hold->status == HoldStatus::kActive) {
-            endHold(*conn, hold->id, HoldStatus::kExpired);
-            tx.commit();
-          }
-          return DomainError{ErrorCode::kGone, "the basket has expired", {}};
-        }
-        if (auto refusal = refuseCheckout(loadEventStates(*conn, hold->id))) {
-          endHold(*conn, hold->id, HoldStatus::kReleased);
-          tx.commit();
-          return std::move(*refusal);
-        }
-        Order paid = paidOrder(order, *hold);
-        {
-          Query q(conn->prepare("UPDATE holds SET status = 'checked_out' WHERE id = ?1"));
-          q.bind(1, hold->id);
-          q.run();
-        }
-        for (const auto& item : hold->items) {
-          Query q(conn->prepare(
-              "UPDATE ticket_types SET held = held - ?2, sold = sold + ?2 WHERE id = ?1"));
-          q.bind(1, item.ticket_type_id).bind(2, item.quantity);
-          q.run();
-        }
-        {
-          Query q(conn->prepare(
-              "INSERT INTO orders (code, secret, hold_id, idempotency_key, request_fingerprint, "
-              "status, "
-              "email, name, total, currency, payment_reference, created_at, updated_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, 'paid', ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
-          q.bind(1, order.code)
-              .bind(2, order.secret)
-              .bind(3, hold->id)
-              .bind(4, order.idempotency_key)
-              .bind(5, order.request_fingerprint)
-              .bind(6, order.email)
-              .bind(7, order.name)
-              .bind(8, paid.total.amount)
-              .bind(9, paid.total.currency)
-              .bind(10, order.payment_reference)
-              .bind(11, unixSeconds(order.now));
-          q.run();
-        }
-        for (const auto& ticket : paid.tickets) {
-          Query q(conn->prepare(
-              "INSERT INTO tickets (code, order_code, ticket_type_id, event_id) VALUES "
-              "(?1, ?2, ?3, ?4)"));
-          q.bind(1, ticket.code)
-              .bind(2, order.code)
-              .bind(3, ticket.ticket_type_id)
-              .bind(4, ticket.event_id);
-          q.run();
-        }
-        tx.commit();
-        return std::make_pair(std::move(paid), true);
-      });
-}
-
 std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {
   auto conn = acquire_();
   return loadOrder(*conn, code);
-}
-
-Result<Order> SqliteTicketing::cancelOrder(const std::string& code, SystemTime now) {
-  return batch_.run<Result<Order>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Order> {
-    Connection* conn = &db;
-    std::string hold_id;
-    auto current = loadOrder(*conn, code, &hold_id);
-    if (!current) {
-      return notFound("no such order");
-    }
-    if (auto refusal = refuseCancellation(*current, loadEventStates(*conn, hold_id), now)) {
-      return std::move(*refusal);
-    }
-    {
-      Query q(conn->prepare(
-          "UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1 AND "
-          "status = 'paid'"));
-      q.bind(1, code).bind(2, unixSeconds(now));
-      q.run();
-    }
-    {
-      Query q(conn->prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
-      q.bind(1, code);
-      q.run();
-    }
-    {
-      Query q(conn->prepare(
-          "UPDATE ticket_types SET sold = sold - (SELECT i.quantity FROM hold_items i "
-          "JOIN orders o ON o.hold_id = i.hold_id WHERE o.code = ?1 "
-          "AND i.ticket_type_id = ticket_types.id) "
-          "WHERE id IN (SELECT i.ticket_type_id FROM hold_items i JOIN orders o "
-          "ON o.hold_id = i.hold_id WHERE o.code = ?1)"));
-      q.bind(1, code);
-      q.run();
-    }
-    auto order = loadOrder(*conn, code);
-    tx.commit();
-    return std::move(*order);
-  });
-}
-
-Result<Ticket> SqliteTicketing::checkIn(const std::string& code, EventId event, SystemTime now) {
-  return batch_.run<Result<Ticket>>(0, {}, [&](Connection& db, WriteUnit& tx) -> Result<Ticket> {
-    Connection* conn = &db;
-    {
-      Query q(conn->prepare(
-          "UPDATE tickets SET checked_in_at = ?2 WHERE code = ?1 AND event_id = ?3 AND voided = 0 "
-          "AND checked_in_at IS NULL"));
-      q.bind(1, code).bind(2, unixSeconds(now)).bind(3, event);
-      q.run();
-    }
-    const bool admitted = conn->changes() == 1;
-    auto ticket = loadTicket(*conn, code);
-    if (!ticket) {
-      return notFound("no such ticket");
-    }
-    if (!admitted) {
-      return refusedCheckIn(*ticket, event);
-    }
-    tx.commit();
-    return std::move(*ticket);
-  });
 }
 
 std::optional<EventStats> SqliteTicketing::stats(EventId event) {

@@ -9,7 +9,8 @@
 
 namespace tickets {
 
-// Holds, orders, tickets and check-in on SQLite. SQLite admits one writer at a time, so every
+// The store of holds, orders, tickets and check-ins on SQLite; the selling rules that change
+// them are the domain's (domain/selling_rules.h). SQLite admits one writer at a time, so every
 // change goes through one group-commit lane (storage/group_commit.h): while one batch of writes
 // is committing, the next ones queue and then run together under one BEGIN IMMEDIATE and one
 // COMMIT, each under its own savepoint. With synchronous=FULL a commit costs an fsync; a batch
@@ -22,17 +23,13 @@ class SqliteTicketing final : public TicketingRepository {
   // `on_batch` is told the size of every write batch (may be empty).
   SqliteTicketing(Acquire acquire, std::function<void(size_t)> on_batch);
 
+  void write(const WriteScope& scope, const Work& work) override;
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
-  Result<Hold> reserve(const Hold& hold) override;
   std::optional<Hold> findHold(const std::string& id) override;
-  Result<Hold> releaseHold(const std::string& id, SystemTime now) override;
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override;
   int64_t countLiveHolds(SystemTime now) override;
-  Result<std::pair<Order, bool>> checkOut(const NewOrder& order) override;
   std::optional<Order> findOrder(const std::string& code) override;
-  Result<Order> cancelOrder(const std::string& code, SystemTime now) override;
   std::optional<Ticket> findTicket(const std::string& code) override;
-  Result<Ticket> checkIn(const std::string& code, EventId event, SystemTime now) override;
   std::optional<EventStats> stats(EventId event) override;
   std::optional<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket) override;
 

@@ -1,0 +1,132 @@
+#include "domain/selling_rules.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace tickets::selling {
+namespace {
+
+DomainError expired() { return DomainError{ErrorCode::kGone, "the basket has expired", {}}; }
+
+// The order an earlier checkout with the request's key made, if any, as the checkout's answer.
+std::optional<Result<std::pair<Order, bool>>> replay(SellingTransaction& tx,
+                                                     const NewOrder& request) {
+  auto keyed = tx.orderOfKey(request.idempotency_key);
+  if (!keyed) {
+    return std::nullopt;
+  }
+  if (keyed->request_fingerprint != request.request_fingerprint) {
+    return Result<std::pair<Order, bool>>(
+        unprocessable("Idempotency-Key", "this Idempotency-Key was used with a different request"));
+  }
+  auto existing = tx.order(keyed->code);
+  if (!existing) {
+    throw std::logic_error("an idempotency key names an order that does not exist");
+  }
+  return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
+}
+
+}  // namespace
+
+Result<Hold> reserve(SellingTransaction& tx, const Hold& hold) {
+  Hold sorted = hold;
+  std::sort(sorted.items.begin(), sorted.items.end(),
+            [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });
+  if (auto short_type = tx.takeStock(sorted)) {
+    auto item = std::find_if(sorted.items.begin(), sorted.items.end(),
+                             [&](const auto& i) { return i.ticket_type_id == *short_type; });
+    if (item == sorted.items.end()) {
+      throw std::logic_error("the store named a ticket type the hold does not have");
+    }
+    return soldOut(*item, tx.available(*short_type));
+  }
+  tx.keep();
+  return sorted;
+}
+
+Result<Hold> release(SellingTransaction& tx, const std::string& hold_id, SystemTime now) {
+  auto hold = tx.lockHold(hold_id);
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (hold->status == HoldStatus::kCheckedOut) {
+    return DomainError{ErrorCode::kConflict, "the basket has been checked out", {}};
+  }
+  if (hold->status != HoldStatus::kActive) {
+    return expired();
+  }
+  if (hold->expires_at <= now) {
+    tx.endHold(hold_id, HoldStatus::kExpired);
+    tx.keep();
+    return expired();
+  }
+  tx.endHold(hold_id, HoldStatus::kReleased);
+  tx.keep();
+  hold->status = HoldStatus::kReleased;
+  return std::move(*hold);
+}
+
+Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& request) {
+  if (auto answer = replay(tx, request)) {
+    return std::move(*answer);
+  }
+  auto hold = tx.lockHold(request.hold_id);
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (hold->status == HoldStatus::kCheckedOut) {
+    // A concurrent retry with the same key may have just paid it: now it is visible.
+    if (auto answer = replay(tx, request)) {
+      return std::move(*answer);
+    }
+    return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+  }
+  if (hold->status != HoldStatus::kActive || hold->expires_at <= request.now) {
+    if (hold->status == HoldStatus::kActive) {
+      tx.endHold(hold->id, HoldStatus::kExpired);
+      tx.keep();
+    }
+    return expired();
+  }
+  if (auto refusal = refuseCheckout(tx.eventsOfHold(hold->id))) {
+    tx.endHold(hold->id, HoldStatus::kReleased);
+    tx.keep();
+    return std::move(*refusal);
+  }
+  Order paid = paidOrder(request, *hold);
+  tx.sell(paid, request, hold->id);
+  tx.keep();
+  return std::make_pair(std::move(paid), true);
+}
+
+Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now) {
+  auto locked = tx.lockOrder(code);
+  if (!locked) {
+    return notFound("no such order");
+  }
+  if (auto refusal = refuseCancellation(locked->order, tx.eventsOfHold(locked->hold_id), now)) {
+    return std::move(*refusal);
+  }
+  tx.cancel(*locked, now);
+  auto order = tx.order(code);
+  if (!order) {
+    throw std::logic_error("a cancelled order vanished");
+  }
+  tx.keep();
+  return std::move(*order);
+}
+
+Result<Ticket> checkIn(SellingTransaction& tx, const std::string& code, EventId event,
+                       SystemTime now) {
+  if (auto admitted = tx.admit(code, event, now)) {
+    tx.keep();
+    return std::move(*admitted);
+  }
+  auto ticket = tx.ticket(code);
+  if (!ticket) {
+    return notFound("no such ticket");
+  }
+  return refusedCheckIn(*ticket, event);
+}
+
+}  // namespace tickets::selling

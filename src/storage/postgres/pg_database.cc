@@ -253,22 +253,37 @@ PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* obse
 PostgresDatabase::~PostgresDatabase() = default;
 
 void PostgresDatabase::migrate() {
+  // All of them in one transaction, under an advisory lock: replicas starting together migrate
+  // one after another, and the second finds nothing left to do.
+  class Ledger final : public MigrationLedger {
+   public:
+    explicit Ledger(pg::Connection& conn) : conn_(conn) {}
+    void create() override {
+      conn_.execute(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+          "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    }
+    bool applied(int version) override {
+      return conn_
+                 .execute("migration_applied",
+                          "SELECT 1 FROM schema_migrations WHERE version = $1::integer",
+                          {param(static_cast<int64_t>(version))})
+                 .rows() > 0;
+    }
+    void apply(const Migration& migration) override {
+      conn_.execute(std::string(migration.sql));
+      conn_.execute("record_migration",
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1::integer, $2)",
+                    {param(static_cast<int64_t>(migration.version)), param(migration.name)});
+    }
+
+   private:
+    pg::Connection& conn_;
+  };
   inTransaction([](pg::Connection& conn, pg::Transaction& tx) {
     conn.execute("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
-        "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    for (const auto& migration : postgresMigrations()) {
-      auto applied = conn.execute("migration_applied",
-                                  "SELECT 1 FROM schema_migrations WHERE version = $1::integer",
-                                  {param(static_cast<int64_t>(migration.version))});
-      if (applied.rows() == 0) {
-        conn.execute(std::string(migration.sql));
-        conn.execute("record_migration",
-                     "INSERT INTO schema_migrations (version, name) VALUES ($1::integer, $2)",
-                     {param(static_cast<int64_t>(migration.version)), param(migration.name)});
-      }
-    }
+    Ledger ledger(conn);
+    runMigrations(ledger, postgresMigrations());
     tx.commit();
     return 0;
   });

@@ -56,29 +56,29 @@ std::optional<ApiToken> loadToken(Connection& conn, std::string_view where, cons
 }  // namespace
 
 ApiToken SqliteAccess::createToken(const NewApiToken& token) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  {
-    Query q(
-        conn->prepare("INSERT INTO api_tokens (name, role, secret_hash, hint, created_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5)"));
-    q.bind(1, token.name)
-        .bind(2, toString(token.role))
-        .bind(3, token.secret_hash)
-        .bind(4, token.hint)
-        .bind(5, unixSeconds(token.created_at));
-    q.run();
-  }
-  ApiToken stored{conn->lastInsertId(), token.name,       token.role,  token.event_ids,
-                  token.hint,           token.created_at, std::nullopt};
-  for (EventId event : token.event_ids) {
-    Query q(conn->prepare("INSERT INTO api_token_events (token_id, event_id) VALUES (?1, ?2)"));
-    q.bind(1, stored.id).bind(2, event);
-    q.run();
-  }
-  tx.commit();
-  return stored;
+  return writer_.run<ApiToken>(0, {}, [&](sqlite::Connection& db, WriteUnit& tx) {
+    auto* conn = &db;
+    {
+      Query q(
+          conn->prepare("INSERT INTO api_tokens (name, role, secret_hash, hint, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      q.bind(1, token.name)
+          .bind(2, toString(token.role))
+          .bind(3, token.secret_hash)
+          .bind(4, token.hint)
+          .bind(5, unixSeconds(token.created_at));
+      q.run();
+    }
+    ApiToken stored{conn->lastInsertId(), token.name,       token.role,  token.event_ids,
+                    token.hint,           token.created_at, std::nullopt};
+    for (EventId event : token.event_ids) {
+      Query q(conn->prepare("INSERT INTO api_token_events (token_id, event_id) VALUES (?1, ?2)"));
+      q.bind(1, stored.id).bind(2, event);
+      q.run();
+    }
+    tx.commit();
+    return stored;
+  });
 }
 
 std::optional<ApiToken> SqliteAccess::findTokenByHash(const std::string& secret_hash) {
@@ -110,21 +110,22 @@ std::vector<ApiToken> SqliteAccess::listTokens() {
 }
 
 std::optional<ApiToken> SqliteAccess::revokeToken(ApiTokenId id, SystemTime now) {
-  std::lock_guard writing(writer_);
-  auto conn = acquire_();
-  sqlite::Transaction tx(*conn);
-  {
-    Query q(
-        conn->prepare("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1"));
-    q.bind(1, id).bind(2, unixSeconds(now));
-    q.run();
-  }
-  if (conn->changes() == 0) {
-    return std::nullopt;
-  }
-  auto token = loadToken(*conn, "id = ?1", id);
-  tx.commit();
-  return token;
+  return writer_.run<std::optional<ApiToken>>(
+      0, {}, [&](sqlite::Connection& db, WriteUnit& tx) -> std::optional<ApiToken> {
+        auto* conn = &db;
+        {
+          Query q(conn->prepare(
+              "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1"));
+          q.bind(1, id).bind(2, unixSeconds(now));
+          q.run();
+        }
+        if (conn->changes() == 0) {
+          return std::nullopt;
+        }
+        auto token = loadToken(*conn, "id = ?1", id);
+        tx.commit();
+        return token;
+      });
 }
 
 std::vector<EventId> SqliteAccess::unknownEvents(const std::vector<EventId>& ids) {

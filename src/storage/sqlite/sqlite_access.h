@@ -1,21 +1,22 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 
 #include "domain/access_repository.h"
 #include "storage/connection_pool.h"
+#include "storage/group_commit.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace tickets {
 
-// Scoped API tokens on SQLite. Writes run under BEGIN IMMEDIATE and, within the process, queue on
-// a mutex as SqliteTicketing's do. Thread-safe.
+// Scoped API tokens on SQLite. Writes go through the database's one writer (as SqliteTicketing's
+// do). Thread-safe.
 class SqliteAccess final : public AccessRepository {
  public:
   using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
 
-  explicit SqliteAccess(Acquire acquire) : acquire_(std::move(acquire)) {}
+  SqliteAccess(Acquire acquire, GroupCommit<sqlite::Connection>& writer)
+      : acquire_(std::move(acquire)), writer_(writer) {}
 
   ApiToken createToken(const NewApiToken& token) override;
   std::optional<ApiToken> findTokenByHash(const std::string& secret_hash) override;
@@ -25,7 +26,7 @@ class SqliteAccess final : public AccessRepository {
 
  private:
   Acquire acquire_;
-  std::mutex writer_;
+  GroupCommit<sqlite::Connection>& writer_;
 };
 
 }  // namespace tickets

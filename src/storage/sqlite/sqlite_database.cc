@@ -136,104 +136,114 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
   }
 
   EventId createEvent(const NewEvent& event) override {
-    auto conn = db_.acquire();
-    sqlite::Transaction tx(*conn);
-    {
-      Query q(conn->prepare(kInsertEvent));
-      q.bind(1, event.name)
-          .bind(2, event.description)
-          .bind(3, event.venue)
-          .bind(4, unixSeconds(event.starts_at))
-          .bind(5, unixSeconds(event.ends_at))
-          .bind(6, event.timezone)
-          .bind(7, toString(event.status))
-          .bind(8, optionalUnix(event.sale_starts_at))
-          .bind(9, optionalUnix(event.sale_ends_at))
-          .bind(10, static_cast<int64_t>(event.max_tickets_per_order));
-      q.run();
-    }
-    EventId id = conn->lastInsertId();
-    for (const auto& type : event.ticket_types) {
-      Query q(conn->prepare(kInsertTicketType));
-      q.bind(1, id)
-          .bind(2, type.name)
-          .bind(3, type.price.amount)
-          .bind(4, type.price.currency)
-          .bind(5, type.capacity);
-      q.run();
-    }
-    tx.commit();
-    return id;
+    return db_.writer_.run<EventId>(0, {}, [&](sqlite::Connection& db, WriteUnit& tx) {
+      auto* conn = &db;
+      {
+        Query q(conn->prepare(kInsertEvent));
+        q.bind(1, event.name)
+            .bind(2, event.description)
+            .bind(3, event.venue)
+            .bind(4, unixSeconds(event.starts_at))
+            .bind(5, unixSeconds(event.ends_at))
+            .bind(6, event.timezone)
+            .bind(7, toString(event.status))
+            .bind(8, optionalUnix(event.sale_starts_at))
+            .bind(9, optionalUnix(event.sale_ends_at))
+            .bind(10, static_cast<int64_t>(event.max_tickets_per_order));
+        q.run();
+      }
+      EventId id = conn->lastInsertId();
+      for (const auto& type : event.ticket_types) {
+        Query q(conn->prepare(kInsertTicketType));
+        q.bind(1, id)
+            .bind(2, type.name)
+            .bind(3, type.price.amount)
+            .bind(4, type.price.currency)
+            .bind(5, type.capacity);
+        q.run();
+      }
+      tx.commit();
+      return id;
+    });
   }
 
   bool updateEvent(EventId id, const NewEvent& event) override {
-    auto conn = db_.acquire();
-    Query q(conn->prepare(
-        "UPDATE events SET name = ?2, description = ?3, venue = ?4, starts_at = ?5, ends_at = ?6, "
-        "timezone = ?7, status = ?8, sale_starts_at = ?9, sale_ends_at = ?10, "
-        "max_tickets_per_order = ?11, updated_at = unixepoch() WHERE id = ?1"));
-    q.bind(1, id)
-        .bind(2, event.name)
-        .bind(3, event.description)
-        .bind(4, event.venue)
-        .bind(5, unixSeconds(event.starts_at))
-        .bind(6, unixSeconds(event.ends_at))
-        .bind(7, event.timezone)
-        .bind(8, toString(event.status))
-        .bind(9, optionalUnix(event.sale_starts_at))
-        .bind(10, optionalUnix(event.sale_ends_at))
-        .bind(11, static_cast<int64_t>(event.max_tickets_per_order));
-    q.run();
-    return conn->changes() == 1;
+    return db_.writer_.run<bool>(0, {}, [&](sqlite::Connection& db, WriteUnit& tx) {
+      auto* conn = &db;
+      Query q(
+          conn->prepare("UPDATE events SET name = ?2, description = ?3, venue = ?4, starts_at = "
+                        "?5, ends_at = ?6, "
+                        "timezone = ?7, status = ?8, sale_starts_at = ?9, sale_ends_at = ?10, "
+                        "max_tickets_per_order = ?11, updated_at = unixepoch() WHERE id = ?1"));
+      q.bind(1, id)
+          .bind(2, event.name)
+          .bind(3, event.description)
+          .bind(4, event.venue)
+          .bind(5, unixSeconds(event.starts_at))
+          .bind(6, unixSeconds(event.ends_at))
+          .bind(7, event.timezone)
+          .bind(8, toString(event.status))
+          .bind(9, optionalUnix(event.sale_starts_at))
+          .bind(10, optionalUnix(event.sale_ends_at))
+          .bind(11, static_cast<int64_t>(event.max_tickets_per_order));
+      q.run();
+      tx.commit();
+      return conn->changes() == 1;
+    });
   }
 
   std::optional<TicketTypeId> addTicketType(EventId event, const NewTicketType& type) override {
-    auto conn = db_.acquire();
-    sqlite::Transaction tx(*conn);
-    {
-      Query q(conn->prepare("SELECT 1 FROM events WHERE id = ?1"));
-      q.bind(1, event);
-      if (!q.step()) {
-        return std::nullopt;
-      }
-    }
-    Query q(conn->prepare(kInsertTicketType));
-    q.bind(1, event)
-        .bind(2, type.name)
-        .bind(3, type.price.amount)
-        .bind(4, type.price.currency)
-        .bind(5, type.capacity);
-    q.run();
-    TicketTypeId id = conn->lastInsertId();
-    tx.commit();
-    return id;
+    return db_.writer_.run<std::optional<TicketTypeId>>(
+        0, {}, [&](sqlite::Connection& db, WriteUnit& tx) -> std::optional<TicketTypeId> {
+          auto* conn = &db;
+          {
+            Query q(conn->prepare("SELECT 1 FROM events WHERE id = ?1"));
+            q.bind(1, event);
+            if (!q.step()) {
+              return std::nullopt;
+            }
+          }
+          Query q(conn->prepare(kInsertTicketType));
+          q.bind(1, event)
+              .bind(2, type.name)
+              .bind(3, type.price.amount)
+              .bind(4, type.price.currency)
+              .bind(5, type.capacity);
+          q.run();
+          TicketTypeId id = conn->lastInsertId();
+          tx.commit();
+          return id;
+        });
   }
 
   Result<TicketType> updateTicketType(TicketTypeId id, const TicketTypePatch& patch) override {
-    auto conn = db_.acquire();
-    sqlite::Transaction tx(*conn);
-    {
-      Query q(conn->prepare(
-          "UPDATE ticket_types SET name = COALESCE(?2, name), price = COALESCE(?3, price), "
-          "capacity = COALESCE(?4, capacity) WHERE id = ?1 AND (?4 IS NULL OR sold + held <= ?4)"));
-      q.bind(1, id).bind(2, patch.name).bind(3, patch.price).bind(4, patch.capacity);
-      q.run();
-    }
-    const bool changed = conn->changes() == 1;
-    Query q(conn->prepare(
-        "SELECT id, event_id, name, price, currency, capacity, sold, held FROM ticket_types "
-        "WHERE id = ?1"));
-    q.bind(1, id);
-    if (!q.step()) {
-      return notFound("no such ticket type");
-    }
-    TicketType t{q.getInt(0), q.getInt(1), q.getText(2), Money{q.getInt(3), q.getText(4)},
-                 q.getInt(5), q.getInt(6), q.getInt(7)};
-    if (!changed) {
-      return capacityBelowCommitted(t);
-    }
-    tx.commit();
-    return t;
+    return db_.writer_.run<Result<TicketType>>(
+        0, {}, [&](sqlite::Connection& db, WriteUnit& tx) -> Result<TicketType> {
+          auto* conn = &db;
+          {
+            Query q(conn->prepare(
+                "UPDATE ticket_types SET name = COALESCE(?2, name), price = COALESCE(?3, price), "
+                "capacity = COALESCE(?4, capacity) WHERE id = ?1 AND (?4 IS NULL OR sold + held <= "
+                "?4)"));
+            q.bind(1, id).bind(2, patch.name).bind(3, patch.price).bind(4, patch.capacity);
+            q.run();
+          }
+          const bool changed = conn->changes() == 1;
+          Query q(conn->prepare(
+              "SELECT id, event_id, name, price, currency, capacity, sold, held FROM ticket_types "
+              "WHERE id = ?1"));
+          q.bind(1, id);
+          if (!q.step()) {
+            return notFound("no such ticket type");
+          }
+          TicketType t{q.getInt(0), q.getInt(1), q.getText(2), Money{q.getInt(3), q.getText(4)},
+                       q.getInt(5), q.getInt(6), q.getInt(7)};
+          if (!changed) {
+            return capacityBelowCommitted(t);
+          }
+          tx.commit();
+          return t;
+        });
   }
 
   int64_t countEvents() override {
@@ -256,14 +266,24 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
                 settings_.path, sqlite::Connection::Options{settings_.busy_timeout, true});
           },
           observer),
+      writer_(
+          {.lanes = 1,
+           .begin = "BEGIN IMMEDIATE",
+           .lock = nullptr,
+           .on_batch =
+               [observer](size_t units) {
+                 if (observer != nullptr) {
+                   observer->onWriteBatch(units);
+                 }
+               }},
+          [this](const std::function<void(sqlite::Connection&)>& work) {
+            auto lease = acquire();
+            work(*lease);
+          },
+          [](sqlite::Connection& connection, const std::string& sql) { connection.execute(sql); }),
       catalogue_(std::make_unique<Catalogue>(*this)),
-      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); },
-                                                   [observer](size_t units) {
-                                                     if (observer != nullptr) {
-                                                       observer->onWriteBatch(units);
-                                                     }
-                                                   })),
-      access_(std::make_unique<SqliteAccess>([this] { return acquire(); })) {}
+      ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); }, writer_)),
+      access_(std::make_unique<SqliteAccess>([this] { return acquire(); }, writer_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -281,28 +301,37 @@ SqliteDatabase::Pool::Lease SqliteDatabase::acquire(std::chrono::milliseconds ti
 }
 
 void SqliteDatabase::migrate() {
-  auto conn = acquire();
-  conn->execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-  for (const auto& migration : sqliteMigrations()) {
-    sqlite::Transaction tx(*conn);
-    bool applied = false;
-    {
-      Query q(conn->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1"));
-      q.bind(1, static_cast<int64_t>(migration.version));
-      applied = q.step();
+  // Each migration in a transaction of its own.
+  class Ledger final : public MigrationLedger {
+   public:
+    explicit Ledger(sqlite::Connection& conn) : conn_(conn) {}
+    void create() override {
+      conn_.execute(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
     }
-    if (!applied) {
-      conn->execute(std::string(migration.sql));
+    bool applied(int version) override {
+      Query q(conn_.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1"));
+      q.bind(1, static_cast<int64_t>(version));
+      return q.step();
+    }
+    void apply(const Migration& migration) override {
+      sqlite::Transaction tx(conn_);
+      conn_.execute(std::string(migration.sql));
       Query q(
-          conn->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, "
+          conn_.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, "
                         "unixepoch())"));
       q.bind(1, static_cast<int64_t>(migration.version)).bind(2, migration.name);
       q.run();
+      tx.commit();
     }
-    tx.commit();
-  }
+
+   private:
+    sqlite::Connection& conn_;
+  };
+  auto conn = acquire();
+  Ledger ledger(*conn);
+  runMigrations(ledger, sqliteMigrations());
 }
 
 void SqliteDatabase::ping(std::chrono::milliseconds timeout) {

@@ -8,6 +8,7 @@
 #include "common/fault_injector.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/group_commit.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace tickets {
@@ -22,7 +23,10 @@ struct SqliteSettings {
 };
 
 // The embedded backend: one SQLite file in WAL mode, read concurrently through a pool of
-// connections, written under BEGIN IMMEDIATE. Thread-safe.
+// connections. SQLite admits one writer at a time, so every write of the process (selling,
+// catalogue, tokens) goes through one writer: a group-commit lane (storage/group_commit.h) that
+// runs concurrent writes together under one BEGIN IMMEDIATE and one COMMIT. Another process
+// writing the same file waits on SQLite's busy timeout. Thread-safe.
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(SqliteSettings settings, PoolObserver* observer);
@@ -46,6 +50,7 @@ class SqliteDatabase final : public Database {
   std::mutex probe_mutex_;
   std::unique_ptr<sqlite::Connection> probe_;  // readiness's own connection, under probe_mutex_
   Pool pool_;
+  GroupCommit<sqlite::Connection> writer_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;
   std::unique_ptr<AccessRepository> access_;

@@ -306,19 +306,6 @@ class Transaction final : public SellingTransaction {
 
 }  // namespace
 
-SqliteTicketing::SqliteTicketing(Acquire acquire, std::function<void(size_t)> on_batch)
-    : acquire_(std::move(acquire)),
-      batch_(
-          {.lanes = 1,
-           .begin = "BEGIN IMMEDIATE",
-           .lock = nullptr,
-           .on_batch = std::move(on_batch)},
-          [this](const std::function<void(Connection&)>& work) {
-            auto lease = acquire_();
-            work(*lease);
-          },
-          [](Connection& connection, const std::string& sql) { connection.execute(sql); }) {}
-
 std::vector<TicketTypeOffer> SqliteTicketing::offers(const std::vector<TicketTypeId>& ids) {
   auto conn = acquire_();
   std::vector<TicketTypeOffer> offers;

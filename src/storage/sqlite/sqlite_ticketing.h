@@ -10,9 +10,9 @@
 namespace tickets {
 
 // The store of holds, orders, tickets and check-ins on SQLite; the selling rules that change
-// them are the domain's (domain/selling_rules.h). SQLite admits one writer at a time, so every
-// change goes through one group-commit lane (storage/group_commit.h): while one batch of writes
-// is committing, the next ones queue and then run together under one BEGIN IMMEDIATE and one
+// them are the domain's (domain/selling_rules.h). Every change goes through the database's one
+// writer, a group-commit lane (storage/group_commit.h): while one batch of writes is
+// committing, the next ones queue and then run together under one BEGIN IMMEDIATE and one
 // COMMIT, each under its own savepoint. With synchronous=FULL a commit costs an fsync; a batch
 // shares it. Conditional updates of a ticket type's counters, run one after another inside the
 // batch, can never oversell. Thread-safe.
@@ -20,8 +20,9 @@ class SqliteTicketing final : public TicketingRepository {
  public:
   using Acquire = std::function<ConnectionPool<sqlite::Connection>::Lease()>;
 
-  // `on_batch` is told the size of every write batch (may be empty).
-  SqliteTicketing(Acquire acquire, std::function<void(size_t)> on_batch);
+  // Reads take a connection of the pool; writes go through the database's one `writer`.
+  SqliteTicketing(Acquire acquire, GroupCommit<sqlite::Connection>& writer)
+      : acquire_(std::move(acquire)), batch_(writer) {}
 
   void write(const WriteScope& scope, const Work& work) override;
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
@@ -35,7 +36,7 @@ class SqliteTicketing final : public TicketingRepository {
 
  private:
   Acquire acquire_;
-  GroupCommit<sqlite::Connection> batch_;
+  GroupCommit<sqlite::Connection>& batch_;
 };
 
 }  // namespace tickets

@@ -3,6 +3,9 @@
 #include "api/errors.h"
 #include "api/event_json.h"
 #include "api/events_handler.h"
+#include "api/handler_support.h"
+#include "api/ticketing_codec.h"
+#include "api/ticketing_json.h"
 #include "common/utf8.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -96,6 +99,121 @@ AdminCatalogueHandler::Awaitable AdminCatalogueHandler::sales(const http::Reques
     co_return domainErrorResponse(series.error(), request, context);
   }
   co_return http::privateJsonResponse(status::ok, toJson(id, *series), request.version());
+}
+
+AdminCatalogueHandler::Awaitable AdminCatalogueHandler::createEvent(const http::Request& request,
+                                                                    http::RequestContext& context) {
+  auto input = co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kNone, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  auto& guarded = std::get<GuardedInput>(input);
+  auto parsed = decodeNewEvent(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&parsed)) {
+    co_return problem(*p, request, context);
+  }
+  auto& event = std::get<NewEvent>(parsed);
+  auto created = co_await workers_.run([&]() -> Result<EventDetail> {
+    auto id = catalogue_.createEvent(event);
+    if (!id) {
+      return id.error();
+    }
+    return catalogue_.getEvent(*id, true);
+  });
+  if (!created) {
+    co_return domainErrorResponse(asEditError(created.error()), request, context);
+  }
+  auto response = http::privateJsonResponse(status::created, toJson(*created), request.version());
+  response.set(http::beast_http::field::location,
+               "/api/events/" + std::to_string(created->event.id));
+  co_return response;
+}
+
+AdminCatalogueHandler::Awaitable AdminCatalogueHandler::updateEvent(const http::Request& request,
+                                                                    http::RequestContext& context) {
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kEvent, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  auto& guarded = std::get<GuardedInput>(input);
+  auto decoded = decodeEventEdit(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
+  }
+  const auto& edit = std::get<EventEdit>(decoded);
+  auto patch = [&edit](NewEvent& e) { edit.applyTo(e); };
+  auto updated = co_await workers_.run([&] { return catalogue_.updateEvent(guarded.id, patch); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  co_return http::privateJsonResponse(status::ok, toJson(*updated), request.version());
+}
+
+AdminCatalogueHandler::Awaitable AdminCatalogueHandler::addTicketType(
+    const http::Request& request, http::RequestContext& context) {
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kEvent, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  auto& guarded = std::get<GuardedInput>(input);
+  auto type = decodeTicketType(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&type)) {
+    co_return problem(*p, request, context);
+  }
+  auto updated = co_await workers_.run(
+      [&] { return catalogue_.addTicketType(guarded.id, std::get<NewTicketType>(type)); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  co_return http::privateJsonResponse(status::created, toJson(*updated), request.version());
+}
+
+AdminCatalogueHandler::Awaitable AdminCatalogueHandler::updateTicketType(
+    const http::Request& request, http::RequestContext& context) {
+  auto input =
+      co_await guard_.admit(request, context, Action::kEditCatalogue, PathId::kTicketType, true);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  auto& guarded = std::get<GuardedInput>(input);
+  auto decoded = decodeTicketTypePatch(guarded.body);
+  if (auto* p = std::get_if<http::Problem>(&decoded)) {
+    co_return problem(*p, request, context);
+  }
+  const auto& patch = std::get<TicketTypePatch>(decoded);
+  auto updated =
+      co_await workers_.run([&] { return catalogue_.updateTicketType(guarded.id, patch); });
+  if (!updated) {
+    co_return domainErrorResponse(asEditError(updated.error()), request, context);
+  }
+  const auto& t = *updated;
+  co_return http::privateJsonResponse(status::ok,
+                                      {{"id", t.id},
+                                       {"event_id", t.event_id},
+                                       {"name", t.name},
+                                       {"price", t.price.amount},
+                                       {"currency", t.price.currency},
+                                       {"capacity", t.capacity},
+                                       {"sold", t.sold},
+                                       {"held", t.held},
+                                       {"available", t.available()}},
+                                      request.version());
+}
+
+AdminCatalogueHandler::Awaitable AdminCatalogueHandler::eventStats(const http::Request& request,
+                                                                   http::RequestContext& context) {
+  auto input = co_await guard_.admit(request, context, Action::kReadStats, PathId::kEvent);
+  if (auto* refused = std::get_if<http::Response>(&input)) {
+    co_return std::move(*refused);
+  }
+  auto& guarded = std::get<GuardedInput>(input);
+  auto stats = co_await workers_.run([&] { return ticketing_.stats(guarded.id); });
+  if (!stats) {
+    co_return domainErrorResponse(stats.error(), request, context);
+  }
+  co_return http::privateJsonResponse(status::ok, toJson(*stats), request.version());
 }
 
 }  // namespace tickets::api

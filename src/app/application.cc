@@ -22,15 +22,14 @@
 #include "api/errors.h"
 #include "api/events_handler.h"
 #include "api/faults_handler.h"
-#include "api/openapi_document.h"
 #include "api/operations_handler.h"
 #include "api/response_cache.h"
-#include "api/ticketing_handler.h"
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
 #include "app/descriptor_limit.h"
 #include "app/hold_reaper.h"
 #include "app/logging.h"
+#include "app/routes.h"
 #include "app/shutdown.h"
 #include "common/database_errors.h"
 #include "common/fault_injector.h"
@@ -150,74 +149,14 @@ int Application::run(const Listening& on_listening) {
 
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
-  api::TicketingHandler selling(ticketing, catalogue, workers, guard);
+  api::BuyerHandler buyer(ticketing, catalogue, workers);
+  api::DoorHandler door(ticketing, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
   api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
 
   http::Router router;
-  // Application routes get the error boundary and, for drills, injectable faults.
-  auto route = [&](verb method, const char* path, http::Handler handler) {
-    auto guarded = api::withErrorBoundary(std::move(handler), log);
-    router.add(method, path,
-               config_.fault_injection ? api::withFaults(std::move(guarded), path, faults, log)
-                                       : std::move(guarded));
-  };
-  router.add(verb::get, "/healthz",
-             [&](const auto& r, auto& c) { return operations.health(r, c); });
-  router.add(verb::get, "/readiness",
-             [&](const auto& r, auto& c) { return operations.readiness(r, c); });
-  router.add(verb::get, "/metrics",
-             [&](const auto& r, auto& c) { return operations.metrics(r, c); });
-  const auto api_document = std::make_shared<const std::string>(api::openApiDocument());
-  route(verb::get, "/api/openapi.json",
-        [api_document](const http::Request& r, auto&) -> asio::awaitable<http::Response> {
-          auto response =
-              http::jsonResponse(http::beast_http::status::ok, api_document, r.version());
-          response.set(http::beast_http::field::cache_control, "public, max-age=300");
-          co_return response;
-        });
-  route(verb::get, "/api/events", [&](const auto& r, auto& c) { return events.list(r, c); });
-  route(verb::get, "/api/events/{id}", [&](const auto& r, auto& c) { return events.get(r, c); });
-  route(verb::post, "/api/basket",
-        [&](const auto& r, auto& c) { return selling.createBasket(r, c); });
-  route(verb::get, "/api/basket/{id}",
-        [&](const auto& r, auto& c) { return selling.getBasket(r, c); });
-  route(verb::delete_, "/api/basket/{id}",
-        [&](const auto& r, auto& c) { return selling.deleteBasket(r, c); });
-  route(verb::post, "/api/checkout",
-        [&](const auto& r, auto& c) { return selling.checkOut(r, c); });
-  route(verb::get, "/api/orders/{code}",
-        [&](const auto& r, auto& c) { return selling.getOrder(r, c); });
-  route(verb::post, "/api/orders/{code}/cancel",
-        [&](const auto& r, auto& c) { return selling.cancelOrder(r, c); });
-  route(verb::post, "/api/checkin", [&](const auto& r, auto& c) { return selling.checkIn(r, c); });
-  route(verb::get, "/api/checkin/events/{id}",
-        [&](const auto& r, auto& c) { return selling.doorFigures(r, c); });
-  route(verb::get, "/api/orders/{code}/tickets.pdf",
-        [&](const auto& r, auto& c) { return selling.ticketsPdf(r, c); });
-  route(verb::get, "/api/tickets/{code}/qr.svg",
-        [&](const auto& r, auto& c) { return selling.ticketQr(r, c); });
-  route(verb::post, "/api/admin/events",
-        [&](const auto& r, auto& c) { return selling.createEvent(r, c); });
-  route(verb::patch, "/api/admin/events/{id}",
-        [&](const auto& r, auto& c) { return selling.updateEvent(r, c); });
-  route(verb::post, "/api/admin/events/{id}/ticket-types",
-        [&](const auto& r, auto& c) { return selling.addTicketType(r, c); });
-  route(verb::patch, "/api/admin/ticket-types/{id}",
-        [&](const auto& r, auto& c) { return selling.updateTicketType(r, c); });
-  route(verb::get, "/api/admin/events/{id}/stats",
-        [&](const auto& r, auto& c) { return selling.eventStats(r, c); });
-  route(verb::get, "/api/admin/events",
-        [&](const auto& r, auto& c) { return organiser.listEvents(r, c); });
-  route(verb::get, "/api/admin/events/{id}",
-        [&](const auto& r, auto& c) { return organiser.getEvent(r, c); });
-  route(verb::get, "/api/admin/events/{id}/sales",
-        [&](const auto& r, auto& c) { return organiser.sales(r, c); });
-  route(verb::post, "/api/admin/tokens",
-        [&](const auto& r, auto& c) { return tokens.create(r, c); });
-  route(verb::get, "/api/admin/tokens", [&](const auto& r, auto& c) { return tokens.list(r, c); });
-  route(verb::delete_, "/api/admin/tokens/{id}",
-        [&](const auto& r, auto& c) { return tokens.revoke(r, c); });
+  addRoutes(router, {operations, events, buyer, door, organiser, tokens}, log,
+            config_.fault_injection ? &faults : nullptr);
 
   // The web app: every GET outside /api/ that no route takes (its files and its own routes).
   std::shared_ptr<const http::StaticSite> site;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "api/access_guard.h"
 #include "api/worker_pool.h"
 #include "domain/catalogue_service.h"
 #include "domain/ticketing_service.h"
@@ -8,13 +7,17 @@
 
 namespace tickets::api {
 
-// Baskets, checkout, orders and check-in (public and door staff), and the admin API for events
-// and their sales figures.
-class TicketingHandler {
+// What a buyer does, anonymous (the basket id, the order code with its secret and the ticket code
+// are the credentials):
+//   POST /api/basket, GET and DELETE /api/basket/{id}       hold stock for a while
+//   POST /api/checkout (Idempotency-Key)                     turn a basket into a paid order
+//   GET /api/orders/{code}, POST /api/orders/{code}/cancel   with X-Order-Secret
+//   GET /api/orders/{code}/tickets.pdf                       every ticket, printable
+//   GET /api/tickets/{code}/qr.svg                           a ticket's QR code
+class BuyerHandler {
  public:
-  TicketingHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers,
-                   AccessGuard& guard)
-      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers), guard_(guard) {}
+  BuyerHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers)
+      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers) {}
 
   using Awaitable = boost::asio::awaitable<http::Response>;
 
@@ -24,17 +27,8 @@ class TicketingHandler {
   Awaitable checkOut(const http::Request& request, http::RequestContext& context);
   Awaitable getOrder(const http::Request& request, http::RequestContext& context);
   Awaitable cancelOrder(const http::Request& request, http::RequestContext& context);
-  Awaitable checkIn(const http::Request& request, http::RequestContext& context);
-  // GET /api/checkin/events/{id}: admitted so far against capacity, for the door's screen.
-  Awaitable doorFigures(const http::Request& request, http::RequestContext& context);
   Awaitable ticketQr(const http::Request& request, http::RequestContext& context);
-  // GET /api/orders/{code}/tickets.pdf with X-Order-Secret: every ticket of the order, printable.
   Awaitable ticketsPdf(const http::Request& request, http::RequestContext& context);
-  Awaitable createEvent(const http::Request& request, http::RequestContext& context);
-  Awaitable eventStats(const http::Request& request, http::RequestContext& context);
-  Awaitable updateEvent(const http::Request& request, http::RequestContext& context);
-  Awaitable addTicketType(const http::Request& request, http::RequestContext& context);
-  Awaitable updateTicketType(const http::Request& request, http::RequestContext& context);
 
  private:
   using OrderAction = Result<Order> (TicketingService::*)(const std::string&, const std::string&);
@@ -44,7 +38,6 @@ class TicketingHandler {
   TicketingService& ticketing_;
   CatalogueService& catalogue_;
   WorkerPool& workers_;
-  AccessGuard& guard_;
 };
 
 }  // namespace tickets::api

@@ -8,22 +8,18 @@ namespace {
 
 DomainError expired() { return DomainError{ErrorCode::kGone, "the basket has expired", {}}; }
 
-// The order an earlier checkout with the request's key made, if any, as the checkout's answer.
-std::optional<Result<std::pair<Order, bool>>> replay(SellingTransaction& tx,
-                                                     const NewOrder& request) {
-  auto keyed = tx.orderOfKey(request.idempotency_key);
-  if (!keyed) {
-    return std::nullopt;
+// The checkout's answer from the order an earlier checkout with the request's key made.
+Result<std::pair<Order, bool>> replay(SellingTransaction& tx, const NewOrder& request,
+                                      const KeyedOrder& keyed) {
+  if (keyed.request_fingerprint != request.request_fingerprint) {
+    return unprocessable("Idempotency-Key",
+                         "this Idempotency-Key was used with a different request");
   }
-  if (keyed->request_fingerprint != request.request_fingerprint) {
-    return Result<std::pair<Order, bool>>(
-        unprocessable("Idempotency-Key", "this Idempotency-Key was used with a different request"));
-  }
-  auto existing = tx.order(keyed->code);
+  auto existing = tx.order(keyed.code);
   if (!existing) {
     throw std::logic_error("an idempotency key names an order that does not exist");
   }
-  return Result<std::pair<Order, bool>>(std::make_pair(std::move(*existing), false));
+  return std::make_pair(std::move(*existing), false);
 }
 
 }  // namespace
@@ -67,17 +63,18 @@ Result<Hold> release(SellingTransaction& tx, const std::string& hold_id, SystemT
 }
 
 Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& request) {
-  if (auto answer = replay(tx, request)) {
-    return std::move(*answer);
+  auto view = tx.checkoutView(request.hold_id, request.idempotency_key);
+  if (view.keyed) {
+    return replay(tx, request, *view.keyed);
   }
-  auto hold = tx.lockHold(request.hold_id);
+  auto& hold = view.hold;
   if (!hold) {
     return notFound("no such basket");
   }
   if (hold->status == HoldStatus::kCheckedOut) {
     // A concurrent retry with the same key may have just paid it: now it is visible.
-    if (auto answer = replay(tx, request)) {
-      return std::move(*answer);
+    if (auto keyed = tx.orderOfKey(request.idempotency_key)) {
+      return replay(tx, request, *keyed);
     }
     return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
   }
@@ -88,7 +85,7 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
     }
     return expired();
   }
-  if (auto refusal = refuseCheckout(tx.eventsOfHold(hold->id))) {
+  if (auto refusal = refuseCheckout(view.events)) {
     tx.endHold(hold->id, HoldStatus::kReleased);
     tx.keep();
     return std::move(*refusal);

@@ -23,6 +23,14 @@ struct KeyedOrder {
   std::string request_fingerprint;
 };
 
+// What a checkout decides on, read together: the order an earlier checkout with the request's
+// idempotency key made, and the hold, locked, with the events of its items (in id order).
+struct CheckoutView {
+  std::optional<KeyedOrder> keyed;
+  std::optional<Hold> hold;
+  std::vector<EventState> events;
+};
+
 // The primitive operations a selling rule (domain/selling_rules.h) applies inside one write.
 // They decide nothing: every refusal is the rule's. All of them happen in the write's
 // transaction, and none of them is kept unless the rule calls keep() before it returns.
@@ -36,6 +44,8 @@ class SellingTransaction {
   virtual std::optional<KeyedOrder> orderOfKey(const std::string& idempotency_key) = 0;
   virtual std::optional<Order> order(const std::string& code) = 0;
   virtual std::optional<Ticket> ticket(const std::string& code) = 0;
+  virtual CheckoutView checkoutView(const std::string& hold_id,
+                                    const std::string& idempotency_key) = 0;
   // The events of a hold's items, in id order.
   virtual std::vector<EventState> eventsOfHold(const std::string& hold_id) = 0;
   // Stock of a ticket type neither sold nor held (never below 0).

@@ -66,8 +66,15 @@ class GroupCommit {
     // Units per batch at most; the rest waits for the next batch.
     size_t max_batch = 128;
     int attempts = 3;
-    // Locks the rows named by the batch's units (sorted, distinct) after BEGIN; none if empty.
+    // Called after BEGIN at the start of every batch (and of every rerun of it) with the rows
+    // named by its units (sorted, distinct; possibly none): locks them.
     std::function<void(Connection&, const std::vector<int64_t>&)> lock;
+    // Called after each unit, with whether it was kept.
+    std::function<void(Connection&, bool kept)> unit_done = {};
+    // Called when a batch with kept units is about to commit: SQL without parameters run
+    // just before its COMMIT, in the same round trip (e.g. the batch's accumulated counter
+    // changes), or empty.
+    std::function<std::string(Connection&)> before_commit = {};
     // Told the number of units of every batch (for metrics); thread-safe and fast.
     std::function<void(size_t)> on_batch;
   };
@@ -213,11 +220,9 @@ class GroupCommit {
       }
       std::sort(rows.begin(), rows.end());
       rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-      if (!rows.empty()) {
-        execute_(connection, next);
-        options_.lock(connection, rows);
-        next.clear();
-      }
+      execute_(connection, next);
+      options_.lock(connection, rows);
+      next.clear();
     }
     bool any_kept = false;
     for (Pending* unit : batch) {
@@ -237,16 +242,20 @@ class GroupCommit {
       }
       const bool keep = outcome.kept() && !unit->error;
       any_kept = any_kept || keep;
-      if (alone) {
-        next = keep ? "COMMIT" : "ROLLBACK";
-      } else {
-        next =
-            keep ? "RELEASE SAVEPOINT unit" : "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit";
+      if (options_.unit_done) {
+        options_.unit_done(connection, keep);
+      }
+      next = alone  ? ""
+             : keep ? "RELEASE SAVEPOINT unit"
+                    : "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit";
+    }
+    if (any_kept && options_.before_commit) {
+      if (auto last = options_.before_commit(connection); !last.empty()) {
+        next += next.empty() ? last : "; " + last;
       }
     }
-    if (!alone) {
-      next += any_kept ? "; COMMIT" : "; ROLLBACK";
-    }
+    next += next.empty() ? "" : "; ";
+    next += any_kept ? "COMMIT" : "ROLLBACK";
     execute_(connection, next);
   }
 

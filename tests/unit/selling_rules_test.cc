@@ -50,6 +50,13 @@ class InMemorySellingTransaction final : public SellingTransaction {
     }
     return KeyedOrder{it->second, fingerprints[key]};
   }
+  CheckoutView checkoutView(const std::string& hold_id, const std::string& key) override {
+    CheckoutView view{orderOfKey(key), lockHold(hold_id), {}};
+    if (view.hold) {
+      view.events = eventsOfHold(hold_id);
+    }
+    return view;
+  }
   std::optional<Order> order(const std::string& code) override {
     auto locked = lockOrder(code);
     return locked ? std::optional<Order>(locked->order) : std::nullopt;

@@ -8,6 +8,9 @@
 // order. See docs/architecture.md for the throughput limit this implies.
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "storage/group_commit.h"
@@ -85,23 +88,6 @@ std::string bigintArray(const std::vector<int64_t>& values) {
   return list + "}";
 }
 
-// Whether the array literal `list` ("{1,5}") holds `value`.
-bool arrayHas(std::string_view list, int64_t value) {
-  const std::string needle = std::to_string(value);
-  size_t start = 1;
-  while (start < list.size()) {
-    size_t end = list.find_first_of(",}", start);
-    if (end == std::string_view::npos) {
-      end = list.size();
-    }
-    if (list.substr(start, end - start) == needle) {
-      return true;
-    }
-    start = end + 1;
-  }
-  return false;
-}
-
 // Gives the held stock of the holds `ids` (a text array) back: the ticket type rows are locked
 // in id order first (one UPDATE locks in no defined order), then each is updated once. The lock
 // is FOR NO KEY UPDATE, the mode the UPDATE itself takes: FOR UPDATE would also wait for the
@@ -117,18 +103,6 @@ void returnHeld(pg::Connection& conn, const std::string& ids) {
                "WHERE hold_id = ANY($1::text[]) GROUP BY ticket_type_id) i "
                "WHERE t.id = i.ticket_type_id",
                {param(ids)});
-}
-
-// Ends an active hold (released or expired) and gives its stock back; false if not active.
-bool endActiveHold(pg::Connection& conn, const std::string& id, HoldStatus status) {
-  auto ended = conn.execute(
-      "end_hold", "UPDATE holds SET status = $2 WHERE id = $1 AND status = 'active' RETURNING id",
-      {param(id), param(toString(status))});
-  if (ended.rows() == 0) {
-    return false;
-  }
-  returnHeld(conn, textArray({id}));
-  return true;
 }
 
 // The events of a hold's items, as the selling rules need them.
@@ -194,12 +168,103 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
   return order;
 }
 
+// The stock of the ticket types a batch locked, read once when it locked them, and the changes
+// its units make to it. The rows themselves are written once, just before the batch commits
+// (StockLedger::flush), so a hot ticket type's row is touched twice per batch, not once or
+// twice per purchase. The batch holds the rows' locks from the read to its commit, so what the
+// ledger knows stays true; the table's CHECK (sold + held <= capacity) guards it once more.
+class StockLedger {
+ public:
+  // A new batch: `locked` has the rows' id, capacity, sold and held.
+  void reset(const pg::Result* locked) {
+    rows_.clear();
+    staged_.clear();
+    changed_.clear();
+    for (int row = 0; locked != nullptr && row < locked->rows(); ++row) {
+      rows_[locked->integer(row, 0)] =
+          Stock{locked->integer(row, 1), locked->integer(row, 2), locked->integer(row, 3)};
+    }
+  }
+
+  // The running unit's stock left of `type`; its changes so far count.
+  int64_t available(TicketTypeId type) const {
+    const Stock& stock = row(type);
+    int64_t sold = stock.sold, held = stock.held;
+    if (auto it = staged_.find(type); it != staged_.end()) {
+      sold += it->second.sold;
+      held += it->second.held;
+    }
+    return std::max<int64_t>(stock.capacity - sold - held, 0);
+  }
+
+  // A change of the running unit, kept with it.
+  void stage(TicketTypeId type, int64_t sold, int64_t held) {
+    row(type);
+    Stock& change = staged_[type];
+    change.sold += sold;
+    change.held += held;
+  }
+
+  void unitDone(bool kept) {
+    if (kept) {
+      for (const auto& [type, change] : staged_) {
+        rows_[type].sold += change.sold;
+        rows_[type].held += change.held;
+        changed_[type].sold += change.sold;
+        changed_[type].held += change.held;
+      }
+    }
+    staged_.clear();
+  }
+
+  // The batch's kept changes as one UPDATE (integers only), or empty if there are none.
+  std::string flush() {
+    std::string values;
+    for (const auto& [type, change] : changed_) {
+      if (change.sold == 0 && change.held == 0) {
+        continue;
+      }
+      values += values.empty() ? "" : ", ";
+      values += "(" + std::to_string(type) + ", " + std::to_string(change.sold) + ", " +
+                std::to_string(change.held) + ")";
+    }
+    changed_.clear();
+    if (values.empty()) {
+      return "";
+    }
+    return "UPDATE ticket_types t SET sold = t.sold + d.sold, held = t.held + d.held FROM "
+           "(VALUES " +
+           values + ") AS d (id, sold, held) WHERE t.id = d.id";
+  }
+
+ private:
+  struct Stock {
+    int64_t capacity = 0;
+    int64_t sold = 0;
+    int64_t held = 0;
+  };
+
+  // A write changes only the stock its scope named, which its batch locked.
+  const Stock& row(TicketTypeId type) const {
+    auto it = rows_.find(type);
+    if (it == rows_.end()) {
+      throw std::logic_error("a write changed stock its batch did not lock");
+    }
+    return it->second;
+  }
+
+  std::map<TicketTypeId, Stock> rows_;     // as locked, with the kept units' changes
+  std::map<TicketTypeId, Stock> staged_;   // the running unit's changes (capacity unused)
+  std::map<TicketTypeId, Stock> changed_;  // the kept units' changes, not yet written
+};
+
 // The primitive operations of a selling rule, inside one write: a unit of a group-commit batch
 // (which holds its ticket types' row locks already) or a transaction of its own.
 class Transaction final : public SellingTransaction {
  public:
-  Transaction(pg::Connection& conn, std::function<void()> keep)
-      : conn_(conn), keep_(std::move(keep)) {}
+  // `ledger`: the batch's stock (none for a transaction of its own, which changes no stock).
+  Transaction(pg::Connection& conn, StockLedger* ledger, std::function<void()> keep)
+      : conn_(conn), ledger_(ledger), keep_(std::move(keep)) {}
 
   std::optional<Hold> lockHold(const std::string& id) override { return loadHold(conn_, id, true); }
 
@@ -232,24 +297,72 @@ class Transaction final : public SellingTransaction {
     return KeyedOrder{std::string(r.text(0, 0)), std::string(r.text(0, 1))};
   }
 
+  // One round trip: the key's order, the hold locked, its items and their events.
+  CheckoutView checkoutView(const std::string& hold_id, const std::string& key) override {
+    auto r = conn_.execute(
+        "checkout_view",
+        "WITH h AS (SELECT id, status, created_at, expires_at FROM holds WHERE id = $1 "
+        "FOR UPDATE), "
+        "k AS (SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $2) "
+        "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+        "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, t.event_id, t.name, "
+        "i.quantity, i.unit_price, i.currency, e.name, e.status, "
+        "extract(epoch FROM e.starts_at)::bigint, k.code, k.request_fingerprint "
+        "FROM (SELECT 1) one LEFT JOIN h ON true "
+        "LEFT JOIN hold_items i ON i.hold_id = h.id "
+        "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+        "LEFT JOIN events e ON e.id = t.event_id LEFT JOIN k ON true "
+        "ORDER BY i.ticket_type_id",
+        {param(hold_id), param(key)});
+    CheckoutView view;
+    if (!r.isNull(0, 12)) {
+      view.keyed = KeyedOrder{std::string(r.text(0, 12)), std::string(r.text(0, 13))};
+    }
+    if (r.isNull(0, 0)) {
+      return view;
+    }
+    Hold hold;
+    hold.id = hold_id;
+    hold.status = parseHoldStatus(r.text(0, 0)).value_or(HoldStatus::kExpired);
+    hold.created_at = fromUnix(r.integer(0, 1));
+    hold.expires_at = fromUnix(r.integer(0, 2));
+    for (int row = 0; row < r.rows(); ++row) {
+      if (r.isNull(row, 3)) {
+        continue;
+      }
+      hold.items.push_back(HoldItem{r.integer(row, 3), r.integer(row, 4),
+                                    std::string(r.text(row, 5)), r.integer(row, 6),
+                                    Money{r.integer(row, 7), std::string(r.text(row, 8))}});
+      EventState event{r.integer(row, 4), std::string(r.text(row, 9)),
+                       parseEventStatus(r.text(row, 10)).value_or(EventStatus::kDraft),
+                       fromUnix(r.integer(row, 11))};
+      if (std::none_of(view.events.begin(), view.events.end(),
+                       [&](const EventState& e) { return e.id == event.id; })) {
+        view.events.push_back(std::move(event));
+      }
+    }
+    std::sort(view.events.begin(), view.events.end(),
+              [](const EventState& a, const EventState& b) { return a.id < b.id; });
+    view.hold = std::move(hold);
+    return view;
+  }
+
   std::optional<Order> order(const std::string& code) override { return loadOrder(conn_, code); }
   std::optional<Ticket> ticket(const std::string& code) override { return loadTicket(conn_, code); }
   std::vector<EventState> eventsOfHold(const std::string& hold_id) override {
     return loadEventStates(conn_, hold_id);
   }
 
-  int64_t available(TicketTypeId type) override {
-    auto left =
-        conn_.execute("available_of",
-                      "SELECT greatest(capacity - sold - held, 0) FROM ticket_types WHERE id = $1",
-                      {param(type)});
-    return left.rows() == 0 ? 0 : left.integer(0, 0);
-  }
+  int64_t available(TicketTypeId type) override { return ledger().available(type); }
 
-  // One statement: if every item's stock is there, take it and store the hold and its items.
-  // The write holds the ticket type rows' locks (the batch took them, in id order), so what the
-  // statement reads stays true while it updates.
+  // The stock is checked and taken in the batch's ledger; the hold and its items are stored in
+  // one statement.
   std::optional<TicketTypeId> takeStock(const Hold& hold) override {
+    for (const auto& item : hold.items) {
+      if (ledger().available(item.ticket_type_id) < item.quantity) {
+        return item.ticket_type_id;
+      }
+    }
     std::vector<int64_t> types, quantities, prices;
     std::vector<std::string> currencies;
     for (const auto& item : hold.items) {
@@ -258,50 +371,39 @@ class Transaction final : public SellingTransaction {
       prices.push_back(item.unit_price.amount);
       currencies.push_back(item.unit_price.currency);
     }
-    auto r = conn_.execute(
-        "reserve",
-        "WITH wanted AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], "
-        "$5::text[]) AS w (ticket_type_id, quantity, unit_price, currency)), "
-        "enough AS (SELECT w.ticket_type_id FROM wanted w JOIN ticket_types t "
-        "ON t.id = w.ticket_type_id WHERE t.sold + t.held + w.quantity <= t.capacity), "
-        "verdict AS (SELECT (SELECT count(*) FROM enough) = (SELECT count(*) FROM wanted) "
-        "AS ok), "
-        "took AS (UPDATE ticket_types t SET held = t.held + w.quantity FROM wanted w, verdict v "
-        "WHERE v.ok AND t.id = w.ticket_type_id AND t.sold + t.held + w.quantity <= t.capacity "
-        "RETURNING t.id), "
-        "h AS (INSERT INTO holds (id, status, created_at, expires_at) "
-        "SELECT $1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint) "
-        "FROM verdict WHERE ok RETURNING id), "
-        "i AS (INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, "
-        "currency) SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency "
-        "FROM h, wanted w) "
-        "SELECT ok, (SELECT array_agg(ticket_type_id ORDER BY ticket_type_id) FROM enough)::text, "
-        "(SELECT count(*) FROM took) FROM verdict",
+    conn_.execute(
+        "insert_hold",
+        "WITH h AS (INSERT INTO holds (id, status, created_at, expires_at) "
+        "VALUES ($1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint)) "
+        "RETURNING id) "
+        "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
+        "SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency FROM h, "
+        "unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) "
+        "AS w (ticket_type_id, quantity, unit_price, currency)",
         {param(hold.id), param(bigintArray(types)), param(bigintArray(quantities)),
          param(bigintArray(prices)), param(textArray(currencies)),
          param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at))});
-    if (r.text(0, 0) == "t") {
-      if (r.integer(0, 2) != static_cast<int64_t>(types.size())) {
-        // Only a write without its ticket types' locks could get here; it must not be kept.
-        throw std::logic_error("stock changed while a basket was being held");
-      }
-      return std::nullopt;
+    for (const auto& item : hold.items) {
+      ledger().stage(item.ticket_type_id, 0, item.quantity);
     }
-    const std::string enough = r.isNull(0, 1) ? "{}" : std::string(r.text(0, 1));
-    for (TicketTypeId type : types) {
-      if (!arrayHas(enough, type)) {
-        return type;
-      }
-    }
-    return types.front();
+    return std::nullopt;
   }
 
   bool endHold(const std::string& id, HoldStatus status) override {
-    return endActiveHold(conn_, id, status);
+    auto items =
+        conn_.execute("end_hold",
+                      "WITH e AS (UPDATE holds SET status = $2 WHERE id = $1 AND status = 'active' "
+                      "RETURNING id) SELECT i.ticket_type_id, i.quantity FROM hold_items i JOIN e "
+                      "ON e.id = i.hold_id",
+                      {param(id), param(toString(status))});
+    for (int row = 0; row < items.rows(); ++row) {
+      ledger().stage(items.integer(row, 0), 0, -items.integer(row, 1));
+    }
+    return items.rows() > 0;
   }
 
-  // The writes of a checkout in one statement: the hold checked out, the order, its tickets,
-  // and the stock moved from held to sold.
+  // The writes of a checkout in one statement: the hold checked out, the order and its tickets;
+  // the stock moves from held to sold in the ledger.
   void sell(const Order& paid, const NewOrder& request, const std::string& hold_id) override {
     std::vector<std::string> codes;
     std::vector<int64_t> ticket_types, ticket_events;
@@ -320,16 +422,16 @@ class Transaction final : public SellingTransaction {
         "t AS (INSERT INTO tickets (code, order_code, ticket_type_id, event_id) "
         "SELECT k.code, o.code, k.ticket_type_id, k.event_id FROM o, "
         "unnest($12::text[], $13::bigint[], $14::bigint[]) AS k (code, ticket_type_id, "
-        "event_id)), "
-        "s AS (UPDATE ticket_types tt SET held = tt.held - i.quantity, "
-        "sold = tt.sold + i.quantity FROM hold_items i "
-        "WHERE i.hold_id = $3 AND tt.id = i.ticket_type_id) "
+        "event_id)) "
         "SELECT count(*) FROM h",
         {param(paid.code), param(paid.secret), param(hold_id), param(request.idempotency_key),
          param(request.request_fingerprint), param(paid.email), param(paid.name),
          param(paid.total.amount), param(paid.total.currency), param(request.payment_reference),
          param(unixSeconds(paid.created_at)), param(textArray(codes)),
          param(bigintArray(ticket_types)), param(bigintArray(ticket_events))});
+    for (const auto& item : paid.items) {
+      ledger().stage(item.ticket_type_id, item.quantity, -item.quantity);
+    }
   }
 
   void cancel(const LockedOrder& locked, SystemTime now) override {
@@ -339,15 +441,9 @@ class Transaction final : public SellingTransaction {
                   {param(locked.order.code), param(unixSeconds(now))});
     conn_.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
                   {param(locked.order.code)});
-    conn_.execute("lock_sold_types",
-                  "SELECT id FROM ticket_types WHERE id IN (SELECT ticket_type_id FROM "
-                  "hold_items WHERE hold_id = $1) ORDER BY id FOR NO KEY UPDATE",
-                  {param(locked.hold_id)});
-    conn_.execute("return_sold",
-                  "UPDATE ticket_types t SET sold = t.sold - i.quantity FROM ("
-                  "SELECT ticket_type_id, quantity FROM hold_items WHERE hold_id = $1) i "
-                  "WHERE t.id = i.ticket_type_id",
-                  {param(locked.hold_id)});
+    for (const auto& item : locked.order.items) {
+      ledger().stage(item.ticket_type_id, -item.quantity, 0);
+    }
   }
 
   std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) override {
@@ -366,7 +462,15 @@ class Transaction final : public SellingTransaction {
   void keep() override { keep_(); }
 
  private:
+  StockLedger& ledger() {
+    if (ledger_ == nullptr) {
+      throw std::logic_error("stock changed outside a batch");
+    }
+    return *ledger_;
+  }
+
   pg::Connection& conn_;
+  StockLedger* ledger_;
   std::function<void()> keep_;
 };
 
@@ -385,12 +489,22 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
             {.lanes = std::max<size_t>(1, db.settings_.pool_size / 2),
              .begin = "BEGIN",
              .lock =
-                 [](pg::Connection& conn, const std::vector<int64_t>& types) {
-                   conn.execute("lock_batch_types",
-                                "SELECT id FROM ticket_types WHERE id = ANY($1::bigint[]) "
-                                "ORDER BY id FOR NO KEY UPDATE",
-                                {param(bigintArray(types))});
+                 [this](pg::Connection& conn, const std::vector<int64_t>& types) {
+                   auto& ledger = ledgerOf(conn);
+                   if (types.empty()) {
+                     ledger.reset(nullptr);
+                     return;
+                   }
+                   auto locked =
+                       conn.execute("lock_batch_types",
+                                    "SELECT id, capacity, sold, held FROM ticket_types "
+                                    "WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+                                    {param(bigintArray(types))});
+                   ledger.reset(&locked);
                  },
+             .unit_done = [this](pg::Connection& conn,
+                                 bool kept) { ledgerOf(conn).unitDone(kept); },
+             .before_commit = [this](pg::Connection& conn) { return ledgerOf(conn).flush(); },
              .on_batch =
                  [&db](size_t units) {
                    if (db.observer_ != nullptr) {
@@ -409,7 +523,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     if (!scope.ticket_code.empty()) {
       // A check-in changes one ticket row and no stock: a transaction of its own.
       db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
-        Transaction selling(conn, [&] { tx.commit(); });
+        Transaction selling(conn, nullptr, [&] { tx.commit(); });
         work(selling);
         return true;
       });
@@ -423,7 +537,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     for (int attempt = 0;; ++attempt) {
       try {
         batch_.run<bool>(laneOf(types), types, [&](pg::Connection& conn, WriteUnit& unit) {
-          Transaction selling(conn, [&] { unit.commit(); });
+          Transaction selling(conn, &ledgerOf(conn), [&] { unit.commit(); });
           work(selling);
           return true;
         });
@@ -628,7 +742,20 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     });
   }
 
+  // The stock ledger of the batch running on `conn`: batches on one connection run one after
+  // another, and each begins by resetting it.
+  StockLedger& ledgerOf(pg::Connection& conn) {
+    std::lock_guard lock(ledgers_mutex_);
+    auto& ledger = ledgers_[&conn];
+    if (!ledger) {
+      ledger = std::make_unique<StockLedger>();
+    }
+    return *ledger;
+  }
+
   PostgresDatabase& db_;
+  std::mutex ledgers_mutex_;
+  std::map<const pg::Connection*, std::unique_ptr<StockLedger>> ledgers_;
   GroupCommit<pg::Connection> batch_;
 };
 

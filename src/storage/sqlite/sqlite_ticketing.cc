@@ -179,6 +179,14 @@ class Transaction final : public SellingTransaction {
     return KeyedOrder{q.getText(0), q.getText(1)};
   }
 
+  CheckoutView checkoutView(const std::string& hold_id, const std::string& key) override {
+    CheckoutView view{orderOfKey(key), loadHold(conn_, hold_id), {}};
+    if (view.hold) {
+      view.events = loadEventStates(conn_, hold_id);
+    }
+    return view;
+  }
+
   std::optional<Order> order(const std::string& code) override { return loadOrder(conn_, code); }
   std::optional<Ticket> ticket(const std::string& code) override { return loadTicket(conn_, code); }
   std::vector<EventState> eventsOfHold(const std::string& hold_id) override {

@@ -1,9 +1,12 @@
-// The selling rules through real batches on SQLite: a second connection holds the database's
-// write lock while buyers, sold-out refusals, releases, checkouts (and their retries) and
+// The selling rules through real batches on both databases: a second connection holds the
+// write gate (SQLite's write lock; on PostgreSQL the ticket type's row lock, which a batch takes
+// first) while buyers, sold-out refusals, releases, checkouts (and their retries) and
 // cancellations queue in a known order; released, they run as one group-committed batch. Each
 // answer, and the stock after each batch, must be what a sequential model of the same arrivals
-// says: a batch changes nothing about who gets what.
+// says: a batch changes nothing about who gets what. On PostgreSQL this also checks the batch's
+// stock ledger: the table's sold and held after each batch are the model's.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <map>
@@ -16,8 +19,10 @@
 #include "domain/catalogue_service.h"
 #include "domain/payment.h"
 #include "domain/ticketing_service.h"
+#include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "support/manual_clock.h"
+#include "support/postgres.h"
 #include "support/temp_dir.h"
 
 namespace tickets {
@@ -66,12 +71,23 @@ struct Op {
   std::string order;   // kCancel
 };
 
-class BatchedSellingTest : public ::testing::Test {
+class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    SqliteSettings settings{dir.path() + "/t.db"};
-    settings.pool_size = 8;
-    database = std::make_unique<SqliteDatabase>(settings, &sizes);
+    if (GetParam() == "sqlite") {
+      SqliteSettings settings{dir.path() + "/t.db"};
+      settings.pool_size = 8;
+      database = std::make_unique<SqliteDatabase>(settings, &sizes);
+    } else {
+      auto cluster = test::sharedPostgresUrl();
+      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
+      scratch = std::make_unique<test::ScratchDatabase>(cluster);
+      PostgresSettings settings;
+      settings.url = scratch->url();
+      settings.pool_size = 8;
+      settings.pool_timeout = milliseconds(10000);
+      database = std::make_unique<PostgresDatabase>(settings, &sizes);
+    }
     database->migrate();
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
     service =
@@ -185,6 +201,37 @@ class BatchedSellingTest : public ::testing::Test {
     return "?";
   }
 
+  // Closes the gate every write of the ticket type waits at, from a connection of its own.
+  void closeGate() {
+    if (GetParam() == "sqlite") {
+      ASSERT_EQ(sqlite3_open((dir.path() + "/t.db").c_str(), &sqlite_gate), SQLITE_OK);
+      ASSERT_EQ(sqlite3_exec(sqlite_gate, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+      return;
+    }
+    pg_gate = PQconnectdb(scratch->url().c_str());
+    ASSERT_EQ(PQstatus(pg_gate), CONNECTION_OK);
+    for (const std::string& sql : {std::string("BEGIN"), "SELECT id FROM ticket_types WHERE id = " +
+                                                            std::to_string(type) + " FOR UPDATE"}) {
+      PGresult* r = PQexec(pg_gate, sql.c_str());
+      const auto status = PQresultStatus(r);
+      PQclear(r);
+      ASSERT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK);
+    }
+  }
+
+  void openGate() {
+    if (sqlite_gate != nullptr) {
+      ASSERT_EQ(sqlite3_exec(sqlite_gate, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+      sqlite3_close(sqlite_gate);
+      sqlite_gate = nullptr;
+    }
+    if (pg_gate != nullptr) {
+      PQclear(PQexec(pg_gate, "ROLLBACK"));
+      PQfinish(pg_gate);
+      pg_gate = nullptr;
+    }
+  }
+
   TicketType current() {
     for (const auto& t : catalogue->getEvent(event, true).value().ticket_types) {
       if (t.id == type) {
@@ -195,10 +242,13 @@ class BatchedSellingTest : public ::testing::Test {
   }
 
   test::TempDir dir;
+  std::unique_ptr<test::ScratchDatabase> scratch;
+  sqlite3* sqlite_gate = nullptr;
+  PGconn* pg_gate = nullptr;
   BatchSizes sizes;
   test::ManualClock clock;
   BoxOfficePayment payments;
-  std::unique_ptr<SqliteDatabase> database;
+  std::unique_ptr<Database> database;
   std::unique_ptr<CatalogueService> catalogue;
   std::unique_ptr<TicketingService> service;
   EventId event = 0;
@@ -209,7 +259,7 @@ class BatchedSellingTest : public ::testing::Test {
   int64_t sold = 0;
 };
 
-TEST_F(BatchedSellingTest, BatchesAnswerAsTheSequentialModelOfTheSameArrivals) {
+TEST_P(BatchedSellingTest, BatchesAnswerAsTheSequentialModelOfTheSameArrivals) {
   std::mt19937 random(1129);
   std::map<std::string, int> seen;
   for (int round = 0; round < 6; ++round) {
@@ -240,19 +290,16 @@ TEST_F(BatchedSellingTest, BatchesAnswerAsTheSequentialModelOfTheSameArrivals) {
       }
     }
 
-    // Hold the write lock from outside, start the callers one by one (each reaches the queue
-    // long before the next starts), then let go: the first runs alone, the rest as one batch.
-    sqlite3* gate = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() + "/t.db").c_str(), &gate), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(gate, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    // Close the gate, start the callers one by one (each reaches the queue long before the
+    // next starts), then open it: the first runs alone, the rest as one batch.
+    closeGate();
     std::vector<std::string> answers(ops.size()), made(ops.size());
     std::vector<std::thread> callers;
     for (size_t i = 0; i < ops.size(); ++i) {
       callers.emplace_back([&, i] { answers[i] = run(ops[i], made[i]); });
       std::this_thread::sleep_for(milliseconds(100));
     }
-    ASSERT_EQ(sqlite3_exec(gate, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(gate);
+    openGate();
     for (auto& t : callers) {
       t.join();
     }
@@ -286,6 +333,9 @@ TEST_F(BatchedSellingTest, BatchesAnswerAsTheSequentialModelOfTheSameArrivals) {
   EXPECT_GT(seen["conflict"] + seen["gone"], 0);
   EXPECT_GT(seen["replayed"], 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BatchedSellingTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace tickets

@@ -337,3 +337,50 @@ TEST_F(GroupCommitTest, ManyCallersAtOnceNeverLoseOrDoubleAnAnswer) {
 
 }  // namespace
 }  // namespace tickets
+
+namespace tickets {
+namespace {
+
+TEST_F(GroupCommitTest, HooksSeeEveryUnitAndTheBatchsLastWordsCommitWithIt) {
+  std::vector<bool> outcomes;
+  std::vector<size_t> locks;
+  int kept = 0;
+  batch = std::make_unique<GroupCommit<Connection>>(
+      GroupCommit<Connection>::Options{
+          .lanes = 1,
+          .begin = "BEGIN IMMEDIATE",
+          .lock =
+              [&](Connection&, const std::vector<int64_t>& rows) {
+                locks.push_back(rows.size());
+                kept = 0;
+              },
+          .unit_done =
+              [&](Connection&, bool k) {
+                outcomes.push_back(k);
+                kept += k ? 1 : 0;
+              },
+          // Written only if a unit was kept, in the batch's transaction, after every unit.
+          .before_commit =
+              [&](Connection&) {
+                return "INSERT INTO parents VALUES (" + std::to_string(100 + kept) + ")";
+              },
+          .on_batch = nullptr},
+      [this](const std::function<void(Connection&)>& work) { work(*connection); },
+      [](Connection& c, const std::string& sql) { c.execute(sql); });
+  auto answers = runAsOneBatch(std::vector<Op>{
+      {Kind::kTake, 1, 2}, {Kind::kTake, 2, 30}, {Kind::kInvalid, 3, 0}, {Kind::kTake, 4, 1}});
+  EXPECT_EQ(answers, (std::vector<std::string>{"held", "sold out", "error", "held"}));
+  // The gate's batch (one unit, not kept), then the four.
+  EXPECT_EQ(outcomes, (std::vector<bool>{false, true, false, false, true}));
+  EXPECT_EQ(locks, (std::vector<size_t>{0, 0}));
+  EXPECT_EQ(scalar("SELECT count(*) FROM parents"), 1);
+  EXPECT_EQ(scalar("SELECT id FROM parents"), 102);
+  EXPECT_EQ(scalar("SELECT taken FROM stock"), 3);
+
+  // A batch that keeps nothing writes nothing.
+  EXPECT_EQ(run({Kind::kTake, 5, 30}), "sold out");
+  EXPECT_EQ(scalar("SELECT count(*) FROM parents"), 1);
+}
+
+}  // namespace
+}  // namespace tickets

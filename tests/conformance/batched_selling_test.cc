@@ -210,8 +210,9 @@ class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
     }
     pg_gate = PQconnectdb(scratch->url().c_str());
     ASSERT_EQ(PQstatus(pg_gate), CONNECTION_OK);
-    for (const std::string& sql : {std::string("BEGIN"), "SELECT id FROM ticket_types WHERE id = " +
-                                                            std::to_string(type) + " FOR UPDATE"}) {
+    for (const std::string& sql :
+         {std::string("BEGIN"),
+          "SELECT id FROM ticket_types WHERE id = " + std::to_string(type) + " FOR UPDATE"}) {
       PGresult* r = PQexec(pg_gate, sql.c_str());
       const auto status = PQresultStatus(r);
       PQclear(r);

@@ -8,8 +8,7 @@ namespace tickets {
 int runMigrations(MigrationLedger& ledger, std::span<const Migration> list) {
   for (size_t i = 1; i < list.size(); ++i) {
     if (list[i].version <= list[i - 1].version) {
-      throw std::logic_error("migration " + std::to_string(list[i].version) +
-                             " is out of order");
+      throw std::logic_error("migration " + std::to_string(list[i].version) + " is out of order");
     }
   }
   ledger.create();

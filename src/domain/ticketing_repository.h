@@ -72,7 +72,8 @@ class SellingTransaction {
 };
 
 // What a write works on, so that the store can order, batch and lock writes: the ticket types
-// of a new hold (sorted), an existing hold, an order, or a ticket.
+// of a new hold (sorted), an existing hold, an order, or a ticket. Ticket types, when given, are
+// those of everything the write may change (for a hold, its items' types).
 struct WriteScope {
   std::vector<TicketTypeId> types;
   std::string hold_id;

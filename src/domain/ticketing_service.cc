@@ -214,9 +214,16 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
       order.payment_reference = *settled;
     }
   }
+  // The hold's ticket types never change: known here, the store need not look them up.
+  auto scope = WriteScope::ofHold(order.hold_id);
+  if (hold) {
+    for (const auto& item : hold->items) {
+      scope.types.push_back(item.ticket_type_id);
+    }
+    std::sort(scope.types.begin(), scope.types.end());
+  }
   auto result = write<std::pair<Order, bool>>(
-      WriteScope::ofHold(order.hold_id),
-      [&](SellingTransaction& tx) { return selling::checkOut(tx, order); });
+      scope, [&](SellingTransaction& tx) { return selling::checkOut(tx, order); });
   if (!result) {
     return result.error();
   }

@@ -45,16 +45,26 @@ std::vector<HoldItem> loadItems(pg::Connection& conn, const std::string& hold_id
   return items;
 }
 
-// The hold, locked for update when `lock` (so that its status cannot change under us).
+// The hold with its items, in one query; locked for update when `lock` (so that its status
+// cannot change under us).
 std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool lock) {
   auto r = lock ? conn.execute("hold_for_update",
-                               "SELECT status, extract(epoch FROM created_at)::bigint, "
-                               "extract(epoch FROM expires_at)::bigint FROM holds "
-                               "WHERE id = $1 FOR UPDATE",
+                               "WITH h AS (SELECT id, status, created_at, expires_at FROM holds "
+                               "WHERE id = $1 FOR UPDATE) "
+                               "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+                               "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, "
+                               "t.event_id, t.name, i.quantity, i.unit_price, i.currency FROM h "
+                               "LEFT JOIN hold_items i ON i.hold_id = h.id "
+                               "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+                               "ORDER BY i.ticket_type_id",
                                {param(id)})
                 : conn.execute("hold",
-                               "SELECT status, extract(epoch FROM created_at)::bigint, "
-                               "extract(epoch FROM expires_at)::bigint FROM holds WHERE id = $1",
+                               "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+                               "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, "
+                               "t.event_id, t.name, i.quantity, i.unit_price, i.currency "
+                               "FROM holds h LEFT JOIN hold_items i ON i.hold_id = h.id "
+                               "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+                               "WHERE h.id = $1 ORDER BY i.ticket_type_id",
                                {param(id)});
   if (r.rows() == 0) {
     return std::nullopt;
@@ -64,7 +74,13 @@ std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool l
   hold.status = parseHoldStatus(r.text(0, 0)).value_or(HoldStatus::kExpired);
   hold.created_at = fromUnix(r.integer(0, 1));
   hold.expires_at = fromUnix(r.integer(0, 2));
-  hold.items = loadItems(conn, id);
+  for (int row = 0; row < r.rows(); ++row) {
+    if (!r.isNull(row, 3)) {
+      hold.items.push_back(HoldItem{r.integer(row, 3), r.integer(row, 4),
+                                    std::string(r.text(row, 5)), r.integer(row, 6),
+                                    Money{r.integer(row, 7), std::string(r.text(row, 8))}});
+    }
+  }
   return hold;
 }
 
@@ -487,7 +503,10 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       : db_(db),
         batch_(
             {.lanes = std::max<size_t>(1, db.settings_.pool_size / 2),
-             .begin = "BEGIN",
+             // A batch's statements run many times with new values: planning each of them
+             // anew (PostgreSQL's custom plans for array and CTE statements) cost more than
+             // executing them. Their generic plans are index lookups.
+             .begin = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
              .lock =
                  [this](pg::Connection& conn, const std::vector<int64_t>& types) {
                    auto& ledger = ledgerOf(conn);

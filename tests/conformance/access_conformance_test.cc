@@ -14,6 +14,7 @@
 #include "support/manual_clock.h"
 #include "support/postgres.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace tickets {
 namespace {
@@ -48,19 +49,8 @@ class CountingAccess final : public AccessRepository {
 class AccessTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      dir = std::make_unique<test::TempDir>();
-      database = std::make_unique<SqliteDatabase>(SqliteSettings{dir->path() + "/t.db"}, nullptr);
-    } else {
-      auto cluster = test::sharedPostgresUrl();
-      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
-      scratch = std::make_unique<test::ScratchDatabase>(cluster);
-      PostgresSettings settings;
-      settings.url = scratch->url();
-      settings.pool_size = 4;
-      database = std::make_unique<PostgresDatabase>(settings, nullptr);
-    }
-    database->migrate();
+    database = test::openTestDatabase(GetParam(), 4, nullptr, dir, scratch);
+    ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     repository = std::make_unique<CountingAccess>(database->access());
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
     access = std::make_unique<AccessService>(*repository, clock, kBootstrap);

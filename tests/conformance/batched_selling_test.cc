@@ -24,6 +24,7 @@
 #include "support/manual_clock.h"
 #include "support/postgres.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace tickets {
 namespace {
@@ -74,21 +75,8 @@ struct Op {
 class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      SqliteSettings settings{dir.path() + "/t.db"};
-      settings.pool_size = 8;
-      database = std::make_unique<SqliteDatabase>(settings, &sizes);
-    } else {
-      auto cluster = test::sharedPostgresUrl();
-      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
-      scratch = std::make_unique<test::ScratchDatabase>(cluster);
-      PostgresSettings settings;
-      settings.url = scratch->url();
-      settings.pool_size = 8;
-      settings.pool_timeout = milliseconds(10000);
-      database = std::make_unique<PostgresDatabase>(settings, &sizes);
-    }
-    database->migrate();
+    database = test::openTestDatabase(GetParam(), 8, &sizes, dir, scratch);
+    ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
     service =
         std::make_unique<TicketingService>(database->ticketing(), payments, clock, seconds(600));
@@ -204,7 +192,7 @@ class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
   // Closes the gate every write of the ticket type waits at, from a connection of its own.
   void closeGate() {
     if (GetParam() == "sqlite") {
-      ASSERT_EQ(sqlite3_open((dir.path() + "/t.db").c_str(), &sqlite_gate), SQLITE_OK);
+      ASSERT_EQ(sqlite3_open((dir->path() + "/t.db").c_str(), &sqlite_gate), SQLITE_OK);
       ASSERT_EQ(sqlite3_exec(sqlite_gate, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
       return;
     }
@@ -242,7 +230,7 @@ class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
     return {};
   }
 
-  test::TempDir dir;
+  std::unique_ptr<test::TempDir> dir;
   std::unique_ptr<test::ScratchDatabase> scratch;
   sqlite3* sqlite_gate = nullptr;
   PGconn* pg_gate = nullptr;

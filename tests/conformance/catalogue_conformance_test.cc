@@ -12,6 +12,7 @@
 #include "storage/sqlite/sqlite_database.h"
 #include "support/postgres.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace tickets {
 namespace {
@@ -38,19 +39,8 @@ NewEvent event(std::string name, int64_t day, EventStatus status = EventStatus::
 class CatalogueTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      dir = std::make_unique<test::TempDir>();
-      database = std::make_unique<SqliteDatabase>(SqliteSettings{dir->path() + "/t.db"}, nullptr);
-    } else {
-      auto cluster = test::sharedPostgresUrl();
-      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
-      scratch = std::make_unique<test::ScratchDatabase>(cluster);
-      PostgresSettings settings;
-      settings.url = scratch->url();
-      settings.pool_size = 4;
-      database = std::make_unique<PostgresDatabase>(settings, nullptr);
-    }
-    database->migrate();
+    database = test::openTestDatabase(GetParam(), 4, nullptr, dir, scratch);
+    ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
   }
   void TearDown() override {

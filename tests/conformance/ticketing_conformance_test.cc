@@ -18,6 +18,7 @@
 #include "support/manual_clock.h"
 #include "support/postgres.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace tickets {
 namespace {
@@ -29,22 +30,8 @@ using test::ManualClock;
 class TicketingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      dir = std::make_unique<test::TempDir>();
-      SqliteSettings settings{dir->path() + "/t.db"};
-      settings.pool_size = 8;
-      database = std::make_unique<SqliteDatabase>(settings, nullptr);
-    } else {
-      auto cluster = test::sharedPostgresUrl();
-      ASSERT_FALSE(cluster.empty()) << "no PostgreSQL cluster: run through ctest";
-      scratch = std::make_unique<test::ScratchDatabase>(cluster);
-      PostgresSettings settings;
-      settings.url = scratch->url();
-      settings.pool_size = 8;
-      settings.pool_timeout = milliseconds(10000);
-      database = std::make_unique<PostgresDatabase>(settings, nullptr);
-    }
-    database->migrate();
+    database = test::openTestDatabase(GetParam(), 8, nullptr, dir, scratch);
+    ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
     service =
         std::make_unique<TicketingService>(database->ticketing(), payments, clock, seconds(600));

@@ -66,6 +66,20 @@ constexpr std::string_view kInsertEvent =
     "sale_starts_at, sale_ends_at, max_tickets_per_order, created_at, updated_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, unixepoch(), unixepoch())";
 
+// Binds an event's fields, in the column order of kInsertEvent, from parameter `first` on.
+void bindEvent(Query& q, const NewEvent& event, int first) {
+  q.bind(first, event.name)
+      .bind(first + 1, event.description)
+      .bind(first + 2, event.venue)
+      .bind(first + 3, unixSeconds(event.starts_at))
+      .bind(first + 4, unixSeconds(event.ends_at))
+      .bind(first + 5, event.timezone)
+      .bind(first + 6, toString(event.status))
+      .bind(first + 7, optionalUnix(event.sale_starts_at))
+      .bind(first + 8, optionalUnix(event.sale_ends_at))
+      .bind(first + 9, static_cast<int64_t>(event.max_tickets_per_order));
+}
+
 constexpr std::string_view kInsertTicketType =
     "INSERT INTO ticket_types (event_id, name, price, currency, capacity) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -140,16 +154,7 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
       auto* conn = &db;
       {
         Query q(conn->prepare(kInsertEvent));
-        q.bind(1, event.name)
-            .bind(2, event.description)
-            .bind(3, event.venue)
-            .bind(4, unixSeconds(event.starts_at))
-            .bind(5, unixSeconds(event.ends_at))
-            .bind(6, event.timezone)
-            .bind(7, toString(event.status))
-            .bind(8, optionalUnix(event.sale_starts_at))
-            .bind(9, optionalUnix(event.sale_ends_at))
-            .bind(10, static_cast<int64_t>(event.max_tickets_per_order));
+        bindEvent(q, event, 1);
         q.run();
       }
       EventId id = conn->lastInsertId();
@@ -175,17 +180,8 @@ class SqliteDatabase::Catalogue final : public CatalogueRepository {
                         "?5, ends_at = ?6, "
                         "timezone = ?7, status = ?8, sale_starts_at = ?9, sale_ends_at = ?10, "
                         "max_tickets_per_order = ?11, updated_at = unixepoch() WHERE id = ?1"));
-      q.bind(1, id)
-          .bind(2, event.name)
-          .bind(3, event.description)
-          .bind(4, event.venue)
-          .bind(5, unixSeconds(event.starts_at))
-          .bind(6, unixSeconds(event.ends_at))
-          .bind(7, event.timezone)
-          .bind(8, toString(event.status))
-          .bind(9, optionalUnix(event.sale_starts_at))
-          .bind(10, optionalUnix(event.sale_ends_at))
-          .bind(11, static_cast<int64_t>(event.max_tickets_per_order));
+      q.bind(1, id);
+      bindEvent(q, event, 2);
       q.run();
       tx.commit();
       return conn->changes() == 1;

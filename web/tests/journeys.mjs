@@ -11,6 +11,23 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** A part (weekday, day, month, year, hour, minute) of an instant in a time zone, in a locale. */
+function venueTime(iso, timeZone) {
+  return (locale, part) =>
+    new Intl.DateTimeFormat(locale, {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .find((p) => p.type === part).value;
+}
+
 async function withBrowser(options, results, work) {
   const browser = await launch(options);
   try {
@@ -34,7 +51,12 @@ export async function buyerBuysTwo({ base }, results) {
     await page.getByRole('heading', { name: 'The Night Trains' }).waitFor();
     const text = await page.locator('main').innerText();
     assert(/£15\.00/.test(text), 'the price is shown in pounds');
-    assert(/Sunday, 6 December 2026 at 19:00/.test(text), `the start is in London time: ${text.slice(0, 300)}`);
+    // The demo catalogue dates its events from today: the expected wording comes from the
+    // event's start as the API serves it, read in the venue's time zone.
+    const [listed] = (await call(base, 'GET', '/api/events?q=Night%20Trains')).events;
+    const start = venueTime(listed.starts_at, 'Europe/London');
+    const english = `${start('en-GB', 'weekday')}, ${start('en-GB', 'day')} ${start('en-GB', 'month')} ${start('en-GB', 'year')} at ${start('en-GB', 'hour')}:${start('en-GB', 'minute')}`;
+    assert(text.includes(english), `the start is in London time (${english}): ${text.slice(0, 300)}`);
     await checkPage(page, 'event', results);
 
     // German: the same page formatted for a German reader, times still in the venue's zone.
@@ -42,7 +64,8 @@ export async function buyerBuysTwo({ base }, results) {
     await page.getByText('Tickets reservieren').waitFor();
     const german = await page.locator('main').innerText();
     assert(/15,00\s£/.test(german), `German price format: ${german.slice(0, 400)}`);
-    assert(/Sonntag, 6\. Dezember 2026 um 19:00/.test(german), 'German date format');
+    const deutsch = `${start('de-DE', 'weekday')}, ${start('de-DE', 'day')}. ${start('de-DE', 'month')} ${start('de-DE', 'year')} um ${start('de-DE', 'hour')}:${start('de-DE', 'minute')}`;
+    assert(german.includes(deutsch), `German date format (${deutsch})`);
     await checkPage(page, 'event-de', results);
     await page.getByRole('button', { name: 'English' }).click();
 

@@ -45,6 +45,27 @@ std::vector<HoldItem> loadItems(pg::Connection& conn, const std::string& hold_id
   return items;
 }
 
+// The hold in `r`, whose rows are one per item (or one with no item): its status, created_at,
+// expires_at (epoch seconds), then each item's ticket type, event, name, quantity, unit price
+// and currency, from column `first` on.
+Hold readHold(const pg::Result& r, const std::string& id, int first) {
+  Hold hold;
+  hold.id = id;
+  hold.status = parseHoldStatus(r.text(0, first)).value_or(HoldStatus::kExpired);
+  hold.created_at = fromUnix(r.integer(0, first + 1));
+  hold.expires_at = fromUnix(r.integer(0, first + 2));
+  const int item = first + 3;
+  for (int row = 0; row < r.rows(); ++row) {
+    if (!r.isNull(row, item)) {
+      hold.items.push_back(
+          HoldItem{r.integer(row, item), r.integer(row, item + 1),
+                   std::string(r.text(row, item + 2)), r.integer(row, item + 3),
+                   Money{r.integer(row, item + 4), std::string(r.text(row, item + 5))}});
+    }
+  }
+  return hold;
+}
+
 // The hold with its items, in one query; locked for update when `lock` (so that its status
 // cannot change under us).
 std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool lock) {
@@ -69,19 +90,7 @@ std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool l
   if (r.rows() == 0) {
     return std::nullopt;
   }
-  Hold hold;
-  hold.id = id;
-  hold.status = parseHoldStatus(r.text(0, 0)).value_or(HoldStatus::kExpired);
-  hold.created_at = fromUnix(r.integer(0, 1));
-  hold.expires_at = fromUnix(r.integer(0, 2));
-  for (int row = 0; row < r.rows(); ++row) {
-    if (!r.isNull(row, 3)) {
-      hold.items.push_back(HoldItem{r.integer(row, 3), r.integer(row, 4),
-                                    std::string(r.text(row, 5)), r.integer(row, 6),
-                                    Money{r.integer(row, 7), std::string(r.text(row, 8))}});
-    }
-  }
-  return hold;
+  return readHold(r, id, 0);
 }
 
 // A PostgreSQL array literal of tokens we issued (base64url: nothing to quote).
@@ -337,18 +346,11 @@ class Transaction final : public SellingTransaction {
     if (r.isNull(0, 0)) {
       return view;
     }
-    Hold hold;
-    hold.id = hold_id;
-    hold.status = parseHoldStatus(r.text(0, 0)).value_or(HoldStatus::kExpired);
-    hold.created_at = fromUnix(r.integer(0, 1));
-    hold.expires_at = fromUnix(r.integer(0, 2));
+    view.hold = readHold(r, hold_id, 0);
     for (int row = 0; row < r.rows(); ++row) {
       if (r.isNull(row, 3)) {
         continue;
       }
-      hold.items.push_back(HoldItem{r.integer(row, 3), r.integer(row, 4),
-                                    std::string(r.text(row, 5)), r.integer(row, 6),
-                                    Money{r.integer(row, 7), std::string(r.text(row, 8))}});
       EventState event{r.integer(row, 4), std::string(r.text(row, 9)),
                        parseEventStatus(r.text(row, 10)).value_or(EventStatus::kDraft),
                        fromUnix(r.integer(row, 11))};
@@ -359,7 +361,6 @@ class Transaction final : public SellingTransaction {
     }
     std::sort(view.events.begin(), view.events.end(),
               [](const EventState& a, const EventState& b) { return a.id < b.id; });
-    view.hold = std::move(hold);
     return view;
   }
 

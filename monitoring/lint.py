@@ -240,6 +240,25 @@ def dashboard_contents():
                        "slo_latency:ratio_rate", "burnrate", "ALERTS{", "0.999"):
             if needle not in text:
                 errors.append(f"SLO Overview: nothing shows {needle}")
+    onsale = load("onsale")
+    if onsale:
+        if onsale["title"] != "On-sale":
+            errors.append("onsale: title must be 'On-sale'")
+        text = json.dumps(onsale)
+        for needle in ("tickets_invariant_violations", "tickets_sold_total", "holds_active",
+                       "http_concurrency_limit", "http_concurrency_in_flight", "http_requests_shed_total",
+                       "holds_refused_total", "db_write_batch_units_bucket", "/api/basket", "/api/checkout",
+                       'code=\\"429\\"', "0.95", "0.99"):
+            if needle not in text:
+                errors.append(f"On-sale: nothing shows {needle}")
+        invariant = [p for p in panels_of(onsale) if p.get("title") == "Invariant violations"]
+        if len(invariant) != 1 or invariant[0].get("type") != "stat":
+            errors.append("On-sale: needs exactly one stat panel titled 'Invariant violations'")
+        else:
+            steps = invariant[0]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+            if not any(s.get("color") == "red" and s.get("value") == 1 for s in steps) or \
+                    "by (check)" not in " ".join(t["expr"] for t in invariant[0]["targets"]):
+                errors.append("On-sale Invariant violations panel: must show each check, red from 1")
     budget = load("error-budget-health")
     if budget:
         text = json.dumps(budget)

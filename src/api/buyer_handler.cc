@@ -1,5 +1,6 @@
 #include "api/buyer_handler.h"
 
+#include <boost/range/iterator_range.hpp>
 #include <map>
 
 #include "api/errors.h"
@@ -9,6 +10,7 @@
 #include "api/ticket_pdf.h"
 #include "api/ticketing_codec.h"
 #include "api/ticketing_json.h"
+#include "http/client_address.h"
 
 namespace tickets::api {
 
@@ -25,7 +27,13 @@ BuyerHandler::Awaitable BuyerHandler::createBasket(const http::Request& request,
     co_return problem(*p, request, context);
   }
   const auto& lines = std::get<std::vector<BasketLine>>(decoded);
-  auto hold = co_await workers_.run([&] { return ticketing_.createBasket(lines); });
+  std::string forwarded_for;
+  for (const auto& field : boost::make_iterator_range(request.equal_range("X-Forwarded-For"))) {
+    forwarded_for += forwarded_for.empty() ? "" : ",";
+    forwarded_for += field.value();
+  }
+  const std::string client = http::clientAddress(context.peer, forwarded_for, trusted_proxies_);
+  auto hold = co_await workers_.run([&] { return ticketing_.createBasket(lines, client); });
   if (!hold) {
     co_return domainErrorResponse(hold.error(), request, context);
   }

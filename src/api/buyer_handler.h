@@ -16,8 +16,14 @@ namespace tickets::api {
 //   GET /api/tickets/{code}/qr.svg                           a ticket's QR code
 class BuyerHandler {
  public:
-  BuyerHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers)
-      : ticketing_(ticketing), catalogue_(catalogue), workers_(workers) {}
+  // `trusted_proxies`: proxies in front that append to X-Forwarded-For (TRUSTED_PROXIES), to
+  // tell who a basket's client is.
+  BuyerHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers,
+               unsigned trusted_proxies = 0)
+      : ticketing_(ticketing),
+        catalogue_(catalogue),
+        workers_(workers),
+        trusted_proxies_(trusted_proxies) {}
 
   using Awaitable = boost::asio::awaitable<http::Response>;
 
@@ -38,6 +44,7 @@ class BuyerHandler {
   TicketingService& ticketing_;
   CatalogueService& catalogue_;
   WorkerPool& workers_;
+  unsigned trusted_proxies_;
 };
 
 }  // namespace tickets::api

@@ -41,6 +41,8 @@ http::ProblemType problemTypeOf(ErrorCode code) {
       return kAdminDisabled;
     case ErrorCode::kWrongEvent:
       return kWrongEvent;
+    case ErrorCode::kTooManyHolds:
+      return kTooManyHolds;
   }
   return kInternalError;
 }

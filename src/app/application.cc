@@ -27,7 +27,7 @@
 #include "api/worker_pool.h"
 #include "app/demo_catalogue.h"
 #include "app/descriptor_limit.h"
-#include "app/hold_reaper.h"
+#include "app/housekeeper.h"
 #include "app/logging.h"
 #include "app/routes.h"
 #include "app/shutdown.h"
@@ -137,7 +137,10 @@ int Application::run(const Listening& on_listening) {
 
   BoxOfficePayment payments;
   SalesMetrics sales_metrics(registry);
-  TicketingService ticketing(database->ticketing(), payments, clock, config_.hold_ttl,
+  TicketingService ticketing(database->ticketing(), payments, clock,
+                             SellingPolicy{.hold_ttl = config_.hold_ttl,
+                                           .holds_per_client = config_.hold_limit_per_client,
+                                           .hold_retention = config_.hold_retention},
                              &sales_metrics);
 
   // Searches that miss the cache may take a quarter of the database connections at most.
@@ -149,7 +152,7 @@ int Application::run(const Listening& on_listening) {
 
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
-  api::BuyerHandler buyer(ticketing, catalogue, workers);
+  api::BuyerHandler buyer(ticketing, catalogue, workers, config_.trusted_proxies);
   api::DoorHandler door(ticketing, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
   api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
@@ -235,8 +238,8 @@ int Application::run(const Listening& on_listening) {
   server.start();
   Shutdown shutdown(io, server, draining, config_, *log);
   shutdown.arm();
-  HoldReaper reaper(io, workers, ticketing, *log);
-  reaper.start();
+  Housekeeper housekeeper(io, workers, ticketing, *log);
+  housekeeper.start();
 
   const double startup_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

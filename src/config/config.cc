@@ -70,6 +70,9 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string cache_bytes = std::to_string(config.catalogue_cache_bytes);
   std::string handler_timeout = "10000";
   std::string hold_ttl = "600";
+  std::string hold_limit = "4";
+  std::string hold_retention = "30";
+  std::string trusted_proxies = "0";
   std::string seed = "false";
   std::string admin_token;
   std::string fault_injection = "false";
@@ -135,6 +138,21 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       ->capture_default_str();
   app.add_option("--hold-ttl-seconds", hold_ttl, "How long a basket holds its tickets")
       ->envname("HOLD_TTL_SECONDS")
+      ->capture_default_str();
+  app.add_option("--hold-limit-per-client", hold_limit,
+                 "Live baskets of one event a client may hold at once (0: no limit)")
+      ->envname("HOLD_LIMIT_PER_CLIENT")
+      ->capture_default_str();
+  app.add_option("--hold-retention-days", hold_retention,
+                 "Days an ended (released or expired) basket is kept before it is deleted "
+                 "(0: kept forever)")
+      ->envname("HOLD_RETENTION_DAYS")
+      ->capture_default_str();
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "Proxies in front of ticketsd that append to X-Forwarded-For (e.g. 1 behind "
+                 "one load balancer): the client is the address the farthest of them saw "
+                 "(0: the peer address)")
+      ->envname("TRUSTED_PROXIES")
       ->capture_default_str();
   app.add_option("--seed-demo-data", seed, "Load demo events into an empty database")
       ->envname("SEED_DEMO_DATA")
@@ -217,6 +235,11 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
         integerSetting<int64_t>("HANDLER_TIMEOUT_MS", handler_timeout, 100, 600000));
     config.hold_ttl =
         std::chrono::seconds(integerSetting<int64_t>("HOLD_TTL_SECONDS", hold_ttl, 1, 86400));
+    config.hold_limit_per_client =
+        integerSetting<int64_t>("HOLD_LIMIT_PER_CLIENT", hold_limit, 0, 1000);
+    config.hold_retention = std::chrono::hours(
+        24 * integerSetting<int64_t>("HOLD_RETENTION_DAYS", hold_retention, 0, 3650));
+    config.trusted_proxies = integerSetting<unsigned>("TRUSTED_PROXIES", trusted_proxies, 0, 10);
     config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);
     config.fault_injection = booleanSetting("FAULT_INJECTION", fault_injection);
     if (!admin_token.empty() && admin_token.size() < 16) {

@@ -31,6 +31,9 @@ struct Config {
   size_t catalogue_cache_bytes = 64 * 1024 * 1024;
   std::chrono::milliseconds handler_timeout{10000};
   std::chrono::seconds hold_ttl{600};
+  int64_t hold_limit_per_client = 4;           // live baskets per client and event; 0: no limit
+  std::chrono::hours hold_retention{24 * 30};  // ended baskets deleted after; 0: kept
+  unsigned trusted_proxies = 0;  // proxies appending to X-Forwarded-For in front of us
   bool seed_demo_data = false;
   std::string admin_token;  // the bootstrap admin credential; empty: there is none
   bool fault_injection = false;

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kForbidden,        // the credential does not allow this (403)
   kAccessDisabled,   // no valid credential, and the bootstrap ADMIN_TOKEN is not set (403)
   kWrongEvent,       // a ticket of another event presented at this event's door (409)
+  kTooManyHolds,     // the client already holds as many live baskets of the event as allowed (429)
 };
 
 // Extra members of the problem body, e.g. which ticket type is sold out and how many are left.

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "domain/ticketing.h"
+
 namespace tickets {
 
 // Told what the ticket shop sells and admits, e.g. to count it in metrics. Implementations are
@@ -16,6 +18,10 @@ class SalesObserver {
   virtual void onActiveHolds(int64_t count) = 0;  // the current number, all replicas
   // "admitted", "duplicate", "void", "wrong_event", "unknown"
   virtual void onCheckIn(std::string_view result) = 0;
+  // A basket refused before any stock was looked at: "client_limit".
+  virtual void onHoldRefused(std::string_view reason) = 0;
+  virtual void onHoldsPurged(int64_t count) = 0;
+  virtual void onInvariantChecked(const InvariantReport& report) = 0;
 };
 
 }  // namespace tickets

@@ -24,7 +24,23 @@ Result<std::pair<Order, bool>> replay(SellingTransaction& tx, const NewOrder& re
 
 }  // namespace
 
-Result<Hold> reserve(SellingTransaction& tx, const Hold& hold) {
+Result<Hold> reserve(SellingTransaction& tx, const Hold& hold, int64_t holds_per_client) {
+  if (holds_per_client > 0 && !hold.client.empty()) {
+    std::vector<EventId> events;
+    for (const auto& item : hold.items) {
+      events.push_back(item.event_id);
+    }
+    std::sort(events.begin(), events.end());
+    events.erase(std::unique(events.begin(), events.end()), events.end());
+    if (tx.liveHoldsOf(hold.client, events, hold.created_at) >= holds_per_client) {
+      return DomainError{ErrorCode::kTooManyHolds,
+                         "you already hold " + std::to_string(holds_per_client) +
+                             " live baskets for this event: check one out, delete one or wait "
+                             "until one expires",
+                         {},
+                         {{"limit", holds_per_client}}};
+    }
+  }
   Hold sorted = hold;
   std::sort(sorted.items.begin(), sorted.items.end(),
             [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });

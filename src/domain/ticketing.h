@@ -42,6 +42,9 @@ struct Hold {
   std::vector<HoldItem> items;
   SystemTime created_at;
   SystemTime expires_at;
+  // Who made it (the client's address), for the limit of live baskets per client; never shown
+  // to anyone. Empty when unknown.
+  std::string client;
 
   Money total() const;
   bool liveAt(SystemTime now) const { return status == HoldStatus::kActive && now < expires_at; }
@@ -117,6 +120,12 @@ DomainError capacityBelowCommitted(const TicketType& type);
 // Why a ticket that was not admitted at `event` now is refused: a ticket of another event
 // (kWrongEvent, naming only the ticket's event), void (kGone) or admitted before (kConflict).
 DomainError refusedCheckIn(const Ticket& ticket, EventId event);
+
+// The result of checking the selling invariant over every ticket type: how many break it.
+struct InvariantReport {
+  int64_t oversold = 0;         // sold + held > capacity
+  int64_t sold_vs_tickets = 0;  // sold differs from the number of valid tickets issued
+};
 
 struct EventStats {
   int64_t sold = 0;

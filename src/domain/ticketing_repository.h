@@ -50,6 +50,9 @@ class SellingTransaction {
   virtual std::vector<EventState> eventsOfHold(const std::string& hold_id) = 0;
   // Stock of a ticket type neither sold nor held (never below 0).
   virtual int64_t available(TicketTypeId type) = 0;
+  // Live holds (active, expiring after `now`) made by `client` with an item of any of `events`.
+  virtual int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
+                              SystemTime now) = 0;
 
   // Changes.
   // Takes every item's quantity of stock (held) and stores the hold with its items, all or
@@ -111,6 +114,12 @@ class TicketingRepository {
   virtual int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
                               int64_t limit) = 0;
   virtual int64_t countLiveHolds(SystemTime now) = 0;
+  // Deletes, in one short transaction, at most `limit` holds that were released or expired and
+  // whose expiry is before `ended_before`, with their items (never a checked-out one: its order
+  // refers to it); returns how many.
+  virtual int64_t purgeEndedHolds(SystemTime ended_before, int64_t limit) = 0;
+  // Counts the ticket types that break the selling invariant, in one consistent read.
+  virtual InvariantReport checkInvariant() = 0;
   virtual std::optional<Order> findOrder(const std::string& code) = 0;
   virtual std::optional<Ticket> findTicket(const std::string& code) = 0;
 

@@ -44,7 +44,8 @@ SystemTime TicketingService::now() const {
   return std::chrono::time_point_cast<std::chrono::seconds>(clock_.now());
 }
 
-Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines) {
+Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines,
+                                            const std::string& client) {
   if (lines.empty()) {
     return unprocessable("items", "a basket needs at least one item");
   }
@@ -75,7 +76,8 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   Hold hold;
   hold.id = randomToken(128);
   hold.created_at = at;
-  hold.expires_at = at + hold_ttl_;
+  hold.expires_at = at + policy_.hold_ttl;
+  hold.client = client;
   std::map<EventId, int64_t> per_event;
   std::string currency;
   for (const auto& line : lines) {
@@ -113,8 +115,13 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   }
   std::sort(types.begin(), types.end());
   const auto scope = WriteScope::ofTypes(std::move(types));
-  auto reserve = [&](SellingTransaction& tx) { return selling::reserve(tx, hold); };
+  auto reserve = [&](SellingTransaction& tx) {
+    return selling::reserve(tx, hold, policy_.holds_per_client);
+  };
   auto reserved = write<Hold>(scope, reserve);
+  if (!reserved && reserved.error().code == ErrorCode::kTooManyHolds && observer_ != nullptr) {
+    observer_->onHoldRefused("client_limit");
+  }
   if (reserved || reserved.error().code != ErrorCode::kSoldOut) {
     return reserved;
   }
@@ -335,6 +342,35 @@ int64_t TicketingService::expireHolds(int64_t limit) {
     observer_->onActiveHolds(repository_.countLiveHolds(at));
   }
   return expired;
+}
+
+int64_t TicketingService::purgeEndedHolds(int64_t limit) {
+  if (policy_.hold_retention.count() <= 0) {
+    return 0;
+  }
+  const SystemTime before = now() - policy_.hold_retention;
+  // Short transactions, like the expiry.
+  int64_t purged = 0;
+  while (purged < limit) {
+    const int64_t batch =
+        repository_.purgeEndedHolds(before, std::min(kPurgeBatch, limit - purged));
+    purged += batch;
+    if (batch < kPurgeBatch) {
+      break;
+    }
+  }
+  if (observer_ != nullptr && purged > 0) {
+    observer_->onHoldsPurged(purged);
+  }
+  return purged;
+}
+
+InvariantReport TicketingService::checkInvariant() {
+  auto report = repository_.checkInvariant();
+  if (observer_ != nullptr) {
+    observer_->onInvariantChecked(report);
+  }
+  return report;
 }
 
 }  // namespace tickets

@@ -21,6 +21,14 @@ struct CheckoutRequest {
   std::string idempotency_key;
 };
 
+// How the shop sells: how long a basket holds its stock, how many live baskets of one event a
+// client may hold (0: no limit), and how long ended baskets are kept (0: forever).
+struct SellingPolicy {
+  std::chrono::seconds hold_ttl{600};
+  int64_t holds_per_client = 0;
+  std::chrono::hours hold_retention{0};
+};
+
 struct CheckoutResult {
   Order order;
   bool created = true;  // false: an earlier attempt with the same key made it
@@ -34,18 +42,22 @@ class TicketingService {
   static constexpr size_t kMaxBasketLines = 20;
   // Expired holds given back per transaction.
   static constexpr int64_t kExpiryBatch = 100;
+  // Ended holds deleted per transaction.
+  static constexpr int64_t kPurgeBatch = 500;
 
   // Availability in the catalogue's listings is not refreshed by sales: it is at most the
   // cache's bound old, and the basket, not the listing, decides what can be sold.
   TicketingService(TicketingRepository& repository, PaymentProvider& payments, const Clock& clock,
-                   std::chrono::seconds hold_ttl, SalesObserver* observer = nullptr)
+                   SellingPolicy policy, SalesObserver* observer = nullptr)
       : repository_(repository),
         payments_(payments),
         clock_(clock),
-        hold_ttl_(hold_ttl),
+        policy_(policy),
         observer_(observer) {}
 
-  Result<Hold> createBasket(const std::vector<BasketLine>& lines);
+  // `client`: who asks (an address), counted against SellingPolicy::holds_per_client; empty:
+  // unknown, not limited.
+  Result<Hold> createBasket(const std::vector<BasketLine>& lines, const std::string& client = {});
   // kNotFound for an unknown id; kGone once it expired, was deleted or was checked out.
   Result<Hold> getBasket(const std::string& id);
   Result<Hold> deleteBasket(const std::string& id);
@@ -66,6 +78,11 @@ class TicketingService {
   // Gives back the stock of expired holds; returns how many were expired. Also reports the
   // number of live holds to the observer.
   int64_t expireHolds(int64_t limit = 1000);
+  // Deletes baskets that ended (released or expired) more than SellingPolicy::hold_retention
+  // ago, at most `limit`; returns how many. Nothing with a retention of 0.
+  int64_t purgeEndedHolds(int64_t limit = 10000);
+  // Checks the selling invariant over every ticket type and reports it to the observer.
+  InvariantReport checkInvariant();
 
  private:
   SystemTime now() const;
@@ -80,7 +97,7 @@ class TicketingService {
   TicketingRepository& repository_;
   PaymentProvider& payments_;
   const Clock& clock_;
-  std::chrono::seconds hold_ttl_;
+  SellingPolicy policy_;
   SalesObserver* observer_;
 };
 

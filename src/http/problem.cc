@@ -73,6 +73,7 @@ constexpr std::array kProblemKinds{
     ProblemKind{kOrderAdmitted, status::conflict, "order-admitted", "Order Admitted"},
     ProblemKind{kEventStarted, status::conflict, "event-started", "Event Started"},
     ProblemKind{kWrongEvent, status::conflict, "wrong-event", "Wrong Event"},
+    ProblemKind{kTooManyHolds, status::too_many_requests, "too-many-holds", "Too Many Baskets"},
     ProblemKind{kGone, status::gone, "gone", "Gone"},
     ProblemKind{kPayloadTooLarge, status::payload_too_large, "payload-too-large",
                 "Content Too Large"},

@@ -43,6 +43,7 @@ enum class ProblemType {
   kOrderAdmitted,
   kEventStarted,
   kWrongEvent,
+  kTooManyHolds,
   kGone,
   kPayloadTooLarge,
   kUnsupportedMediaType,

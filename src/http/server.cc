@@ -274,6 +274,11 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer(options_.max_header_bytes + 1024);
   const auto executor = co_await asio::this_coro::executor;
+  std::string peer;
+  if (boost::system::error_code ec; true) {
+    auto endpoint = stream.socket().remote_endpoint(ec);
+    peer = ec ? std::string() : endpoint.address().to_string();
+  }
 
   for (;;) {
     // Wait for the first byte of a request as long as an idle connection may stay, then for
@@ -301,6 +306,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<State>
     const Request& request = exchange->request;
     RequestContext& context = exchange->context;
     context.received_at = received_at;
+    context.peer = peer;
     auto id_header = request.find("X-Request-Id");
     if (id_header != request.end() && RequestIdGenerator::isAcceptable(id_header->value())) {
       context.request_id = std::string(id_header->value());

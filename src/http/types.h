@@ -73,6 +73,7 @@ struct RequestContext {
   std::array<std::string_view, kMaxPathParams> params{};  // values of {placeholders}, in order
   size_t param_count = 0;
   std::chrono::steady_clock::time_point received_at;
+  std::string peer;  // the TCP peer's address (see http/client_address.h for the client's)
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&, RequestContext&)>;

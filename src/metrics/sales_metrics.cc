@@ -34,7 +34,28 @@ SalesMetrics::SalesMetrics(prometheus::Registry& registry)
       checkins_duplicate_(checkins_family_.Add({{"result", "duplicate"}})),
       checkins_void_(checkins_family_.Add({{"result", "void"}})),
       checkins_wrong_event_(checkins_family_.Add({{"result", "wrong_event"}})),
-      checkins_unknown_(checkins_family_.Add({{"result", "unknown"}})) {}
+      checkins_unknown_(checkins_family_.Add({{"result", "unknown"}})),
+      holds_refused_client_limit_(
+          prometheus::BuildCounter()
+              .Name("holds_refused_total")
+              .Help("Baskets refused before any stock was looked at, by reason: client_limit (the "
+                    "client already holds HOLD_LIMIT_PER_CLIENT live baskets of the event).")
+              .Register(registry)
+              .Add({{"reason", "client_limit"}})),
+      holds_purged_(prometheus::BuildCounter()
+                        .Name("holds_purged_total")
+                        .Help("Ended baskets deleted HOLD_RETENTION_DAYS after they ended.")
+                        .Register(registry)
+                        .Add({})),
+      invariant_family_(prometheus::BuildGauge()
+                            .Name("tickets_invariant_violations")
+                            .Help("Ticket types breaking the selling invariant at the last check "
+                                  "(every 15 s, whole database): oversold (sold + held > "
+                                  "capacity) or sold_vs_tickets (sold differs from the valid "
+                                  "tickets issued). Always 0 in a healthy shop.")
+                            .Register(registry)),
+      invariant_oversold_(invariant_family_.Add({{"check", "oversold"}})),
+      invariant_sold_vs_tickets_(invariant_family_.Add({{"check", "sold_vs_tickets"}})) {}
 
 void SalesMetrics::onTicketsSold(int64_t quantity) {
   sold_.Increment(static_cast<double>(quantity));
@@ -62,6 +83,17 @@ void SalesMetrics::onCheckIn(std::string_view result) {
   } else {
     checkins_unknown_.Increment();
   }
+}
+
+void SalesMetrics::onHoldRefused(std::string_view) { holds_refused_client_limit_.Increment(); }
+
+void SalesMetrics::onHoldsPurged(int64_t count) {
+  holds_purged_.Increment(static_cast<double>(count));
+}
+
+void SalesMetrics::onInvariantChecked(const InvariantReport& report) {
+  invariant_oversold_.Set(static_cast<double>(report.oversold));
+  invariant_sold_vs_tickets_.Set(static_cast<double>(report.sold_vs_tickets));
 }
 
 }  // namespace tickets

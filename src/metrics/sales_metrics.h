@@ -9,8 +9,10 @@
 
 namespace tickets {
 
-// tickets_sold_total, orders_total{status}, holds_expired_total, holds_active and
-// checkins_total{result}. Every label value is declared here, at start-up. Thread-safe.
+// tickets_sold_total, orders_total{status}, holds_expired_total, holds_active,
+// checkins_total{result}, holds_refused_total{reason}, holds_purged_total and
+// tickets_invariant_violations{check}. Every label value is declared here, at start-up.
+// Thread-safe.
 class SalesMetrics final : public SalesObserver {
  public:
   explicit SalesMetrics(prometheus::Registry& registry);
@@ -20,6 +22,9 @@ class SalesMetrics final : public SalesObserver {
   void onHoldsExpired(int64_t count) override;
   void onActiveHolds(int64_t count) override;
   void onCheckIn(std::string_view result) override;
+  void onHoldRefused(std::string_view reason) override;
+  void onHoldsPurged(int64_t count) override;
+  void onInvariantChecked(const InvariantReport& report) override;
 
  private:
   prometheus::Counter& sold_;
@@ -34,6 +39,11 @@ class SalesMetrics final : public SalesObserver {
   prometheus::Counter& checkins_void_;
   prometheus::Counter& checkins_wrong_event_;
   prometheus::Counter& checkins_unknown_;
+  prometheus::Counter& holds_refused_client_limit_;
+  prometheus::Counter& holds_purged_;
+  prometheus::Family<prometheus::Gauge>& invariant_family_;
+  prometheus::Gauge& invariant_oversold_;
+  prometheus::Gauge& invariant_sold_vs_tickets_;
 };
 
 }  // namespace tickets

@@ -78,8 +78,8 @@ class BatchedSellingTest : public ::testing::TestWithParam<std::string> {
     database = test::openTestDatabase(GetParam(), 8, &sizes, dir, scratch);
     ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
-    service =
-        std::make_unique<TicketingService>(database->ticketing(), payments, clock, seconds(600));
+    service = std::make_unique<TicketingService>(database->ticketing(), payments, clock,
+                                                 SellingPolicy{.hold_ttl = seconds(600)});
     NewEvent e;
     e.name = "Show";
     e.venue = "Hall";

@@ -1,6 +1,7 @@
 // The selling rules through the storage port, against each real database, with an injected
 // clock so that expiry is tested without sleeping.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -33,8 +34,8 @@ class TicketingTest : public ::testing::TestWithParam<std::string> {
     database = test::openTestDatabase(GetParam(), 8, nullptr, dir, scratch);
     ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
-    service =
-        std::make_unique<TicketingService>(database->ticketing(), payments, clock, seconds(600));
+    service = std::make_unique<TicketingService>(database->ticketing(), payments, clock,
+                                                 SellingPolicy{.hold_ttl = seconds(600)});
   }
   void TearDown() override {
     service.reset();
@@ -77,6 +78,22 @@ class TicketingTest : public ::testing::TestWithParam<std::string> {
   }
   Result<CheckoutResult> buy(const std::string& basket, const std::string& key = "key-1") {
     return service->checkOut({basket, "ann@example.com", "Ann", key});
+  }
+
+  // Changes the database behind the store's back, as only an operator (or a bug) could: with
+  // SQLite's CHECK constraints off, and on PostgreSQL without the stock's CHECK.
+  void corrupt(const std::string& sql) {
+    if (GetParam() == "sqlite") {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open((dir->path() + "/t.db").c_str(), &db), SQLITE_OK);
+      const std::string all = "PRAGMA ignore_check_constraints = ON; " + sql;
+      const int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      ASSERT_EQ(rc, SQLITE_OK);
+    } else {
+      test::runSql(scratch->url(),
+                   "ALTER TABLE ticket_types DROP CONSTRAINT IF EXISTS ticket_types_check; " + sql);
+    }
   }
 
   ManualClock clock;
@@ -584,6 +601,74 @@ TEST_P(TicketingTest, RaceForTheLastTicketsNeverOversells) {
     EXPECT_EQ(after.held, 0);
     EXPECT_EQ(service->stats(event.event.id).value().sold, 50);
   }
+}
+
+TEST_P(TicketingTest, InvariantCheckCountsTheTicketTypesThatBreakIt) {
+  auto event = onSale({type(10), type(10), type(10)});
+  const auto a = event.ticket_types[0].id, b = event.ticket_types[1].id,
+             c = event.ticket_types[2].id;
+  ASSERT_TRUE(buy(service->createBasket({{a, 2}}).value().id, "k-a"));
+  auto cancelled = buy(service->createBasket({{b, 3}}).value().id, "k-b").value();
+  ASSERT_TRUE(service->cancelOrder(cancelled.order.code, cancelled.order.secret));
+  ASSERT_TRUE(service->createBasket({{c, 4}}));
+  auto clean = service->checkInvariant();
+  EXPECT_EQ(clean.oversold, 0);
+  EXPECT_EQ(clean.sold_vs_tickets, 0) << "void tickets of a cancelled order do not count";
+
+  corrupt("UPDATE ticket_types SET held = capacity WHERE id = " + std::to_string(a));
+  corrupt("UPDATE ticket_types SET sold = sold + 1 WHERE id = " + std::to_string(b));
+  auto broken = service->checkInvariant();
+  EXPECT_EQ(broken.oversold, 1);
+  EXPECT_EQ(broken.sold_vs_tickets, 1);
+}
+
+TEST_P(TicketingTest, AClientHoldsAtMostTheLimitOfLiveBasketsOfAnEvent) {
+  TicketingService limited(database->ticketing(), payments, clock,
+                           SellingPolicy{.hold_ttl = seconds(600), .holds_per_client = 2});
+  auto first = onSale({type(100), type(100)});
+  auto second = onSale({type(100)});
+  const auto a = first.ticket_types[0].id, b = first.ticket_types[1].id,
+             c = second.ticket_types[0].id;
+  auto kept = limited.createBasket({{a, 1}}, "198.51.100.7").value();
+  ASSERT_TRUE(limited.createBasket({{b, 1}}, "198.51.100.7"));
+  auto refused = limited.createBasket({{a, 1}, {b, 1}}, "198.51.100.7");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyHolds);
+  EXPECT_EQ(current(a).held, 1) << "a refused basket takes nothing";
+  EXPECT_TRUE(limited.createBasket({{c, 1}}, "198.51.100.7")) << "another event";
+  EXPECT_TRUE(limited.createBasket({{a, 1}}, "198.51.100.8")) << "another client";
+  EXPECT_TRUE(limited.createBasket({{a, 1}})) << "an unknown client";
+  // A basket checked out or deleted no longer counts.
+  ASSERT_TRUE(limited.checkOut({kept.id, "ann@example.com", "Ann", "k-kept"}));
+  EXPECT_TRUE(limited.createBasket({{a, 1}}, "198.51.100.7"));
+  EXPECT_FALSE(limited.createBasket({{a, 1}}, "198.51.100.7"));
+}
+
+TEST_P(TicketingTest, EndedBasketsAreDeletedAfterTheRetention) {
+  TicketingService retained(database->ticketing(), payments, clock,
+                            SellingPolicy{.hold_ttl = seconds(600), .hold_retention = hours(48)});
+  auto event = onSale({type(100)});
+  const auto id = event.ticket_types[0].id;
+  auto released = retained.createBasket({{id, 1}}).value();
+  ASSERT_TRUE(retained.deleteBasket(released.id));
+  auto expired = retained.createBasket({{id, 1}}).value();
+  auto paid = retained.createBasket({{id, 1}}).value();
+  auto order = retained.checkOut({paid.id, "ann@example.com", "Ann", "k-paid"}).value();
+  clock.advance(seconds(601));
+  ASSERT_EQ(retained.expireHolds(), 1);
+  auto live = retained.createBasket({{id, 1}}).value();
+  EXPECT_EQ(retained.purgeEndedHolds(), 0) << "not yet past the retention";
+
+  clock.advance(hours(48));
+  EXPECT_EQ(retained.purgeEndedHolds(), 2);
+  EXPECT_EQ(retained.getBasket(released.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(retained.getBasket(expired.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(retained.getBasket(paid.id).error().code, ErrorCode::kGone) << "its order needs it";
+  auto kept = retained.getOrder(order.order.code, order.order.secret).value();
+  EXPECT_EQ(kept.items.size(), 1u);
+  EXPECT_EQ(retained.getBasket(live.id).error().code, ErrorCode::kGone) << "lapsed, not purged";
+  EXPECT_EQ(retained.purgeEndedHolds(), 0);
+  EXPECT_EQ(service->purgeEndedHolds(), 0) << "no retention: nothing is ever deleted";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TicketingTest, ::testing::Values("sqlite", "postgres"),

@@ -443,5 +443,47 @@ TEST(SellingExpiry, TheReaperGivesExpiredStockBack) {
   EXPECT_NE(metrics.find("\nholds_expired_total 1"), std::string::npos);
 }
 
+// Hoarding: a client behind the load balancer (TRUSTED_PROXIES=1) holds at most
+// HOLD_LIMIT_PER_CLIENT live baskets of an event; what it writes into X-Forwarded-For itself
+// does not make it someone else.
+TEST(HoardingLimit, AClientHoldsAtMostTheLimitOfLiveBaskets) {
+  TestServer server(TestServer::Env{
+      {"ADMIN_TOKEN", kToken}, {"HOLD_LIMIT_PER_CLIENT", "2"}, {"TRUSTED_PROXIES", "1"}});
+  auto created = httpRequest(server.port(), "POST", "/api/admin/events",
+                             R"({"name":"Hoard","venue":"Hall","starts_at":"2030-01-01T19:00:00Z",
+        "ends_at":"2030-01-01T22:00:00Z","timezone":"Europe/London","status":"on_sale",
+        "ticket_types":[{"name":"GA","price":2500,"currency":"GBP","capacity":100}]})",
+                             kAdmin);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto type = json::parse(created.body).at("ticket_types").at(0).at("id").as_int64();
+  const std::string body =
+      R"({"items":[{"ticket_type_id":)" + std::to_string(type) + R"(,"quantity":1}]})";
+  auto basketFrom = [&](const std::string& forwarded_for) {
+    Headers headers = kJson;
+    headers.emplace_back("X-Forwarded-For", forwarded_for);
+    return httpRequest(server.port(), "POST", "/api/basket", body, headers);
+  };
+  auto first = basketFrom("203.0.113.5");
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(basketFrom("198.51.100.1, 203.0.113.5").status, 201);
+  auto refused = basketFrom("198.51.100.2, 203.0.113.5");
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  auto problem = json::parse(refused.body).as_object();
+  EXPECT_EQ(problem.at("type").as_string(), "/problems/too-many-holds");
+  EXPECT_EQ(problem.at("limit").as_int64(), 2);
+  EXPECT_NE(refused.header("content-type").find("application/problem+json"), std::string::npos);
+  EXPECT_EQ(basketFrom("203.0.113.6").status, 201) << "another client";
+  // Deleting a basket makes room again.
+  const std::string id(json::parse(first.body).at("id").as_string());
+  ASSERT_EQ(httpRequest(server.port(), "DELETE", "/api/basket/" + id, "", {}).status, 204);
+  EXPECT_EQ(basketFrom("203.0.113.5").status, 201);
+  EXPECT_EQ(basketFrom("203.0.113.5").status, 429);
+
+  auto metrics = httpRequest(server.port(), "GET", "/metrics", "", {});
+  EXPECT_NE(metrics.body.find("holds_refused_total{reason=\"client_limit\"} 2"), std::string::npos);
+  EXPECT_NE(metrics.body.find("tickets_invariant_violations{check=\"oversold\"} 0"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tickets::test

@@ -22,7 +22,10 @@ std::vector<std::string> buildEnv(const TestServer::Env& overrides) {
                          {"HOST", "127.0.0.1"},
                          {"PORT", "0"},
                          {"LOG_LEVEL", "info"},
-                         {"SHUTDOWN_DRAIN_SECONDS", "0"}};
+                         {"SHUTDOWN_DRAIN_SECONDS", "0"},
+                         // Every test client is 127.0.0.1: tests play many buyers from one
+                         // address. The limit's own tests set it.
+                         {"HOLD_LIMIT_PER_CLIENT", "0"}};
   // Keep the sanitizer settings of the test run, if any.
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
     if (const char* value = std::getenv(name)) {

@@ -38,7 +38,8 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
                  Case{ErrorCode::kUnauthenticated, status::unauthorized, "unauthorized"},
                  Case{ErrorCode::kForbidden, status::forbidden, "forbidden"},
                  Case{ErrorCode::kAccessDisabled, status::forbidden, "admin-disabled"},
-                 Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"}}) {
+                 Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"},
+                 Case{ErrorCode::kTooManyHolds, status::too_many_requests, "too-many-holds"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);

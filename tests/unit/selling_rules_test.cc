@@ -70,6 +70,20 @@ class InMemorySellingTransaction final : public SellingTransaction {
     const auto& s = stock[type];
     return std::max<int64_t>(s.capacity - s.sold - s.held, 0);
   }
+  int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
+                      SystemTime now) override {
+    int64_t most = 0;
+    for (EventId e : events) {
+      int64_t live = 0;
+      for (const auto& [id, hold] : holds) {
+        const bool of_event = std::any_of(hold.items.begin(), hold.items.end(),
+                                          [&](const HoldItem& i) { return i.event_id == e; });
+        live += hold.client == client && hold.liveAt(now) && of_event ? 1 : 0;
+      }
+      most = std::max(most, live);
+    }
+    return most;
+  }
   std::optional<TicketTypeId> takeStock(const Hold& hold) override {
     for (const auto& item : hold.items) {
       if (available(item.ticket_type_id) < item.quantity) {
@@ -238,6 +252,46 @@ TEST(SellingRules, CancellingGivesStockBackUnlessATicketWasAdmitted) {
   EXPECT_EQ(selling::checkIn(tx, "nope", 1, kNow).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(selling::cancel(tx, "nope", kNow).error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(tx.kept);
+}
+
+Hold clientBasket(const std::string& id, const std::string& client, EventId event) {
+  Hold hold = basket(id, event * 10, 1, kNow + minutes(10));
+  hold.items[0].event_id = event;
+  hold.client = client;
+  return hold;
+}
+
+TEST(SellingRules, AClientHoldsAtMostTheLimitOfLiveBasketsPerEvent) {
+  InMemorySellingTransaction tx;
+  tx.stock[10] = {100, 0, 0};
+  tx.stock[20] = {100, 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(selling::reserve(tx, clientBasket("a" + std::to_string(i), "198.51.100.7", 1), 2));
+  }
+  tx.kept = false;
+  auto refused = selling::reserve(tx, clientBasket("a2", "198.51.100.7", 1), 2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyHolds);
+  EXPECT_EQ(refused.error().extensions.at(0).name, "limit");
+  EXPECT_EQ(std::get<int64_t>(refused.error().extensions.at(0).value), 2);
+  EXPECT_FALSE(tx.kept);
+  EXPECT_EQ(tx.stock[10].held, 2);  // nothing taken for the refused one
+  // Another client, another event, no limit, an unknown client: each is allowed.
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("b", "198.51.100.8", 1), 2));
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("c", "198.51.100.7", 2), 2));
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("d", "198.51.100.7", 1), 0));
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("e", "", 1), 2));
+}
+
+TEST(SellingRules, OnlyLiveBasketsCountAgainstTheLimit) {
+  InMemorySellingTransaction tx;
+  tx.stock[10] = {100, 0, 0};
+  ASSERT_TRUE(selling::reserve(tx, clientBasket("a", "203.0.113.1", 1), 1));
+  ASSERT_FALSE(selling::reserve(tx, clientBasket("b", "203.0.113.1", 1), 1));
+  ASSERT_TRUE(selling::release(tx, "a", kNow));
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("c", "203.0.113.1", 1), 1));
+  tx.holds.at("c").expires_at = kNow - minutes(1);  // expired, not yet reaped
+  EXPECT_TRUE(selling::reserve(tx, clientBasket("d", "203.0.113.1", 1), 1));
 }
 
 }  // namespace

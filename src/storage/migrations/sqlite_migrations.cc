@@ -108,10 +108,21 @@ CREATE TABLE api_token_events (
 );
 )sql";
 
+// On-sale protection: the client that made a basket (its address, for the limit of live baskets
+// per client), the index that limit reads, the index the retention purge reads, and the index
+// the invariant check counts issued tickets with.
+constexpr std::string_view kOnSale = R"sql(
+ALTER TABLE holds ADD COLUMN client TEXT;
+CREATE INDEX holds_live_by_client ON holds (client) WHERE status = 'active';
+CREATE INDEX holds_ended_by_expiry ON holds (expires_at) WHERE status IN ('released', 'expired');
+CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE voided = 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
     Migration{3, "access", kAccess},
+    Migration{4, "on-sale", kOnSale},
 };
 
 }  // namespace

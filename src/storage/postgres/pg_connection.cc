@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/database_errors.h"
@@ -26,6 +27,11 @@ bool isTransient(std::string_view state) {
 Result::~Result() { PQclear(result_); }
 
 int Result::rows() const { return PQntuples(result_); }
+
+int64_t Result::affectedRows() const {
+  const char* count = PQcmdTuples(result_);
+  return count == nullptr || *count == '\0' ? 0 : std::strtoll(count, nullptr, 10);
+}
 
 bool Result::isNull(int row, int column) const { return PQgetisnull(result_, row, column) == 1; }
 

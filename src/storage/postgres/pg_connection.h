@@ -35,6 +35,8 @@ class Result {
   Result& operator=(const Result&) = delete;
 
   int rows() const;
+  // Rows an INSERT, UPDATE or DELETE changed (0 for other statements).
+  int64_t affectedRows() const;
   bool isNull(int row, int column) const;
   std::string_view text(int row, int column) const;
   int64_t integer(int row, int column) const;

@@ -372,6 +372,19 @@ class Transaction final : public SellingTransaction {
 
   int64_t available(TicketTypeId type) override { return ledger().available(type); }
 
+  // Of any one of the events: the most live holds the client has of one of them.
+  int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
+                      SystemTime now) override {
+    auto r = conn_.execute(
+        "live_holds_of_client",
+        "SELECT COALESCE(max(n), 0) FROM (SELECT count(DISTINCT h.id) AS n FROM holds h "
+        "JOIN hold_items i ON i.hold_id = h.id JOIN ticket_types t ON t.id = i.ticket_type_id "
+        "WHERE h.client = $1 AND h.status = 'active' AND h.expires_at > to_timestamp($2::bigint) "
+        "AND t.event_id = ANY($3::bigint[]) GROUP BY t.event_id) per_event",
+        {param(client), param(unixSeconds(now)), param(bigintArray(events))});
+    return r.integer(0, 0);
+  }
+
   // The stock is checked and taken in the batch's ledger; the hold and its items are stored in
   // one statement.
   std::optional<TicketTypeId> takeStock(const Hold& hold) override {
@@ -390,16 +403,17 @@ class Transaction final : public SellingTransaction {
     }
     conn_.execute(
         "insert_hold",
-        "WITH h AS (INSERT INTO holds (id, status, created_at, expires_at) "
-        "VALUES ($1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint)) "
-        "RETURNING id) "
+        "WITH h AS (INSERT INTO holds (id, status, created_at, expires_at, client) "
+        "VALUES ($1, 'active', to_timestamp($6::bigint), to_timestamp($7::bigint), "
+        "NULLIF($8, '')) RETURNING id) "
         "INSERT INTO hold_items (hold_id, ticket_type_id, quantity, unit_price, currency) "
         "SELECT h.id, w.ticket_type_id, w.quantity, w.unit_price, w.currency FROM h, "
         "unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) "
         "AS w (ticket_type_id, quantity, unit_price, currency)",
         {param(hold.id), param(bigintArray(types)), param(bigintArray(quantities)),
          param(bigintArray(prices)), param(textArray(currencies)),
-         param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at))});
+         param(unixSeconds(hold.created_at)), param(unixSeconds(hold.expires_at)),
+         param(hold.client)});
     for (const auto& item : hold.items) {
       ledger().stage(item.ticket_type_id, 0, item.quantity);
     }
@@ -657,6 +671,35 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                    "AND expires_at > to_timestamp($1::bigint)",
                    {param(unixSeconds(now))})
           .integer(0, 0);
+    });
+  }
+
+  int64_t purgeEndedHolds(SystemTime ended_before, int64_t limit) override {
+    return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> int64_t {
+      // No order refers to a released or expired hold; SKIP LOCKED leaves a hold another
+      // transaction works on to it.
+      auto r =
+          conn.execute("purge_ended_holds",
+                       "WITH gone AS (SELECT id FROM holds WHERE status IN ('released', 'expired') "
+                       "AND expires_at < to_timestamp($1::bigint) ORDER BY expires_at LIMIT $2 "
+                       "FOR UPDATE SKIP LOCKED), "
+                       "items AS (DELETE FROM hold_items WHERE hold_id IN (SELECT id FROM gone)) "
+                       "DELETE FROM holds WHERE id IN (SELECT id FROM gone)",
+                       {param(unixSeconds(ended_before)), param(limit)});
+      tx.commit();
+      return r.affectedRows();
+    });
+  }
+
+  InvariantReport checkInvariant() override {
+    return db_.read([&](pg::Connection& conn) {
+      // One statement: one snapshot of the counters and the tickets.
+      auto r = conn.execute("check_invariant",
+                            "SELECT count(*) FILTER (WHERE t.sold + t.held > t.capacity), "
+                            "count(*) FILTER (WHERE t.sold <> (SELECT count(*) FROM tickets k "
+                            "WHERE k.ticket_type_id = t.id AND NOT k.voided)) FROM ticket_types t",
+                            {});
+      return InvariantReport{r.integer(0, 0), r.integer(0, 1)};
     });
   }
 

@@ -194,6 +194,21 @@ class Transaction final : public SellingTransaction {
   }
   int64_t available(TicketTypeId type) override { return availableOf(conn_, type); }
 
+  int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
+                      SystemTime now) override {
+    int64_t live = 0;
+    for (EventId event : events) {
+      Query q(conn_.prepare(
+          "SELECT count(*) FROM holds h WHERE h.client = ?1 AND h.status = 'active' "
+          "AND h.expires_at > ?2 AND EXISTS (SELECT 1 FROM hold_items i JOIN ticket_types t "
+          "ON t.id = i.ticket_type_id WHERE i.hold_id = h.id AND t.event_id = ?3)"));
+      q.bind(1, client).bind(2, unixSeconds(now)).bind(3, event);
+      q.step();
+      live = std::max(live, q.getInt(0));
+    }
+    return live;
+  }
+
   std::optional<TicketTypeId> takeStock(const Hold& hold) override {
     for (size_t i = 0; i < hold.items.size(); ++i) {
       if (!holdStock(conn_, hold.items[i].ticket_type_id, hold.items[i].quantity)) {
@@ -204,11 +219,17 @@ class Transaction final : public SellingTransaction {
       }
     }
     {
-      Query q(conn_.prepare(
-          "INSERT INTO holds (id, status, created_at, expires_at) VALUES (?1, 'active', ?2, ?3)"));
+      Query q(
+          conn_.prepare("INSERT INTO holds (id, status, created_at, expires_at, client) "
+                        "VALUES (?1, 'active', ?2, ?3, ?4)"));
       q.bind(1, hold.id)
           .bind(2, unixSeconds(hold.created_at))
           .bind(3, unixSeconds(hold.expires_at));
+      if (hold.client.empty()) {
+        q.bind(4, std::nullopt);
+      } else {
+        q.bind(4, hold.client);
+      }
       q.run();
     }
     for (const auto& item : hold.items) {
@@ -385,6 +406,37 @@ int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId>
     tx.commit();
     return expired;
   });
+}
+
+int64_t SqliteTicketing::purgeEndedHolds(SystemTime ended_before, int64_t limit) {
+  return batch_.run<int64_t>(0, {}, [&](Connection& conn, WriteUnit& tx) -> int64_t {
+    // No order refers to a released or expired hold.
+    constexpr const char* kEnded =
+        "SELECT id FROM holds WHERE status IN ('released', 'expired') AND expires_at < ?1 "
+        "ORDER BY expires_at LIMIT ?2";
+    {
+      Query q(
+          conn.prepare(std::string("DELETE FROM hold_items WHERE hold_id IN (") + kEnded + ")"));
+      q.bind(1, unixSeconds(ended_before)).bind(2, limit);
+      q.run();
+    }
+    Query q(conn.prepare(std::string("DELETE FROM holds WHERE id IN (") + kEnded + ")"));
+    q.bind(1, unixSeconds(ended_before)).bind(2, limit);
+    q.run();
+    tx.commit();
+    return conn.changes();
+  });
+}
+
+InvariantReport SqliteTicketing::checkInvariant() {
+  auto conn = acquire_();
+  // One statement: one consistent snapshot of the counters and the tickets.
+  Query q(
+      conn->prepare("SELECT COALESCE(sum(t.sold + t.held > t.capacity), 0), "
+                    "COALESCE(sum(t.sold <> (SELECT count(*) FROM tickets k "
+                    "WHERE k.ticket_type_id = t.id AND k.voided = 0)), 0) FROM ticket_types t"));
+  q.step();
+  return InvariantReport{q.getInt(0), q.getInt(1)};
 }
 
 std::optional<Order> SqliteTicketing::findOrder(const std::string& code) {

@@ -29,6 +29,8 @@ class SqliteTicketing final : public TicketingRepository {
   std::optional<Hold> findHold(const std::string& id) override;
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override;
   int64_t countLiveHolds(SystemTime now) override;
+  int64_t purgeEndedHolds(SystemTime ended_before, int64_t limit) override;
+  InvariantReport checkInvariant() override;
   std::optional<Order> findOrder(const std::string& code) override;
   std::optional<Ticket> findTicket(const std::string& code) override;
   std::optional<EventStats> stats(EventId event) override;

@@ -64,8 +64,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail (printf "autoscaling.minReplicas (%v) is greater than autoscaling.maxReplicas (%v)" .Values.autoscaling.minReplicas .Values.autoscaling.maxReplicas) -}}
 {{- end -}}
 {{- range .Values.env -}}
-{{- if has .name (list "DATABASE_URL" "DATA_DIR" "PORT" "SHUTDOWN_DRAIN_SECONDS" "SHUTDOWN_TIMEOUT_SECONDS") -}}
-{{- fail (printf "env: %s is set by the chart (see values.yaml: database, shutdown); remove it from env" .name) -}}
+{{- if has .name (list "DATABASE_URL" "DATA_DIR" "PORT" "SHUTDOWN_DRAIN_SECONDS" "SHUTDOWN_TIMEOUT_SECONDS" "TRUSTED_PROXIES") -}}
+{{- fail (printf "env: %s is set by the chart (see values.yaml: database, shutdown, trustedProxies); remove it from env" .name) -}}
 {{- end -}}
 {{- end -}}
 {{- $budget := int .Values.database.connectionBudget -}}

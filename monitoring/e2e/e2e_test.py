@@ -18,14 +18,18 @@ What it does, all on 127.0.0.1 with ports the kernel picks, in a temporary direc
      monitoring/rules/ and a test copy of the alert files: same names, expressions, labels and
      annotations, `for` shortened (1 minute -> 0.4 s, at least 2 s). Because Prometheus first
      sees every series after the warm-up, what the rules compute is exactly the traffic that
-     follows, which the script counts itself.
-  2. Phase 1, 30 s: 6 threads, each looping 4 x GET /api/events (slow, 30% 500) and 1 x
-     GET /api/events/{id} (fast; a third of them 404, which is not an error). Then, through /api/v1/query, the recording rules must report
+     follows, which the script counts itself. Alerts without `for` (TicketsOversold) keep none.
+  2. Phase 1, 30 s: as it starts, one ticket type is oversold by a write straight into the SQLite
+     file (sold = capacity + 1, no tickets); then 6 threads, each looping 4 x GET /api/events
+     (slow, 30% 500) and 1 x GET /api/events/{id} (fast; a third of them 404, which is not an
+     error). Then, through /api/v1/query, the recording rules must report
      the 5xx ratio and availability the client saw (5m, 30m, 1h, 6h windows), the share of
      requests within 0.8 s, and the p95 that the histogram interpolation gives (see
      expected_p95), overall and per route; and through /api/v1/alerts, LatencyP95Breaching and
      SLOAvailabilityFastBurn must have been pending, then firing no earlier than their `for`,
-     and reached the webhook `page` with status firing.
+     and reached the webhook `page` with status firing. TicketsOversold must have fired, never
+     pending, for both checks (oversold and sold_vs_tickets) within ticketsd's check interval
+     (15 s) and a few seconds of the write, and reached the webhook `page`.
   3. Phase 2, 12 s: database latency 1 s, 8 threads on GET /api/events/{id}: the pool of 5 is
      full, job_namespace:db_connections:saturation reports 1, and DatabaseConnectionSaturation
      goes pending, fires and reaches the webhook `ticket` (warning opens a ticket).
@@ -55,6 +59,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import string
 import subprocess
 import sys
@@ -90,6 +95,9 @@ DB_LATENCY_MS = 1000
 RECEIVER_FOR = {"critical": "page", "high": "page", "warning": "ticket"}
 ALERTS_PHASE1 = ["SLOAvailabilityFastBurn", "LatencyP95Breaching"]
 ALERT_PHASE2 = "DatabaseConnectionSaturation"
+INVARIANT_ALERT = "TicketsOversold"
+INVARIANT_CHECKS = {"oversold", "sold_vs_tickets"}
+INVARIANT_CHECK_SECONDS = 15  # ticketsd checks the selling invariant this often
 INHIBITED = {  # warning alert -> page of the same SLO that inhibits it
     "SLOAvailabilityBudgetBurn3d": "SLOAvailabilityFastBurn",
     "SLOLatencyBudgetBurn3d": "LatencyP95Breaching",
@@ -291,6 +299,13 @@ class Webhook:
                         return t, path, body
         return None
 
+    def firing_alerts(self, alertname):
+        """(time, receiver path, alert) of every firing alert named alertname in any notification."""
+        with self.lock:
+            return [(t, path, a) for t, path, body in self.received if body.get("status") == "firing"
+                    for a in body.get("alerts", [])
+                    if a.get("labels", {}).get("alertname") == alertname and a.get("status") == "firing"]
+
     def names(self):
         with self.lock:
             return sorted({(path, a.get("labels", {}).get("alertname"), a.get("status"))
@@ -305,7 +320,8 @@ class Webhook:
 
 def write_test_rules(tmp):
     """The rule files Prometheus loads: recording-only files as they are, alert files as test
-    copies with `for` shortened. Returns (paths, {alertname: (test for seconds, rule)})."""
+    copies with `for` shortened (an alert without `for` keeps none). Returns
+    (paths, {alertname: (test for seconds, real for seconds, rule)})."""
     paths, alerts = [], {}
     for name in sorted(os.listdir(RULES_DIR)):
         if not name.endswith(".yml"):
@@ -321,7 +337,10 @@ def write_test_rules(tmp):
             for rule in group["rules"]:
                 if "alert" not in rule:
                     continue
-                real = parse_duration(rule.get("for", "0s"))
+                if "for" not in rule:  # fires on its first evaluation, in the test as in production
+                    alerts[rule["alert"]] = (0.0, 0.0, rule)
+                    continue
+                real = parse_duration(rule["for"])
                 short = max(FOR_MIN, real / FOR_SCALE)
                 rule["for"] = f"{round(short * 1000)}ms"
                 alerts[rule["alert"]] = (short, real, rule)
@@ -597,8 +616,9 @@ def run(res, ticketsd, tmp, procs):
     data_dir = os.path.join(tmp, "ticketsd-data")
     os.mkdir(data_dir)
     token = secrets.token_hex(16)
-    env = dict(os.environ, HOST="127.0.0.1", PORT="0", DATA_DIR=data_dir, SEED_DEMO_DATA="true",
-               FAULT_INJECTION="true", ADMIN_TOKEN=token, SHUTDOWN_DRAIN_SECONDS="0",
+    db_path = os.path.join(data_dir, "tickets.db")
+    env = dict(os.environ, HOST="127.0.0.1", PORT="0", DATA_DIR=data_dir, DATABASE_URL=f"sqlite:{db_path}",
+               SEED_DEMO_DATA="true", FAULT_INJECTION="true", ADMIN_TOKEN=token, SHUTDOWN_DRAIN_SECONDS="0",
                CATALOGUE_CACHE_MS="0", DB_POOL_SIZE=str(DB_POOL_SIZE))
     p = procs.start("ticketsd", [ticketsd], env=env)
 
@@ -663,6 +683,7 @@ def run(res, ticketsd, tmp, procs):
     for name in ALERTS_PHASE1 + [ALERT_PHASE2] + list(INHIBITED):
         short, real, _ = alerts[name]
         log(f"  test alert {name}: for {short:g}s (real {real / 60:g}m)")
+    log(f"  test alert {INVARIANT_ALERT}: no for, as the real one")
 
     # Rules loaded: every recording rule of monitoring/rules and every alert of the test copy.
     expected_records, expected_alerts = set(), set(alerts)
@@ -696,6 +717,11 @@ def run(res, ticketsd, tmp, procs):
     watcher = AlertWatcher(prom)
     STATE["watcher"] = watcher
     watcher.start()
+
+    # The selling invariant, broken behind ticketsd's back while it runs; its periodic check must
+    # notice within INVARIANT_CHECK_SECONDS while phase 1 goes on.
+    injected_at, type_id = oversell(db_path)
+    log(f"ticket type {type_id} oversold in {os.path.basename(db_path)}: sold = capacity + 1, no tickets")
 
     # Phase 1: slow requests and 5xx.
     log(f"phase 1: {PHASE1_THREADS} threads for {PHASE1_SECONDS}s, each looping {SLOW_PER_FAST} x GET /api/events "
@@ -759,6 +785,7 @@ def run(res, ticketsd, tmp, procs):
         log(f"  info: job_namespace:slo_availability:ratio_rate{w} = {fmt(v)} (mean of the recorded 5m rates)")
 
     wait_for_alerts(res, watcher, webhook, alerts, ALERTS_PHASE1, t1)
+    check_invariant_alert(res, prom, watcher, webhook, alerts, injected_at)
 
     # Phase 2: database latency fills the pool of 5 connections.
     status, now = set_faults({}, DB_LATENCY_MS)
@@ -803,6 +830,63 @@ def run(res, ticketsd, tmp, procs):
               (cp.stdout + cp.stderr).strip().splitlines()[-1] if cp.returncode == 0 else (cp.stdout + cp.stderr)[-1500:])
 
     request(port, "DELETE", "/api/admin/faults", headers={"Authorization": f"Bearer {token}"})
+
+
+def oversell(path):
+    """Sets sold = capacity + 1 on the last ticket type, as a manual edit would, and commits.
+    The schema's CHECK (sold + held <= capacity) refuses that, so this connection ignores CHECKs.
+    Without tickets behind it, the change breaks both checks. Returns (monotonic time, id)."""
+    conn = sqlite3.connect(path, timeout=5)
+    try:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        (type_id,) = conn.execute("SELECT max(id) FROM ticket_types").fetchone()
+        conn.execute("UPDATE ticket_types SET sold = capacity + 1 WHERE id = ?", (type_id,))
+        conn.commit()
+    finally:
+        conn.close()
+    return time.monotonic(), type_id
+
+
+def check_invariant_alert(res, prom, watcher, webhook, alerts, injected_at):
+    """TicketsOversold fires without ever being pending, once per broken check, within the check
+    interval of the write (plus scrape, evaluation and polling), and pages."""
+    rule = alerts[INVARIANT_ALERT][2]
+    receiver = RECEIVER_FOR[rule["labels"]["severity"]]
+
+    def firing_checks():
+        return {a["labels"].get("check"): a for a in prom.alerts()
+                if a["labels"].get("alertname") == INVARIANT_ALERT and a.get("state") == "firing"}
+
+    def paged_checks():
+        return {a["labels"].get("check") for _, path, a in webhook.firing_alerts(INVARIANT_ALERT) if path == f"/{receiver}"}
+
+    deadline = injected_at + INVARIANT_CHECK_SECONDS + 10
+    while time.monotonic() < deadline and not (set(firing_checks()) >= INVARIANT_CHECKS and paged_checks() >= INVARIANT_CHECKS):
+        time.sleep(0.25)
+    firing = firing_checks()
+    s = watcher.get(INVARIANT_ALERT)
+    first = s.get("first_firing")
+    after = first - injected_at if first else None
+    values = {check: a.get("value") for check, a in firing.items()}
+    res.check(f"{INVARIANT_ALERT} fired for both checks with value 1 (one ticket type), within the "
+              f"{INVARIANT_CHECK_SECONDS}s check interval + 5s of the write",
+              set(firing) == INVARIANT_CHECKS and all(float(v) == 1 for v in values.values())
+              and after is not None and after <= INVARIANT_CHECK_SECONDS + 5,
+              f"firing {values}, first {after:.1f}s after the write" if after is not None else f"firing {values}")
+    pending = prom.query(f'ALERTS{{alertname="{INVARIANT_ALERT}",alertstate="pending"}}[5m]')
+    res.check(f"{INVARIANT_ALERT} has no `for`: never pending", not pending and s.get("first_pending") is None,
+              f"pending series: {len(pending)}")
+    got = webhook.firing_alerts(INVARIANT_ALERT)
+    paged = [(t, a) for t, path, a in got if path == f"/{receiver}"]
+    ok = {a["labels"].get("check") for _, a in paged} >= INVARIANT_CHECKS and all(
+        a["labels"].get("severity") == rule["labels"]["severity"]
+        and a.get("annotations", {}).get("runbook_url") == rule["annotations"]["runbook_url"] for _, a in paged)
+    res.check(f"{INVARIANT_ALERT} reached the webhook as firing, receiver {receiver} (severity "
+              f"{rule['labels']['severity']}), for both checks, with its runbook_url",
+              ok and len(paged) == len(got),
+              (f"{min(t for t, _ in paged) - injected_at:.1f}s after the write, checks "
+               f"{sorted({a['labels'].get('check') for _, a in paged})}" if paged
+               else f"not received; webhook got {webhook.names()}"))
 
 
 def fmt(v):

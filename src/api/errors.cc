@@ -68,6 +68,16 @@ http::Response domainErrorResponse(const DomainError& error, const http::Request
 
 namespace {
 
+// 429: shed, retry in a second.
+http::Response overloaded(const http::Request& request, const http::RequestContext& context) {
+  auto response =
+      http::problemResponse(http::makeProblem(http::ProblemType::kOverloaded,
+                                              "the service is at capacity; retry shortly"),
+                            context, request.version(), true);
+  response.set(status::field::retry_after, "1");
+  return response;
+}
+
 http::Response failureResponse(std::exception_ptr failure, const http::Request& request,
                                const http::RequestContext& context, spdlog::logger& log) {
   const unsigned version = request.version();
@@ -75,12 +85,7 @@ http::Response failureResponse(std::exception_ptr failure, const http::Request& 
   try {
     std::rethrow_exception(failure);
   } catch (const Overloaded&) {
-    auto response =
-        http::problemResponse(http::makeProblem(http::ProblemType::kOverloaded,
-                                                "the service is at capacity; retry shortly"),
-                              context, version, true);
-    response.set(status::field::retry_after, "1");
-    return response;
+    return overloaded(request, context);
   } catch (const PoolExhausted& e) {
     log.error(
         R"("msg":"connection pool exhausted","request_id":"{}","pool_size":{},"waited_ms":{},"action":"see runbook Database Saturation: scale replicas or raise DB_POOL_SIZE")",
@@ -104,6 +109,24 @@ http::Response failureResponse(std::exception_ptr failure, const http::Request& 
 }
 
 }  // namespace
+
+http::Handler withConcurrencyLimit(http::Handler handler, http::AdaptiveConcurrencyLimit& limit,
+                                   std::string endpoint) {
+  return [handler = std::move(handler), &limit, endpoint = std::move(endpoint)](
+             const http::Request& request,
+             http::RequestContext& context) -> boost::asio::awaitable<http::Response> {
+    if (!limit.tryAcquire()) {
+      limit.shed(endpoint, request.method_string());
+      co_return overloaded(request, context);
+    }
+    struct Release {
+      http::AdaptiveConcurrencyLimit& limit;
+      std::chrono::steady_clock::time_point admitted = std::chrono::steady_clock::now();
+      ~Release() { limit.release(std::chrono::steady_clock::now() - admitted); }
+    } release{limit};
+    co_return co_await handler(request, context);
+  };
+}
 
 http::Handler withErrorBoundary(http::Handler handler, std::shared_ptr<spdlog::logger> log) {
   return [handler = std::move(handler), log = std::move(log)](

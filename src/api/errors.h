@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "domain/error.h"
+#include "http/concurrency_limit.h"
 #include "http/problem.h"
 #include "http/types.h"
 
@@ -24,5 +25,11 @@ http::Response domainErrorResponse(const DomainError& error, const http::Request
 // (shed), an exhausted connection pool or an unavailable database 503, anything else 500. The
 // log gets the details with the request id; the client gets none.
 http::Handler withErrorBoundary(http::Handler handler, std::shared_ptr<spdlog::logger> log);
+
+// Wraps a handler of route `endpoint` in an adaptive concurrency limit: beyond it the request
+// is shed at once with 429 /problems/overloaded and Retry-After; an admitted request's time in
+// the handler is the latency the limit adapts to.
+http::Handler withConcurrencyLimit(http::Handler handler, http::AdaptiveConcurrencyLimit& limit,
+                                   std::string endpoint);
 
 }  // namespace tickets::api

@@ -47,6 +47,7 @@
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/sales_metrics.h"
+#include "metrics/shedding_metrics.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "tickets/version.h"
@@ -150,16 +151,30 @@ int Application::run(const Listening& on_listening) {
       [&database](std::chrono::milliseconds timeout) { database->ping(timeout); }, workers,
       {&registry, &process_metrics}, draining, log);
 
+  // The selling path has workers of its own and an adaptive concurrency limit over them
+  // (http/concurrency_limit.h): a flood of purchases is shed with 429 before its latency
+  // nears the SLO, and never takes the workers the catalogue, the door and the probes need.
+  const size_t selling_threads =
+      config_.workers != 0 ? config_.workers : std::max<size_t>(64, config_.db_pool_size * 2 + 2);
+  WorkerPool selling_workers(selling_threads);
+  SheddingMetrics shedding_metrics(registry, "selling",
+                                   {{"POST", "/api/basket"}, {"POST", "/api/checkout"}});
+  http::AdaptiveConcurrencyLimit selling_limit({.initial = static_cast<double>(selling_threads),
+                                                .min = 2,
+                                                .max = static_cast<double>(selling_threads),
+                                                .target = std::chrono::milliseconds(250)},
+                                               &shedding_metrics);
+
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
-  api::BuyerHandler buyer(ticketing, catalogue, workers, config_.trusted_proxies);
+  api::BuyerHandler buyer(ticketing, catalogue, selling_workers, config_.trusted_proxies);
   api::DoorHandler door(ticketing, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
   api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
 
   http::Router router;
   addRoutes(router, {operations, events, buyer, door, organiser, tokens}, log,
-            config_.fault_injection ? &faults : nullptr);
+            config_.fault_injection ? &faults : nullptr, selling_limit);
 
   // The web app: every GET outside /api/ that no route takes (its files and its own routes).
   std::shared_ptr<const http::StaticSite> site;
@@ -265,6 +280,7 @@ int Application::run(const Listening& on_listening) {
     t.join();
   }
   workers.stop();
+  selling_workers.stop();
   log->info(R"("msg":"stopped")");
   log->flush();
   return 0;

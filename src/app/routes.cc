@@ -10,12 +10,18 @@ namespace asio = boost::asio;
 using http::beast_http::verb;
 
 void addRoutes(http::Router& router, const Handlers& h, const std::shared_ptr<spdlog::logger>& log,
-               const FaultInjector* faults) {
-  auto route = [&](verb method, const char* path, http::Handler handler) {
-    auto guarded = api::withErrorBoundary(std::move(handler), log);
+               const FaultInjector* faults, http::AdaptiveConcurrencyLimit& selling) {
+  auto add = [&](verb method, const char* path, http::Handler handler) {
     router.add(method, path,
-               faults != nullptr ? api::withFaults(std::move(guarded), path, *faults, log)
-                                 : std::move(guarded));
+               faults != nullptr ? api::withFaults(std::move(handler), path, *faults, log)
+                                 : std::move(handler));
+  };
+  auto route = [&](verb method, const char* path, http::Handler handler) {
+    add(method, path, api::withErrorBoundary(std::move(handler), log));
+  };
+  auto sellingRoute = [&](verb method, const char* path, http::Handler handler) {
+    add(method, path,
+        api::withConcurrencyLimit(api::withErrorBoundary(std::move(handler), log), selling, path));
   };
   auto& operations = h.operations;
   router.add(verb::get, "/healthz",
@@ -40,14 +46,14 @@ void addRoutes(http::Router& router, const Handlers& h, const std::shared_ptr<sp
         [&events](const auto& r, auto& c) { return events.get(r, c); });
 
   auto& buyer = h.buyer;
-  route(verb::post, "/api/basket",
-        [&buyer](const auto& r, auto& c) { return buyer.createBasket(r, c); });
+  sellingRoute(verb::post, "/api/basket",
+               [&buyer](const auto& r, auto& c) { return buyer.createBasket(r, c); });
   route(verb::get, "/api/basket/{id}",
         [&buyer](const auto& r, auto& c) { return buyer.getBasket(r, c); });
   route(verb::delete_, "/api/basket/{id}",
         [&buyer](const auto& r, auto& c) { return buyer.deleteBasket(r, c); });
-  route(verb::post, "/api/checkout",
-        [&buyer](const auto& r, auto& c) { return buyer.checkOut(r, c); });
+  sellingRoute(verb::post, "/api/checkout",
+               [&buyer](const auto& r, auto& c) { return buyer.checkOut(r, c); });
   route(verb::get, "/api/orders/{code}",
         [&buyer](const auto& r, auto& c) { return buyer.getOrder(r, c); });
   route(verb::post, "/api/orders/{code}/cancel",

@@ -11,6 +11,7 @@
 #include "api/events_handler.h"
 #include "api/operations_handler.h"
 #include "common/fault_injector.h"
+#include "http/concurrency_limit.h"
 #include "http/router.h"
 
 namespace tickets {
@@ -27,8 +28,9 @@ struct Handlers {
 
 // The route table: every endpoint of the service. /healthz, /readiness and /metrics are bare;
 // the application's routes get the error boundary and, when `faults` is given (drills only),
-// injectable faults.
+// injectable faults. The selling path (POST /api/basket, POST /api/checkout) is admitted
+// through `selling`, its adaptive concurrency limit.
 void addRoutes(http::Router& router, const Handlers& h, const std::shared_ptr<spdlog::logger>& log,
-               const FaultInjector* faults);
+               const FaultInjector* faults, http::AdaptiveConcurrencyLimit& selling);
 
 }  // namespace tickets

@@ -57,8 +57,9 @@ std::string clientAddress(std::string_view peer, std::string_view forwarded_for,
     entries.push_back(trim(forwarded_for.substr(start, comma - start)));
     start = comma + 1;
   }
-  const std::string_view chosen =
-      entries.size() >= trusted_proxies ? entries[entries.size() - trusted_proxies] : entries.front();
+  const std::string_view chosen = entries.size() >= trusted_proxies
+                                      ? entries[entries.size() - trusted_proxies]
+                                      : entries.front();
   return keyOf(chosen).value_or(fallback);
 }
 

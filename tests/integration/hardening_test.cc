@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,6 +13,8 @@
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "common/base64url.h"
@@ -461,6 +464,74 @@ TEST(SearchFlood, LeavesWorkersForBaskets) {
     shed += f.get() == 429 ? 1 : 0;
   }
   EXPECT_GT(shed, 0) << "searches beyond their share were not shed";
+  (void)event;
+}
+
+// Adaptive shedding: buyers keep the selling path busy while the database turns slow. Fewer
+// buyers than the limit starts at, so nothing is shed until the latency rises; then the limit
+// shrinks, the excess is shed with 429 and Retry-After, and no buyer gets a 5xx: without the
+// adaptation all of them would queue for the three connections past the pool's timeout (503).
+// The catalogue and the probes, which have workers of their own, keep answering.
+TEST(SellingFlood, IsShedWith429BeforeTheDatabaseFails) {
+  TestServer server(TestServer::Env{{"ADMIN_TOKEN", kToken},
+                                    {"FAULT_INJECTION", "true"},
+                                    {"DB_POOL_SIZE", "3"},
+                                    {"WORKERS", "32"}});
+  auto [type, event] =
+      createEvent(server.port(), "2030-08-01T19:00:00Z", "2030-08-01T22:00:00Z", 1000000);
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::map<int, int> statuses;
+  std::vector<std::string> retry_after;
+  std::vector<std::thread> buyers;
+  const std::string body =
+      R"({"items":[{"ticket_type_id":)" + std::to_string(type) + R"(,"quantity":1}]})";
+  for (int i = 0; i < 24; ++i) {
+    buyers.emplace_back([&] {
+      while (!stop) {
+        auto r = httpRequest(server.port(), "POST", "/api/basket", body, kJson);
+        std::lock_guard lock(mutex);
+        ++statuses[r.status];
+        if (r.status == 429) {
+          retry_after.push_back(r.header("retry-after"));
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  for (int latency : {20, 50, 100}) {
+    auto set = httpRequest(server.port(), "PUT", "/api/admin/faults",
+                           R"({"database_latency_ms":)" + std::to_string(latency) + "}", kAdmin);
+    EXPECT_EQ(set.status, 200) << set.body;
+    std::this_thread::sleep_for(600ms);
+  }
+  int catalogue_failures = 0;
+  for (int i = 0; i < 12; ++i) {
+    std::this_thread::sleep_for(150ms);
+    catalogue_failures += httpGet(server.port(), "/api/events").status != 200;
+    catalogue_failures += httpGet(server.port(), "/readiness").status != 200;
+  }
+  stop = true;
+  for (auto& t : buyers) {
+    t.join();
+  }
+  int server_errors = 0;
+  for (const auto& [status, count] : statuses) {
+    server_errors += status >= 500 ? count : 0;
+  }
+  EXPECT_EQ(server_errors, 0) << "buyers got 5xx (" << statuses[503] << " 503)";
+  EXPECT_GT(statuses[429], 0) << "nothing was shed";
+  EXPECT_GT(statuses[201], 0);
+  EXPECT_EQ(catalogue_failures, 0);
+  for (const auto& value : retry_after) {
+    ASSERT_EQ(value, "1");
+  }
+  auto metrics = httpGet(server.port(), "/metrics").body;
+  auto limit_at = metrics.find("http_concurrency_limit{budget=\"selling\"} ");
+  ASSERT_NE(limit_at, std::string::npos);
+  EXPECT_LT(std::stod(metrics.substr(limit_at + 41, 8)), 32) << "the limit never shrank";
+  EXPECT_NE(metrics.find("http_requests_shed_total{endpoint=\"/api/basket\",method=\"POST\"}"),
+            std::string::npos);
   (void)event;
 }
 

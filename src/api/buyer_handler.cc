@@ -1,6 +1,5 @@
 #include "api/buyer_handler.h"
 
-#include <boost/range/iterator_range.hpp>
 #include <map>
 
 #include "api/errors.h"
@@ -27,13 +26,10 @@ BuyerHandler::Awaitable BuyerHandler::createBasket(const http::Request& request,
     co_return problem(*p, request, context);
   }
   const auto& lines = std::get<std::vector<BasketLine>>(decoded);
-  std::string forwarded_for;
-  for (const auto& field : boost::make_iterator_range(request.equal_range("X-Forwarded-For"))) {
-    forwarded_for += forwarded_for.empty() ? "" : ",";
-    forwarded_for += field.value();
-  }
-  const std::string client = http::clientAddress(context.peer, forwarded_for, trusted_proxies_);
-  auto hold = co_await workers_.run([&] { return ticketing_.createBasket(lines, client); });
+  const std::string client = http::clientAddress(request, context, trusted_proxies_);
+  const std::string queue_token(request["X-Queue-Token"]);
+  auto hold =
+      co_await workers_.run([&] { return ticketing_.createBasket(lines, client, queue_token); });
   if (!hold) {
     co_return domainErrorResponse(hold.error(), request, context);
   }

@@ -43,6 +43,10 @@ http::ProblemType problemTypeOf(ErrorCode code) {
       return kWrongEvent;
     case ErrorCode::kTooManyHolds:
       return kTooManyHolds;
+    case ErrorCode::kQueueRequired:
+      return kQueueRequired;
+    case ErrorCode::kRateLimited:
+      return kRateLimited;
   }
   return kInternalError;
 }
@@ -62,6 +66,12 @@ http::Response domainErrorResponse(const DomainError& error, const http::Request
   auto response = http::problemResponse(problemFor(error), context, request.version(), true);
   if (error.code == ErrorCode::kUnauthenticated) {
     response.set(status::field::www_authenticate, "Bearer");
+  }
+  for (const auto& extension : error.extensions) {
+    if (const auto* seconds = std::get_if<int64_t>(&extension.value);
+        seconds != nullptr && extension.name == "retry_after") {
+      response.set(status::field::retry_after, std::to_string(*seconds));
+    }
   }
   return response;
 }

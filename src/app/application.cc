@@ -46,6 +46,7 @@
 #include "metrics/http_metrics.h"
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
+#include "metrics/queue_metrics.h"
 #include "metrics/sales_metrics.h"
 #include "metrics/shedding_metrics.h"
 #include "storage/postgres/pg_database.h"
@@ -167,13 +168,21 @@ int Application::run(const Listening& on_listening) {
 
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
+  QueueMetrics queue_metrics(registry);
+  WaitingRoom waiting_room(
+      database->queues(), database->catalogue(), clock, config_.queue_secret,
+      WaitingRoom::Options{.admission_lasts = std::chrono::duration_cast<std::chrono::seconds>(
+                               config_.queue_admission)},
+      &queue_metrics);
+  ticketing.setWaitingRoom(&waiting_room);
   api::BuyerHandler buyer(ticketing, catalogue, selling_workers, config_.trusted_proxies);
+  api::QueueHandler queue(waiting_room, workers, guard, config_.trusted_proxies);
   api::DoorHandler door(ticketing, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
   api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
 
   http::Router router;
-  addRoutes(router, {operations, events, buyer, door, organiser, tokens}, log,
+  addRoutes(router, {operations, events, buyer, door, organiser, tokens, queue}, log,
             config_.fault_injection ? &faults : nullptr, selling_limit);
 
   // The web app: every GET outside /api/ that no route takes (its files and its own routes).
@@ -253,7 +262,7 @@ int Application::run(const Listening& on_listening) {
   server.start();
   Shutdown shutdown(io, server, draining, config_, *log);
   shutdown.arm();
-  Housekeeper housekeeper(io, workers, ticketing, *log);
+  Housekeeper housekeeper(io, workers, ticketing, waiting_room, *log);
   housekeeper.start();
 
   const double startup_ms =

@@ -18,9 +18,10 @@
 
 namespace tickets {
 
-// The shop's periodic chores, with no operator action: every 5 s it gives back the stock of
-// expired baskets (a basket short of stock also expires the holds in its way at once); every
-// 15 s (and at start) it checks the selling invariant over every ticket type, for
+// The shop's periodic chores, with no operator action: every second the waiting room's tick
+// (domain/waiting_room.h: arrivals written, watermarks advanced); every 5 s it gives back the stock
+// of expired baskets (a basket short of stock also expires the holds in its way at once); every 15
+// s (and at start) it checks the selling invariant over every ticket type, for
 // tickets_invariant_violations; every hour it deletes baskets that ended HOLD_RETENTION_DAYS
 // ago. A chore that fails is logged and tried again at its next turn.
 class Housekeeper {
@@ -30,12 +31,32 @@ class Housekeeper {
   static constexpr int64_t kPurgeEvery = 720;    // intervals
 
   Housekeeper(boost::asio::io_context& io, WorkerPool& workers, TicketingService& ticketing,
-              spdlog::logger& log)
-      : workers_(workers), ticketing_(ticketing), log_(log), timer_(io) {}
+              WaitingRoom& waiting_room, spdlog::logger& log)
+      : workers_(workers),
+        ticketing_(ticketing),
+        waiting_room_(waiting_room),
+        log_(log),
+        timer_(io),
+        queue_timer_(io) {}
 
-  void start() { boost::asio::co_spawn(timer_.get_executor(), loop(), boost::asio::detached); }
+  void start() {
+    boost::asio::co_spawn(timer_.get_executor(), loop(), boost::asio::detached);
+    boost::asio::co_spawn(queue_timer_.get_executor(), queueLoop(), boost::asio::detached);
+  }
 
  private:
+  boost::asio::awaitable<void> queueLoop() {
+    for (;;) {
+      queue_timer_.expires_after(std::chrono::seconds(1));
+      auto [ec] =
+          co_await queue_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (ec) {
+        co_return;
+      }
+      co_await chore("advancing the waiting rooms", [this] { waiting_room_.tick(); });
+    }
+  }
+
   boost::asio::awaitable<void> loop() {
     for (int64_t turn = 0;; ++turn) {
       if (turn % kInvariantEvery == 0) {
@@ -79,8 +100,10 @@ class Housekeeper {
 
   WorkerPool& workers_;
   TicketingService& ticketing_;
+  WaitingRoom& waiting_room_;
   spdlog::logger& log_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer queue_timer_;
 };
 
 }  // namespace tickets

@@ -86,6 +86,18 @@ void addRoutes(http::Router& router, const Handlers& h, const std::shared_ptr<sp
   route(verb::get, "/api/admin/events/{id}/sales",
         [&organiser](const auto& r, auto& c) { return organiser.sales(r, c); });
 
+  auto& queue = h.queue;
+  route(verb::get, "/api/events/{id}/queue",
+        [&queue](const auto& r, auto& c) { return queue.challenge(r, c); });
+  route(verb::post, "/api/events/{id}/queue",
+        [&queue](const auto& r, auto& c) { return queue.join(r, c); });
+  route(verb::get, "/api/queue/{token}",
+        [&queue](const auto& r, auto& c) { return queue.status(r, c); });
+  route(verb::put, "/api/admin/events/{id}/queue",
+        [&queue](const auto& r, auto& c) { return queue.configure(r, c); });
+  route(verb::get, "/api/admin/events/{id}/queue",
+        [&queue](const auto& r, auto& c) { return queue.report(r, c); });
+
   auto& tokens = h.tokens;
   route(verb::post, "/api/admin/tokens",
         [&tokens](const auto& r, auto& c) { return tokens.create(r, c); });

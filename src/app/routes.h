@@ -10,6 +10,7 @@
 #include "api/door_handler.h"
 #include "api/events_handler.h"
 #include "api/operations_handler.h"
+#include "api/queue_handler.h"
 #include "common/fault_injector.h"
 #include "http/concurrency_limit.h"
 #include "http/router.h"
@@ -24,6 +25,7 @@ struct Handlers {
   api::DoorHandler& door;
   api::AdminCatalogueHandler& organiser;
   api::AccessHandler& tokens;
+  api::QueueHandler& queue;
 };
 
 // The route table: every endpoint of the service. /healthz, /readiness and /metrics are bare;

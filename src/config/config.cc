@@ -73,6 +73,8 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string hold_limit = "4";
   std::string hold_retention = "30";
   std::string trusted_proxies = "0";
+  std::string queue_secret;
+  std::string queue_admission = "15";
   std::string seed = "false";
   std::string admin_token;
   std::string fault_injection = "false";
@@ -153,6 +155,14 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
                  "one load balancer): the client is the address the farthest of them saw "
                  "(0: the peer address)")
       ->envname("TRUSTED_PROXIES")
+      ->capture_default_str();
+  app.add_option("--queue-secret", queue_secret,
+                 "Key that signs waiting-room tokens, the same on every replica, at least 32 "
+                 "characters (unset: one generated once and kept in the database)")
+      ->envname("QUEUE_SECRET");
+  app.add_option("--queue-admission-minutes", queue_admission,
+                 "How long a buyer admitted from a waiting room may make their basket")
+      ->envname("QUEUE_ADMISSION_MINUTES")
       ->capture_default_str();
   app.add_option("--seed-demo-data", seed, "Load demo events into an empty database")
       ->envname("SEED_DEMO_DATA")
@@ -240,6 +250,12 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
     config.hold_retention = std::chrono::hours(
         24 * integerSetting<int64_t>("HOLD_RETENTION_DAYS", hold_retention, 0, 3650));
     config.trusted_proxies = integerSetting<unsigned>("TRUSTED_PROXIES", trusted_proxies, 0, 10);
+    if (!queue_secret.empty() && queue_secret.size() < 32) {
+      throw Invalid{"invalid QUEUE_SECRET: must be at least 32 characters"};
+    }
+    config.queue_secret = queue_secret;
+    config.queue_admission = std::chrono::minutes(
+        integerSetting<int64_t>("QUEUE_ADMISSION_MINUTES", queue_admission, 1, 1440));
     config.seed_demo_data = booleanSetting("SEED_DEMO_DATA", seed);
     config.fault_injection = booleanSetting("FAULT_INJECTION", fault_injection);
     if (!admin_token.empty() && admin_token.size() < 16) {

@@ -34,6 +34,8 @@ struct Config {
   int64_t hold_limit_per_client = 4;           // live baskets per client and event; 0: no limit
   std::chrono::hours hold_retention{24 * 30};  // ended baskets deleted after; 0: kept
   unsigned trusted_proxies = 0;  // proxies appending to X-Forwarded-For in front of us
+  std::string queue_secret;      // signs waiting-room tokens; empty: kept in the database
+  std::chrono::minutes queue_admission{15};
   bool seed_demo_data = false;
   std::string admin_token;  // the bootstrap admin credential; empty: there is none
   bool fault_injection = false;

@@ -27,6 +27,8 @@ enum class ErrorCode {
   kAccessDisabled,   // no valid credential, and the bootstrap ADMIN_TOKEN is not set (403)
   kWrongEvent,       // a ticket of another event presented at this event's door (409)
   kTooManyHolds,     // the client already holds as many live baskets of the event as allowed (429)
+  kQueueRequired,    // the event sells through its waiting room: an admitted token is needed (403)
+  kRateLimited,      // too many requests of this kind from this client ("retry_after" s) (429)
 };
 
 // Extra members of the problem body, e.g. which ticket type is sold out and how many are left.

@@ -41,6 +41,11 @@ Result<Hold> reserve(SellingTransaction& tx, const Hold& hold, int64_t holds_per
                          {{"limit", holds_per_client}}};
     }
   }
+  if (!hold.queue_pass.empty() && !tx.claimQueuePass(hold.queue_pass, hold.id)) {
+    return DomainError{ErrorCode::kForbidden,
+                       "this queue token has made its basket already; join the queue again",
+                       "X-Queue-Token"};
+  }
   Hold sorted = hold;
   std::sort(sorted.items.begin(), sorted.items.end(),
             [](const auto& a, const auto& b) { return a.ticket_type_id < b.ticket_type_id; });

@@ -16,7 +16,8 @@ namespace tickets::selling {
 // Holds every item's stock for `hold`, or refuses kSoldOut naming the first ticket type short
 // of stock and how many are left ("ticket_type_id", "available"). With `holds_per_client` > 0
 // and a known client, refuses kTooManyHolds ("limit") first when that client already has that
-// many live holds of an event of the hold.
+// many live holds of an event of the hold; and kForbidden when the hold's waiting-room pass made
+// a hold before.
 Result<Hold> reserve(SellingTransaction& tx, const Hold& hold, int64_t holds_per_client = 0);
 
 // Gives a live hold's stock back: kNotFound, kGone (expired: its stock goes back too, or

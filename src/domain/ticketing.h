@@ -45,6 +45,9 @@ struct Hold {
   // Who made it (the client's address), for the limit of live baskets per client; never shown
   // to anyone. Empty when unknown.
   std::string client;
+  // The id of the waiting-room pass it was made with, if its event sells through a queue: a
+  // pass makes one basket. Never shown.
+  std::string queue_pass;
 
   Money total() const;
   bool liveAt(SystemTime now) const { return status == HoldStatus::kActive && now < expires_at; }

@@ -55,6 +55,9 @@ class SellingTransaction {
                               SystemTime now) = 0;
 
   // Changes.
+  // Records that the waiting-room pass `pass` made the hold `hold_id`; false, changing nothing,
+  // if it made one before.
+  virtual bool claimQueuePass(const std::string& pass, const std::string& hold_id) = 0;
   // Takes every item's quantity of stock (held) and stores the hold with its items, all or
   // nothing: if a ticket type is short, nothing changes and the first short one (in id order)
   // is returned.

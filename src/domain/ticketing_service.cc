@@ -45,7 +45,8 @@ SystemTime TicketingService::now() const {
 }
 
 Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines,
-                                            const std::string& client) {
+                                            const std::string& client,
+                                            const std::string& queue_token) {
   if (lines.empty()) {
     return unprocessable("items", "a basket needs at least one item");
   }
@@ -109,6 +110,21 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
     currency = type.price.currency;
     hold.items.push_back(HoldItem{type.id, event.id, type.name, line.quantity, type.price});
   }
+  std::optional<QueuePass> queue_pass;
+  if (waiting_room_ != nullptr) {
+    std::vector<EventId> events;
+    for (const auto& [event, quantity] : per_event) {
+      events.push_back(event);
+    }
+    auto pass = waiting_room_->passFor(events, queue_token);
+    if (!pass) {
+      return pass.error();
+    }
+    if (*pass) {
+      hold.queue_pass = (*pass)->id;
+      queue_pass = **pass;
+    }
+  }
   std::vector<TicketTypeId> types;
   for (const auto& item : hold.items) {
     types.push_back(item.ticket_type_id);
@@ -121,6 +137,9 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   auto reserved = write<Hold>(scope, reserve);
   if (!reserved && reserved.error().code == ErrorCode::kTooManyHolds && observer_ != nullptr) {
     observer_->onHoldRefused("client_limit");
+  }
+  if (reserved && queue_pass) {
+    waiting_room_->basketMade(*queue_pass);
   }
   if (reserved || reserved.error().code != ErrorCode::kSoldOut) {
     return reserved;
@@ -138,7 +157,11 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   if (observer_ != nullptr) {
     observer_->onHoldsExpired(expired);
   }
-  return write<Hold>(scope, reserve);
+  reserved = write<Hold>(scope, reserve);
+  if (reserved && queue_pass) {
+    waiting_room_->basketMade(*queue_pass);
+  }
+  return reserved;
 }
 
 Result<Hold> TicketingService::getBasket(const std::string& id) {

@@ -11,6 +11,7 @@
 #include "domain/sales_observer.h"
 #include "domain/ticketing.h"
 #include "domain/ticketing_repository.h"
+#include "domain/waiting_room.h"
 
 namespace tickets {
 
@@ -56,8 +57,13 @@ class TicketingService {
         observer_(observer) {}
 
   // `client`: who asks (an address), counted against SellingPolicy::holds_per_client; empty:
-  // unknown, not limited.
-  Result<Hold> createBasket(const std::vector<BasketLine>& lines, const std::string& client = {});
+  // unknown, not limited. `queue_token`: the buyer's waiting-room token, needed when an event
+  // of the basket sells through a queue (see setWaitingRoom).
+  Result<Hold> createBasket(const std::vector<BasketLine>& lines, const std::string& client = {},
+                            const std::string& queue_token = {});
+
+  // Baskets of events with an enabled queue then need an admitted token of it.
+  void setWaitingRoom(WaitingRoom* waiting_room) { waiting_room_ = waiting_room; }
   // kNotFound for an unknown id; kGone once it expired, was deleted or was checked out.
   Result<Hold> getBasket(const std::string& id);
   Result<Hold> deleteBasket(const std::string& id);
@@ -99,6 +105,7 @@ class TicketingService {
   const Clock& clock_;
   SellingPolicy policy_;
   SalesObserver* observer_;
+  WaitingRoom* waiting_room_ = nullptr;
 };
 
 // A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).

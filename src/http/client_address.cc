@@ -1,6 +1,7 @@
 #include "http/client_address.h"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/range/iterator_range.hpp>
 
 #include <optional>
 #include <vector>
@@ -61,6 +62,16 @@ std::string clientAddress(std::string_view peer, std::string_view forwarded_for,
                                       ? entries[entries.size() - trusted_proxies]
                                       : entries.front();
   return keyOf(chosen).value_or(fallback);
+}
+
+std::string clientAddress(const Request& request, const RequestContext& context,
+                          unsigned trusted_proxies) {
+  std::string forwarded_for;
+  for (const auto& field : boost::make_iterator_range(request.equal_range("X-Forwarded-For"))) {
+    forwarded_for += forwarded_for.empty() ? "" : ",";
+    forwarded_for += field.value();
+  }
+  return clientAddress(context.peer, forwarded_for, trusted_proxies);
 }
 
 }  // namespace tickets::http

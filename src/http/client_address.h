@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/types.h"
+
 namespace tickets::http {
 
 // Who a request comes from, as a key for per-client limits.
@@ -17,6 +19,10 @@ namespace tickets::http {
 // IPv4 addresses are returned as such; an IPv6 address as its /64 prefix ("2001:db8:1:2::/64"),
 // since one subscriber usually has a whole /64; an IPv4-mapped IPv6 address as the IPv4 one.
 std::string clientAddress(std::string_view peer, std::string_view forwarded_for,
+                          unsigned trusted_proxies);
+
+// The same for a request: its peer and every X-Forwarded-For field it carries.
+std::string clientAddress(const Request& request, const RequestContext& context,
                           unsigned trusted_proxies);
 
 }  // namespace tickets::http

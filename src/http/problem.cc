@@ -74,6 +74,8 @@ constexpr std::array kProblemKinds{
     ProblemKind{kEventStarted, status::conflict, "event-started", "Event Started"},
     ProblemKind{kWrongEvent, status::conflict, "wrong-event", "Wrong Event"},
     ProblemKind{kTooManyHolds, status::too_many_requests, "too-many-holds", "Too Many Baskets"},
+    ProblemKind{kQueueRequired, status::forbidden, "queue-required", "Queue Required"},
+    ProblemKind{kRateLimited, status::too_many_requests, "rate-limited", "Too Many Requests"},
     ProblemKind{kGone, status::gone, "gone", "Gone"},
     ProblemKind{kPayloadTooLarge, status::payload_too_large, "payload-too-large",
                 "Content Too Large"},

@@ -44,6 +44,8 @@ enum class ProblemType {
   kEventStarted,
   kWrongEvent,
   kTooManyHolds,
+  kQueueRequired,
+  kRateLimited,
   kGone,
   kPayloadTooLarge,
   kUnsupportedMediaType,

@@ -6,6 +6,7 @@
 #include "domain/access_repository.h"
 #include "domain/catalogue_repository.h"
 #include "domain/ticketing_repository.h"
+#include "domain/waiting_room.h"
 
 namespace tickets {
 
@@ -25,6 +26,7 @@ class Database {
   virtual CatalogueRepository& catalogue() = 0;
   virtual TicketingRepository& ticketing() = 0;
   virtual AccessRepository& access() = 0;
+  virtual QueueRepository& queues() = 0;
 
   virtual size_t poolSize() const = 0;
 };

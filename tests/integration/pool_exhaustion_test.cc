@@ -77,7 +77,9 @@ TEST(PoolExhaustion, SlowDatabaseGives503LogLineAndCounter) {
 
   injectDatabaseLatency(server.port(), 0);
   auto metrics = httpGet(server.port(), "/metrics").body;
-  EXPECT_EQ(sampleValue(metrics, "db_pool_exhausted_total"), 4);
+  // The four requests, and perhaps the waiting room's once-a-second read in the background.
+  EXPECT_GE(sampleValue(metrics, "db_pool_exhausted_total"), 4);
+  EXPECT_LE(sampleValue(metrics, "db_pool_exhausted_total"), 6);
   EXPECT_EQ(sampleValue(metrics, "db_max_connections"), 2);
   EXPECT_EQ(sampleValue(metrics, "db_active_connections"), 0);
   EXPECT_EQ(

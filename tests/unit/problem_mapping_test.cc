@@ -39,7 +39,9 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
                  Case{ErrorCode::kForbidden, status::forbidden, "forbidden"},
                  Case{ErrorCode::kAccessDisabled, status::forbidden, "admin-disabled"},
                  Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"},
-                 Case{ErrorCode::kTooManyHolds, status::too_many_requests, "too-many-holds"}}) {
+                 Case{ErrorCode::kTooManyHolds, status::too_many_requests, "too-many-holds"},
+                 Case{ErrorCode::kQueueRequired, status::forbidden, "queue-required"},
+                 Case{ErrorCode::kRateLimited, status::too_many_requests, "rate-limited"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);

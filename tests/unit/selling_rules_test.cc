@@ -70,6 +70,10 @@ class InMemorySellingTransaction final : public SellingTransaction {
     const auto& s = stock[type];
     return std::max<int64_t>(s.capacity - s.sold - s.held, 0);
   }
+  std::map<std::string, std::string> passes;  // pass -> hold
+  bool claimQueuePass(const std::string& pass, const std::string& hold_id) override {
+    return passes.emplace(pass, hold_id).second;
+  }
   int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
                       SystemTime now) override {
     int64_t most = 0;
@@ -292,6 +296,24 @@ TEST(SellingRules, OnlyLiveBasketsCountAgainstTheLimit) {
   EXPECT_TRUE(selling::reserve(tx, clientBasket("c", "203.0.113.1", 1), 1));
   tx.holds.at("c").expires_at = kNow - minutes(1);  // expired, not yet reaped
   EXPECT_TRUE(selling::reserve(tx, clientBasket("d", "203.0.113.1", 1), 1));
+}
+
+TEST(SellingRules, AQueuePassMakesOneBasket) {
+  InMemorySellingTransaction tx;
+  tx.stock[7] = {10, 0, 0};
+  Hold first = basket("a", 7, 1, kNow + minutes(10));
+  first.queue_pass = "pass-1";
+  ASSERT_TRUE(selling::reserve(tx, first));
+  Hold again = basket("b", 7, 1, kNow + minutes(10));
+  again.queue_pass = "pass-1";
+  tx.kept = false;
+  auto refused = selling::reserve(tx, again);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+  EXPECT_FALSE(tx.kept);
+  EXPECT_EQ(tx.stock[7].held, 1);
+  again.queue_pass = "pass-2";
+  EXPECT_TRUE(selling::reserve(tx, again));
 }
 
 }  // namespace

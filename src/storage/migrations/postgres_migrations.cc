@@ -117,11 +117,57 @@ CREATE INDEX holds_ended_by_expiry ON holds (expires_at) WHERE status IN ('relea
 CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE NOT voided;
 )sql";
 
+// The waiting room (domain/waiting_room.h): each event's queue state, arrivals per second per
+// replica, the log of when the watermark passed each place, the passes that made a basket, and
+// secrets every replica shares (the queue token key unless QUEUE_SECRET is set). Fractions are
+// kept in parts per billion, admissions in thousandths.
+constexpr std::string_view kWaitingRoom = R"sql(
+CREATE TABLE event_queues (
+  event_id           bigint           PRIMARY KEY REFERENCES events (id),
+  enabled            boolean          NOT NULL,
+  admit_per_minute   bigint           NOT NULL CHECK (admit_per_minute >= 0),
+  pow_difficulty     integer          NOT NULL CHECK (pow_difficulty >= 0),
+  watermark_bucket   bigint           NOT NULL,
+  watermark_ppb      bigint           NOT NULL,
+  advanced_at_ms     bigint           NOT NULL,
+  carry_ppb          bigint           NOT NULL,
+  admitted_milli     bigint           NOT NULL
+);
+
+CREATE TABLE queue_arrivals (
+  event_id bigint NOT NULL REFERENCES events (id),
+  bucket   bigint NOT NULL,
+  replica  text   NOT NULL,
+  arrivals bigint NOT NULL,
+  PRIMARY KEY (event_id, bucket, replica)
+);
+
+CREATE TABLE queue_advances (
+  event_id           bigint           NOT NULL REFERENCES events (id),
+  watermark_bucket   bigint           NOT NULL,
+  watermark_ppb      bigint           NOT NULL,
+  at_ms              bigint           NOT NULL,
+  PRIMARY KEY (event_id, watermark_bucket, watermark_ppb)
+);
+
+CREATE TABLE queue_passes (
+  pass    text        PRIMARY KEY,
+  hold_id text        NOT NULL,
+  used_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE service_secrets (
+  name  text PRIMARY KEY,
+  value text NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
     Migration{3, "access", kAccess},
     Migration{4, "on-sale", kOnSale},
+    Migration{5, "waiting-room", kWaitingRoom},
 };
 
 }  // namespace

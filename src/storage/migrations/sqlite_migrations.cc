@@ -118,11 +118,57 @@ CREATE INDEX holds_ended_by_expiry ON holds (expires_at) WHERE status IN ('relea
 CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE voided = 0;
 )sql";
 
+// The waiting room (domain/waiting_room.h): each event's queue state, arrivals per second per
+// replica, the log of when the watermark passed each place, the passes that made a basket, and
+// secrets every replica shares (the queue token key unless QUEUE_SECRET is set). Fractions are
+// kept in parts per billion, admissions in thousandths.
+constexpr std::string_view kWaitingRoom = R"sql(
+CREATE TABLE event_queues (
+  event_id           INTEGER PRIMARY KEY REFERENCES events (id),
+  enabled            INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  admit_per_minute   INTEGER NOT NULL CHECK (admit_per_minute >= 0),
+  pow_difficulty     INTEGER NOT NULL CHECK (pow_difficulty >= 0),
+  watermark_bucket   INTEGER NOT NULL,
+  watermark_ppb      INTEGER NOT NULL,
+  advanced_at_ms     INTEGER NOT NULL,
+  carry_ppb          INTEGER NOT NULL,
+  admitted_milli     INTEGER NOT NULL
+);
+
+CREATE TABLE queue_arrivals (
+  event_id INTEGER NOT NULL REFERENCES events (id),
+  bucket   INTEGER NOT NULL,
+  replica  TEXT    NOT NULL,
+  arrivals INTEGER NOT NULL,
+  PRIMARY KEY (event_id, bucket, replica)
+);
+
+CREATE TABLE queue_advances (
+  event_id           INTEGER NOT NULL REFERENCES events (id),
+  watermark_bucket   INTEGER NOT NULL,
+  watermark_ppb      INTEGER NOT NULL,
+  at_ms              INTEGER NOT NULL,
+  PRIMARY KEY (event_id, watermark_bucket, watermark_ppb)
+);
+
+CREATE TABLE queue_passes (
+  pass    TEXT    PRIMARY KEY,
+  hold_id TEXT    NOT NULL,
+  used_at INTEGER NOT NULL
+);
+
+CREATE TABLE service_secrets (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
     Migration{3, "access", kAccess},
     Migration{4, "on-sale", kOnSale},
+    Migration{5, "waiting-room", kWaitingRoom},
 };
 
 }  // namespace

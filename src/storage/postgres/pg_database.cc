@@ -248,7 +248,8 @@ PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* obse
           observer),
       catalogue_(std::make_unique<Catalogue>(*this)),
       ticketing_(makeTicketing(*this)),
-      access_(makeAccess(*this)) {}
+      access_(makeAccess(*this)),
+      queues_(makeQueues(*this)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -312,5 +313,7 @@ CatalogueRepository& PostgresDatabase::catalogue() { return *catalogue_; }
 TicketingRepository& PostgresDatabase::ticketing() { return *ticketing_; }
 
 AccessRepository& PostgresDatabase::access() { return *access_; }
+
+QueueRepository& PostgresDatabase::queues() { return *queues_; }
 
 }  // namespace tickets

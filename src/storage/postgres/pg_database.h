@@ -35,6 +35,7 @@ class PostgresDatabase final : public Database {
   CatalogueRepository& catalogue() override;
   TicketingRepository& ticketing() override;
   AccessRepository& access() override;
+  QueueRepository& queues() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -42,8 +43,10 @@ class PostgresDatabase final : public Database {
   class Catalogue;
   class Ticketing;
   class Access;
+  class Queues;
   static std::unique_ptr<TicketingRepository> makeTicketing(PostgresDatabase& db);
   static std::unique_ptr<AccessRepository> makeAccess(PostgresDatabase& db);
+  static std::unique_ptr<QueueRepository> makeQueues(PostgresDatabase& db);
 
   // Runs `work` on a checked-out connection and drops the connection if it broke. When
   // `retry_if_broken()` says so at the time of the failure, the work is tried once more on a
@@ -113,6 +116,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;
   std::unique_ptr<AccessRepository> access_;
+  std::unique_ptr<QueueRepository> queues_;
 };
 
 }  // namespace tickets

@@ -372,6 +372,15 @@ class Transaction final : public SellingTransaction {
 
   int64_t available(TicketTypeId type) override { return ledger().available(type); }
 
+  bool claimQueuePass(const std::string& pass, const std::string& hold_id) override {
+    // A concurrent claim of the same pass waits for this one's transaction, then does nothing.
+    auto r = conn_.execute("claim_queue_pass",
+                           "INSERT INTO queue_passes (pass, hold_id) VALUES ($1, $2) "
+                           "ON CONFLICT (pass) DO NOTHING",
+                           {param(pass), param(hold_id)});
+    return r.affectedRows() == 1;
+  }
+
   // Of any one of the events: the most live holds the client has of one of them.
   int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
                       SystemTime now) override {

@@ -6,6 +6,7 @@
 #include "storage/migrations/migrations.h"
 #include "storage/sql_values.h"
 #include "storage/sqlite/sqlite_access.h"
+#include "storage/sqlite/sqlite_queues.h"
 #include "storage/sqlite/sqlite_ticketing.h"
 
 namespace tickets {
@@ -279,7 +280,8 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
           [](sqlite::Connection& connection, const std::string& sql) { connection.execute(sql); }),
       catalogue_(std::make_unique<Catalogue>(*this)),
       ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); }, writer_)),
-      access_(std::make_unique<SqliteAccess>([this] { return acquire(); }, writer_)) {}
+      access_(std::make_unique<SqliteAccess>([this] { return acquire(); }, writer_)),
+      queues_(std::make_unique<SqliteQueues>([this] { return acquire(); }, writer_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -352,5 +354,7 @@ CatalogueRepository& SqliteDatabase::catalogue() { return *catalogue_; }
 TicketingRepository& SqliteDatabase::ticketing() { return *ticketing_; }
 
 AccessRepository& SqliteDatabase::access() { return *access_; }
+
+QueueRepository& SqliteDatabase::queues() { return *queues_; }
 
 }  // namespace tickets

@@ -37,6 +37,7 @@ class SqliteDatabase final : public Database {
   CatalogueRepository& catalogue() override;
   TicketingRepository& ticketing() override;
   AccessRepository& access() override;
+  QueueRepository& queues() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -54,6 +55,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<TicketingRepository> ticketing_;
   std::unique_ptr<AccessRepository> access_;
+  std::unique_ptr<QueueRepository> queues_;
 };
 
 }  // namespace tickets

@@ -194,6 +194,15 @@ class Transaction final : public SellingTransaction {
   }
   int64_t available(TicketTypeId type) override { return availableOf(conn_, type); }
 
+  bool claimQueuePass(const std::string& pass, const std::string& hold_id) override {
+    Query q(conn_.prepare(
+        "INSERT INTO queue_passes (pass, hold_id, used_at) VALUES (?1, ?2, unixepoch()) "
+        "ON CONFLICT (pass) DO NOTHING"));
+    q.bind(1, pass).bind(2, hold_id);
+    q.run();
+    return conn_.changes() == 1;
+  }
+
   int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
                       SystemTime now) override {
     int64_t live = 0;

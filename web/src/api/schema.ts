@@ -451,6 +451,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{id}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the event sells through a waiting room, and the proof of work a join needs */
+        get: operations["getQueueChallenge"];
+        put?: never;
+        /**
+         * Join the event's waiting room
+         * @description Joining writes nothing per buyer: the token carries the place, signed. Before the sale starts everyone who joins is placed at its start in a random order; after it, first come first served. Joins are limited per client (10, then one every 6 s: 429 `/problems/rate-limited` with `Retry-After`).
+         */
+        post: operations["joinQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your place now: waiting (position, estimated wait), admitted (until when) or expired */
+        get: operations["getQueueTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{id}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event's waiting room (admin or reports token) */
+        get: operations["getQueueReport"];
+        /** Turn the event's waiting room on or off and set its admission rate (admin token); changeable while it runs */
+        put: operations["configureQueue"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -461,7 +517,7 @@ export interface components {
              * @description stable problem type
              * @enum {string}
              */
-            type: "/problems/invalid-parameter" | "/problems/invalid-request" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/admin-disabled" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/sold-out" | "/problems/not-on-sale" | "/problems/order-admitted" | "/problems/event-started" | "/problems/wrong-event" | "/problems/gone" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/overloaded" | "/problems/header-too-large" | "/problems/internal-error" | "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready";
+            type: "/problems/invalid-parameter" | "/problems/invalid-request" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/admin-disabled" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/sold-out" | "/problems/not-on-sale" | "/problems/order-admitted" | "/problems/event-started" | "/problems/wrong-event" | "/problems/gone" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/overloaded" | "/problems/too-many-holds" | "/problems/header-too-large" | "/problems/internal-error" | "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready" | "/problems/queue-required" | "/problems/rate-limited";
             title: string;
             status: number;
             /** @description what went wrong, safe to show; absent for internal errors */
@@ -497,6 +553,17 @@ export interface components {
              * @description duplicate scan (`conflict` at check-in): when the ticket was admitted
              */
             first_checked_in_at?: string;
+            /** @description too-many-holds: the live baskets a client may hold of one event */
+            limit?: number;
+            /** @description queue-required: where to join (`POST` it) */
+            queue?: string;
+            /** @description rate-limited: seconds until a retry may succeed (also `Retry-After`) */
+            retry_after?: number;
+            /**
+             * Format: int64
+             * @description queue-required: the event whose queue to join
+             */
+            event_id?: number;
         };
         /** @enum {string} */
         EventStatus: "draft" | "on_sale" | "sold_out" | "cancelled";
@@ -1034,6 +1101,56 @@ export interface components {
             /** @description All ticket types together */
             capacity: number;
         };
+        QueueSettings: {
+            enabled: boolean;
+            /** @description buyers admitted a minute; 0 pauses admission */
+            admit_per_minute: number;
+            /** @description leading zero bits of SHA-256(challenge ":" nonce) asked of each join; 0 (default): none */
+            pow_difficulty?: number;
+        };
+        QueueReport: {
+            /** Format: int64 */
+            event_id: number;
+            enabled: boolean;
+            admit_per_minute: number;
+            pow_difficulty: number;
+            /** @description buyers waiting (estimated, all replicas) */
+            waiting: number;
+            /** @description buyers admitted since the queue was made */
+            admitted: number;
+            /** @description how long the buyer first in line has waited */
+            oldest_wait_seconds: number;
+        };
+        QueueChallenge: {
+            /** Format: int64 */
+            event_id: number;
+            /** @description whether baskets of this event need an admitted queue token */
+            enabled: boolean;
+            pow_difficulty: number;
+            /** @description when a proof of work is asked: find a `nonce` (at most 64 characters) such that SHA-256(challenge ":" nonce) starts with `pow_difficulty` zero bits, and join with both within 5 minutes; each challenge joins once */
+            challenge: string | null;
+        };
+        QueueJoin: {
+            challenge?: string;
+            nonce?: string;
+        };
+        QueueTicket: {
+            /** @description the buyer's place, signed; send it as `X-Queue-Token` to make the basket once admitted */
+            token: string;
+            /** Format: int64 */
+            event_id: number;
+            /** @enum {unknown} */
+            status: "waiting" | "admitted" | "expired";
+            /** @description place in line (estimated; 1 is next); 0 once admitted */
+            position: number;
+            /** @description null while admission is paused */
+            estimated_wait_seconds: number | null;
+            /**
+             * Format: date-time
+             * @description the admission's end: one basket by then
+             */
+            admitted_until: string | null;
+        };
     };
     responses: {
         /** @description Malformed query, path id, header, JSON or HTTP. `invalid-parameter` names the offending input in `field`; `invalid-request` is about the request as a whole. */
@@ -1067,7 +1184,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description `forbidden`: the token's role does not allow the call. `admin-disabled`: no valid token while `ADMIN_TOKEN` is unset. */
+        /** @description `forbidden`: the token's role does not allow the call. `admin-disabled`: no valid token while `ADMIN_TOKEN` is unset. `queue-required`: the event sells through its waiting room and the basket has no admitted token of it (`queue`: where to join; `field`: `X-Queue-Token`); `forbidden` also answers a queue token forged, of another event, past its admission or used for a basket before, and a join without a valid proof of work when one is asked. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1078,7 +1195,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    type?: "/problems/forbidden" | "/problems/admin-disabled";
+                    type?: "/problems/forbidden" | "/problems/admin-disabled" | "/problems/queue-required";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -1188,7 +1305,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description Shed: every database worker is busy, or too many text searches miss the cache (`Retry-After: 1`). */
+        /** @description Shed: every database worker is busy, or too many text searches miss the cache (`/problems/overloaded`, `Retry-After: 1`); or, for `POST /api/basket`, the client already holds `HOLD_LIMIT_PER_CLIENT` live baskets of the event (`/problems/too-many-holds` with `limit`: check one out, delete one or let one expire). `/problems/rate-limited` (joins of a queue): too many from one client, `Retry-After` says when to retry. */
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1200,7 +1317,7 @@ export interface components {
                     /** @constant */
                     status?: 429;
                     /** @enum {unknown} */
-                    type?: "/problems/overloaded";
+                    type?: "/problems/overloaded" | "/problems/too-many-holds" | "/problems/rate-limited";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -1350,7 +1467,10 @@ export interface operations {
     createBasket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an admitted queue token of the basket's event, when the event sells through a waiting room; it makes one basket */
+                "X-Queue-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1384,6 +1504,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2299,6 +2420,176 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getQueueChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue's public state */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueChallenge"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    joinQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueJoin"];
+            };
+        };
+        responses: {
+            /** @description Your place */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `/api/queue/{token}` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getQueueTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a queue token; anything else is 404 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your place */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueTicket"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getQueueReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    configureQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueSettings"];
+            };
+        };
+        responses: {
+            /** @description The queue */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -11,7 +11,7 @@ function init(args)
   first_type = tonumber(args[1])
   types = tonumber(args[2])
   pending = {}
-  purchases, sold_out, errors, seq = 0, 0, 0, 0
+  purchases, sold_out, errors, shed, seq = 0, 0, 0, 0, 0
   math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000))
 end
 
@@ -38,18 +38,21 @@ function response(status, headers, body)
     end
   elseif status == 409 then
     sold_out = sold_out + 1
+  elseif status == 429 then
+    shed = shed + 1  -- load shedding (Retry-After), not an error
   else
     errors = errors + 1
   end
 end
 
 function done(summary, latency, requests)
-  local p, s, e = 0, 0, 0
+  local p, s, e, d = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     p = p + t:get("purchases")
     s = s + t:get("sold_out")
     e = e + t:get("errors")
+    d = d + t:get("shed")
   end
-  io.write(string.format("RESULT purchases=%d sold_out=%d errors=%d p50_ms=%.3f p99_ms=%.3f\n",
-    p, s, e, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("RESULT purchases=%d sold_out=%d errors=%d shed=%d p50_ms=%.3f p99_ms=%.3f\n",
+    p, s, e, d, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end

@@ -7,8 +7,9 @@ monitoring/dashboards/*.json):
      to `promtool check rules`;
   2. every metric it selects exists: produced by a recording rule, present in the exposition of
      ticketsd (--metrics-file with a /metrics dump, or --metrics-url of a running server), or
-     named in the allow-list below (Prometheus itself, kube-state-metrics, cAdvisor, and the
-     ticketing-core metrics that ticketsd exports once the ticketing core is in);
+     named in the allow-list below (Prometheus itself, kube-state-metrics, cAdvisor, the
+     ticketing-core metrics that ticketsd exports once the ticketing core is in, and the
+     waiting-room series that exist only while an event has an enabled queue);
   3. the labels it matches on a ticketsd metric exist in the exposition (or are added by the
      scrape), and an `le` it matches exactly is a real bucket boundary.
 
@@ -68,6 +69,16 @@ ALLOWED_METRICS = {
         "holds_expired_total",
         "orders_total",
         "checkins_total",
+    },
+    # Exported by ticketsd per event, and only once an event has an enabled queue
+    # (queue_joins_total once someone has joined one): a ticketsd without a queue has none of
+    # these series. Where the exposition has them, their labels are checked like any other.
+    "waiting room": {
+        "queue_joins_total",
+        "queue_waiting",
+        "queue_admitted",
+        "queue_admit_per_minute",
+        "queue_oldest_wait_seconds",
     },
 }
 

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -76,9 +77,9 @@ class ExpositionTest(unittest.TestCase):
 class CheckTest(unittest.TestCase):
     """The whole script, run on small rule files against the sample exposition."""
 
-    def run_check(self, rules=None, dashboard=None, extra=()):
+    def run_check(self, rules=None, dashboard=None, extra=(), metrics=SAMPLE):
         with tempfile.TemporaryDirectory() as tmp:
-            args = [sys.executable, os.path.join(HERE, "check_promql.py"), "--metrics-file", SAMPLE]
+            args = [sys.executable, os.path.join(HERE, "check_promql.py"), "--metrics-file", metrics]
             rule_path = os.path.join(tmp, "rules.yml")
             with open(rule_path, "w") as f:
                 f.write("groups:\n  - name: t\n    rules:\n")
@@ -141,6 +142,28 @@ class CheckTest(unittest.TestCase):
         code, out = self.run_check(dashboard=dash, extra=["--require-core"])
         self.assertEqual(code, 1, out)
         self.assertIn("'tickets_sold_total' is used but missing", out)
+
+    def test_waiting_room_series(self):
+        rules = ['max by (event_id) (queue_waiting)', 'max by (event_id) (deriv(queue_admitted[5m])) * 60',
+                 'sum by (event_id) (rate(queue_joins_total[5m]))', 'sum by (reason) (rate(queue_joins_refused_total[5m]))',
+                 'histogram_quantile(0.95, sum by (le) (rate(queue_wait_seconds_bucket[5m])))']
+        code, out = self.run_check(rules, extra=["-v"])
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"ticketsd: [^\n]*queue_waiting")  # from the sample, labels checked
+        # A ticketsd without an enabled queue exports only the refusals and the wait histogram.
+        with tempfile.TemporaryDirectory() as tmp:
+            bare = os.path.join(tmp, "metrics.txt")
+            with open(SAMPLE) as f, open(bare, "w") as out_file:
+                out_file.writelines(line for line in f if not re.match(
+                    r"(# (HELP|TYPE) )?queue_(joins_total|waiting|admitted|admit_per_minute|oldest_wait_seconds)\b", line))
+            code, out = self.run_check(rules, metrics=bare)
+            self.assertEqual(code, 0, out)
+            code, out = self.run_check(['rate(queue_wait_seconds_bucket{event_id="1"}[5m])'], metrics=bare)
+            self.assertEqual(code, 1, out)
+            self.assertIn("queue_wait_seconds_bucket has no label 'event_id'", out)
+        code, out = self.run_check(['max by (event) (queue_waiting{event="1"})'])
+        self.assertEqual(code, 1, out)
+        self.assertIn("queue_waiting has no label 'event'", out)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
               every recording rule has its value checked; every test file orders all groups
   routing     Alertmanager sends each alert to the receiver its severity calls for
   dashboards  uids, the datasource variable (never a fixed datasource UID), unique panel ids,
-              the panels the runbook and the SLOs name
+              the panels the runbook and the SLOs name; gauges of state every replica shares
+              are aggregated with max, never summed, and the running total queue_admitted is
+              read with deriv() or delta(), never as a counter
   deploy      the generated PrometheusRule passes promtool; the ServiceMonitor honours labels
 
 Prints one line per check and exits 1 if any fails.
@@ -29,6 +31,11 @@ ROOT = os.path.dirname(HERE)
 RUNBOOK = os.path.join(ROOT, "docs", "runbooks.md")
 RUNBOOK_URL = "https://github.com/tickets/tickets/blob/main/docs/runbooks.md"
 RECEIVER_FOR = {"critical": "page", "high": "page", "warning": "ticket"}
+
+# Gauges of state every replica shares (read from the database): each replica reports the same
+# value, so a sum over replicas multiplies it by their number.
+SHARED_GAUGES = ("holds_active", "tickets_invariant_violations", "queue_waiting", "queue_admitted",
+                 "queue_admit_per_minute", "queue_oldest_wait_seconds")
 
 # The runbook's alerts: (threshold as written in the expression, for, severity). A `for` of None
 # means none at all: the alert fires on the first evaluation.
@@ -172,8 +179,21 @@ def check_dashboards():
         ids = [p["id"] for p in panels_of(dash)]
         if len(ids) != len(set(ids)):
             errors.append(f"{name}: panel ids are not unique")
+        for panel in panels_of(dash):
+            for t in panel.get("targets", []):
+                errors += shared_gauge_errors(f"{name}: {panel.get('title')!r} {t.get('refId')}", t.get("expr", ""))
     errors += dashboard_contents()
     return errors, count
+
+
+def shared_gauge_errors(where, expr):
+    errors = []
+    shared = [g for g in SHARED_GAUGES if re.search(rf"\b{g}\b", expr)]
+    if shared and (re.search(r"\b(sum|avg|count)\b", expr) or not re.search(r"\bmax\b", expr)):
+        errors.append(f"{where}: {', '.join(shared)} is the same on every replica: aggregate with max, never sum")
+    if re.search(r"\b(rate|irate|increase|resets)\s*\(\s*queue_admitted\b", expr):
+        errors.append(f"{where}: queue_admitted is a gauge holding a running total: use deriv() or delta(), not a counter function")
+    return errors
 
 
 def datasource_refs(node, where="dashboard"):
@@ -250,9 +270,13 @@ def dashboard_contents():
         for needle in ("tickets_invariant_violations", "tickets_sold_total", "holds_active",
                        "http_concurrency_limit", "http_concurrency_in_flight", "http_requests_shed_total",
                        "holds_refused_total", "db_write_batch_units_bucket", "/api/basket", "/api/checkout",
-                       'code=\\"429\\"', "0.95", "0.99"):
+                       'code=\\"429\\"', "0.95", "0.99", "queue_waiting", "queue_admitted",
+                       "queue_admit_per_minute", "queue_oldest_wait_seconds", "queue_joins_total",
+                       "queue_joins_refused_total", "queue_wait_seconds_bucket"):
             if needle not in text:
                 errors.append(f"On-sale: nothing shows {needle}")
+        if not re.search(r"\b(deriv|delta)\(queue_admitted\b", text):
+            errors.append("On-sale: no panel shows the actual admissions (deriv or delta of queue_admitted)")
         invariant = [p for p in panels_of(onsale) if p.get("title") == "Invariant violations"]
         if len(invariant) != 1 or invariant[0].get("type") != "stat":
             errors.append("On-sale: needs exactly one stat panel titled 'Invariant violations'")

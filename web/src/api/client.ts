@@ -32,6 +32,13 @@ export type TokenRole = Schemas['Role'];
 export type ApiToken = Schemas['Token'];
 /** A token just issued, with its secret (shown this once). */
 export type IssuedToken = Schemas['IssuedToken'];
+/** Whether an event sells through its waiting room, and the proof of work a join asks. */
+export type QueueChallenge = Schemas['QueueChallenge'];
+/** A buyer's place in a waiting room: its token and what it means now. */
+export type QueueTicket = Schemas['QueueTicket'];
+export type QueueSettings = Schemas['QueueSettings'];
+/** A waiting room as its organiser sees it. */
+export type QueueReport = Schemas['QueueReport'];
 export type { EventFields };
 
 export class ApiError extends Error {
@@ -43,6 +50,8 @@ export class ApiError extends Error {
     readonly field: string | undefined,
     /** The whole problem body, for extension members such as `first_checked_in_at`. */
     readonly body: Record<string, unknown>,
+    /** Seconds the server asks to wait before a retry (`Retry-After`), when it says. */
+    readonly retryAfter?: number,
   ) {
     super(detail || type);
   }
@@ -91,7 +100,16 @@ async function toError(response: Response): Promise<ApiError> {
     typeof body.detail === 'string' ? body.detail : '',
     typeof body.field === 'string' ? body.field : undefined,
     body,
+    retryAfter(response.headers.get('Retry-After')),
   );
+}
+
+/** `Retry-After` in seconds: delay-seconds or an HTTP date. */
+function retryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 async function json<T>(path: string, options?: Options): Promise<T> {
@@ -120,8 +138,13 @@ export const api = {
     json<EventListing>(`/api/events${query(params)}`, { signal }),
   event: (id: number) => json<EventDetail>(`/api/events/${id}`),
 
-  createBasket: (items: { ticket_type_id: number; quantity: number }[]) =>
-    json<Basket>('/api/basket', { method: 'POST', body: { items } }),
+  /** A basket; `queueToken` is the admitted waiting-room token its event asks for, if any. */
+  createBasket: (items: { ticket_type_id: number; quantity: number }[], queueToken?: string) =>
+    json<Basket>('/api/basket', {
+      method: 'POST',
+      body: { items },
+      headers: queueToken ? { 'X-Queue-Token': queueToken } : undefined,
+    }),
   basket: (id: string) => json<Basket>(`/api/basket/${encodeURIComponent(id)}`),
   deleteBasket: (id: string) => send(`/api/basket/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 
@@ -146,6 +169,14 @@ export const api = {
   },
   qrUrl: (ticketCode: string) => `/api/tickets/${encodeURIComponent(ticketCode)}/qr.svg`,
 
+  /** Whether the event's baskets need a place in its waiting room, and the proof of work asked. */
+  queueChallenge: (eventId: number) => json<QueueChallenge>(`/api/events/${eventId}/queue`),
+  /** A place in the event's waiting room; `proof` when a proof of work is asked. */
+  joinQueue: (eventId: number, proof?: { challenge: string; nonce: string }) =>
+    json<QueueTicket>(`/api/events/${eventId}/queue`, { method: 'POST', body: proof }),
+  queueTicket: (token: string, signal?: AbortSignal) =>
+    json<QueueTicket>(`/api/queue/${encodeURIComponent(token)}`, { signal }),
+
   checkIn: (token: string, code: string, eventId: number) =>
     json<CheckIn>('/api/checkin', { method: 'POST', token, body: { code, event_id: eventId } }),
   /** Admitted, sold and capacity of one event (its door token, or an admin or reports token). */
@@ -169,6 +200,11 @@ export const api = {
   /** Paid sales per hour or day; buckets without sales are left out. */
   sales: (token: string, eventId: number, bucket: SalesBucket) =>
     json<Sales>(`/api/admin/events/${eventId}/sales?bucket=${bucket}`, { token }),
+  /** An event's waiting room: settings and live figures (admin or reports token). */
+  queueReport: (token: string, eventId: number, signal?: AbortSignal) =>
+    json<QueueReport>(`/api/admin/events/${eventId}/queue`, { token, signal }),
+  configureQueue: (token: string, eventId: number, settings: QueueSettings) =>
+    json<QueueReport>(`/api/admin/events/${eventId}/queue`, { method: 'PUT', token, body: settings }),
   tokens: (token: string) => json<Schemas['TokenList']>('/api/admin/tokens', { token }),
   createToken: (token: string, name: string, role: TokenRole, eventIds: number[]) =>
     json<IssuedToken>('/api/admin/tokens', {

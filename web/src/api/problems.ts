@@ -1,6 +1,7 @@
 // API errors as sentences a person can act on, in both languages. Keyed by problem type
 // (`/problems/<type>`); a context picks the sentence where one type means different things
-// (410 `gone` is an expired basket at checkout, a void ticket at the door).
+// (410 `gone` is an expired basket at checkout, a void ticket at the door; 403 `forbidden` is a
+// token's role in the console, a refused proof of work in the waiting room).
 import { interpolate, type Lang } from '../i18n';
 import { ApiError } from './client';
 
@@ -25,6 +26,14 @@ const en: Sentences = {
   'admin-disabled': 'The bootstrap admin token is switched off on this server; use an API token.',
   'wrong-event': 'This ticket is for another event.',
   overloaded: 'The shop is very busy right now. Please try again in a moment.',
+  'overloaded-basket': 'The shop is very busy right now and could not reserve your tickets, even after trying again for you. Please try again in a moment.',
+  'overloaded-checkout': 'The shop is very busy right now and could not take your order, even after trying again for you. Nothing was charged and your tickets stay held: please try again in a moment.',
+  'too-many-holds': 'You already hold {limit} baskets for this event (in this tab or others). Buy or empty one of them, or let one expire, then try again.',
+  'too-many-holds-one': 'You already hold a basket for this event (in this tab or another). Buy or empty it, or let it expire, then try again.',
+  'queue-required': 'Tickets for this event are sold through a waiting room: join it to get your turn.',
+  'queue-token': 'Your turn from the waiting room has ended or was already used for a basket. Please join the waiting room again.',
+  'queue-proof': 'The waiting room could not check this browser. Please try again.',
+  'rate-limited': 'Too many attempts to join from your connection: we try again for you in {retry} seconds.',
   'service-unavailable': 'The service cannot answer right now. Please try again in a moment.',
   timeout: 'The service took too long to answer. Please try again.',
   'not-ready': 'The service is starting or stopping. Please try again in a moment.',
@@ -52,6 +61,14 @@ const de: Sentences = {
   'admin-disabled': 'Der Start-Admin-Token ist auf diesem Server abgeschaltet; nutzen Sie einen API-Token.',
   'wrong-event': 'Dieses Ticket gilt für eine andere Veranstaltung.',
   overloaded: 'Gerade ist sehr viel los. Bitte versuchen Sie es gleich noch einmal.',
+  'overloaded-basket': 'Gerade ist sehr viel los: Ihre Tickets konnten nicht reserviert werden, auch nicht bei erneuten Versuchen. Bitte versuchen Sie es gleich noch einmal.',
+  'overloaded-checkout': 'Gerade ist sehr viel los: Ihre Bestellung konnte nicht angenommen werden, auch nicht bei erneuten Versuchen. Es wurde nichts berechnet, und Ihre Tickets bleiben reserviert: Bitte versuchen Sie es gleich noch einmal.',
+  'too-many-holds': 'Sie haben für diese Veranstaltung schon {limit} Warenkörbe (in diesem oder anderen Tabs). Kaufen oder leeren Sie einen davon oder lassen Sie einen ablaufen, dann versuchen Sie es erneut.',
+  'too-many-holds-one': 'Sie haben für diese Veranstaltung schon einen Warenkorb (in diesem oder einem anderen Tab). Kaufen oder leeren Sie ihn oder lassen Sie ihn ablaufen, dann versuchen Sie es erneut.',
+  'queue-required': 'Tickets für diese Veranstaltung gibt es über einen Warteraum: Reihen Sie sich ein, um an die Reihe zu kommen.',
+  'queue-token': 'Ihre Zeit aus dem Warteraum ist abgelaufen oder wurde schon für einen Warenkorb genutzt. Bitte reihen Sie sich erneut ein.',
+  'queue-proof': 'Der Warteraum konnte diesen Browser nicht prüfen. Bitte versuchen Sie es noch einmal.',
+  'rate-limited': 'Zu viele Versuche von Ihrer Verbindung aus: Wir versuchen es in {retry} Sekunden erneut für Sie.',
   'service-unavailable': 'Der Dienst antwortet gerade nicht. Bitte versuchen Sie es gleich noch einmal.',
   timeout: 'Der Dienst hat zu lange gebraucht. Bitte versuchen Sie es noch einmal.',
   'not-ready': 'Der Dienst startet oder stoppt gerade. Bitte versuchen Sie es gleich noch einmal.',
@@ -60,7 +77,7 @@ const de: Sentences = {
   unknown: 'Etwas ist schiefgegangen (Fehler {status}). Bitte versuchen Sie es noch einmal.',
 };
 
-export type ProblemContext = 'basket' | 'checkout' | 'order' | 'door' | 'admin' | 'catalogue';
+export type ProblemContext = 'basket' | 'checkout' | 'order' | 'door' | 'admin' | 'catalogue' | 'queue';
 
 /** The sentence for an error; `context` says where it happened. */
 export function problemSentence(lang: Lang, error: unknown, context: ProblemContext): string {
@@ -71,10 +88,22 @@ export function problemSentence(lang: Lang, error: unknown, context: ProblemCont
   if (key === 'sold-out' && typeof error.body.available === 'number') key = 'sold-out-left';
   if (key === 'not-found' && context === 'order') key = 'order-not-found';
   if (key === 'conflict' && context === 'checkout') key = 'already-paid';
+  // Basket and checkout have been tried again before the buyer reads this (see retry.ts).
+  if (key === 'overloaded' && (context === 'basket' || context === 'checkout')) key = `overloaded-${context}`;
+  if (key === 'too-many-holds' && error.body.limit === 1) key = 'too-many-holds-one';
+  if (key === 'forbidden' && error.field === 'X-Queue-Token') key = 'queue-token';
+  else if (key === 'forbidden' && context === 'queue') key = 'queue-proof';
   if (error.status === 413) key = 'payload-too-large';
   const text = s[key] ?? s.unknown;
   // A field name helps where the server names one; the detail is the server's own English.
   const detail = error.detail || error.field || '';
-  return interpolate(text, { status: error.status, detail, available: String(error.body.available ?? '') })
+  const retry = error.retryAfter ?? (typeof error.body.retry_after === 'number' ? error.body.retry_after : 6);
+  return interpolate(text, {
+    status: error.status,
+    detail,
+    available: String(error.body.available ?? ''),
+    limit: String(error.body.limit ?? ''),
+    retry,
+  })
     .replace(/: \./, '.');
 }

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
 import { problemSentence } from '../api/problems';
+import { retryWhenShed } from '../api/retry';
 import { countdown, money, time } from '../format';
 import { useT } from '../i18n';
 import { Link, navigate } from '../router';
@@ -34,6 +35,7 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
   const [expired, setExpired] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [retrying, setRetrying] = useState(false);
   const now = useNow();
 
   // The server is the judge of a basket's life: ask it once on arrival.
@@ -99,7 +101,11 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
     setBusy(true);
     setMessage(null);
     try {
-      const { order } = await api.checkout(basket.id, name, email, attempt.idempotencyKey);
+      // Shed (429 overloaded): tried again with the same key before the buyer is told.
+      const { order } = await retryWhenShed(
+        () => api.checkout(basket.id, name, email, attempt.idempotencyKey),
+        () => setRetrying(true),
+      );
       if (order.secret) saveSecret(order.code, order.secret);
       clearBasket();
       // The secret travels in the fragment: browsers never send it to a server.
@@ -115,6 +121,7 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
       setMessage(problemSentence(lang, error, 'checkout'));
     } finally {
       setBusy(false);
+      setRetrying(false);
     }
   };
 
@@ -148,7 +155,7 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
         </div>
         {message ? <Alert>{message}</Alert> : null}
         <button type="submit" class="button primary" disabled={busy}>
-          {busy ? t('buying') : t('buy', { total: money(lang, basket.total, basket.currency) })}
+          {retrying ? t('busyRetrying') : busy ? t('buying') : t('buy', { total: money(lang, basket.total, basket.currency) })}
         </button>
       </form>
     </>

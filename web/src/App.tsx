@@ -9,6 +9,7 @@ import { EventList } from './buyer/EventList';
 import { EventPage } from './buyer/EventPage';
 import { CheckoutPage } from './buyer/CheckoutPage';
 import { OrderPage } from './buyer/OrderPage';
+import { QueuePage } from './buyer/QueuePage';
 import { Title } from './ui/Title';
 
 type Module = { default: ComponentType };
@@ -35,6 +36,7 @@ function Routes() {
   if (path === '/') return <EventList />;
   if ((m = path.match(/^\/events\/(\d+)\/?$/))) return <EventPage id={Number(m[1])} key={m[1]} />;
   if ((m = path.match(/^\/events\/(\d+)\/checkout\/?$/))) return <CheckoutPage eventId={Number(m[1])} key={m[1]} />;
+  if ((m = path.match(/^\/events\/(\d+)\/queue\/?$/))) return <QueuePage eventId={Number(m[1])} key={m[1]} />;
   if ((m = path.match(/^\/orders\/([^/]+)\/?$/))) return <OrderPage code={decodeURIComponent(m[1])} key={m[1]} />;
   if (path === '/door' || path.startsWith('/door/')) return <Lazy load={loadDoor} />;
   if (path === '/admin' || path.startsWith('/admin/')) return <Lazy load={loadAdmin} />;

@@ -1,6 +1,7 @@
-// What the buyer's browser keeps: the live basket (this tab only) and each order's secret
-// (in localStorage, so that the order page opens again from the plain /orders/{code} link).
-import type { Basket } from '../api/client';
+// What the buyer's browser keeps: the live basket and a place in each event's waiting room
+// (this tab only), and each order's secret (in localStorage, so that the order page opens again
+// from the plain /orders/{code} link).
+import type { Basket, QueueTicket } from '../api/client';
 
 export interface HeldBasket {
   basket: Basket;
@@ -11,13 +12,17 @@ export interface HeldBasket {
 
 const BASKET = 'tickets.basket';
 
-export function loadBasket(): HeldBasket | null {
+function read<T>(key: string): T | null {
   try {
-    const raw = sessionStorage.getItem(BASKET);
-    return raw ? (JSON.parse(raw) as HeldBasket) : null;
+    const raw = sessionStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : null;
   } catch {
     return null;
   }
+}
+
+export function loadBasket(): HeldBasket | null {
+  return read<HeldBasket>(BASKET);
 }
 
 export function saveBasket(held: HeldBasket): void {
@@ -26,6 +31,41 @@ export function saveBasket(held: HeldBasket): void {
 
 export function clearBasket(): void {
   sessionStorage.removeItem(BASKET);
+}
+
+/** A place in an event's waiting room as last read, and the first position it had. */
+export interface QueuePlace {
+  ticket: QueueTicket;
+  firstPosition: number;
+}
+
+const placeKey = (eventId: number) => `tickets.queue.${eventId}`;
+const choiceKey = (eventId: number) => `tickets.queue.${eventId}.choice`;
+
+export function loadPlace(eventId: number): QueuePlace | null {
+  return read<QueuePlace>(placeKey(eventId));
+}
+
+export function savePlace(place: QueuePlace): void {
+  sessionStorage.setItem(placeKey(place.ticket.event_id), JSON.stringify(place));
+}
+
+/** The place is spent (a basket was made with it), over, or refused. */
+export function forgetPlace(eventId: number): void {
+  sessionStorage.removeItem(placeKey(eventId));
+}
+
+/** The quantities chosen before the waiting room, chosen again once admitted. */
+export function loadChoice(eventId: number): Record<number, number> {
+  return read<Record<number, number>>(choiceKey(eventId)) ?? {};
+}
+
+export function saveChoice(eventId: number, quantities: Record<number, number>): void {
+  sessionStorage.setItem(choiceKey(eventId), JSON.stringify(quantities));
+}
+
+export function clearChoice(eventId: number): void {
+  sessionStorage.removeItem(choiceKey(eventId));
 }
 
 const secretKey = (code: string) => `tickets.order.${code}`;

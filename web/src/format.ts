@@ -46,3 +46,25 @@ export function countdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
+
+const units = [
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+] as const;
+
+/** A length of time in its largest unit and the next: "2 min 5 sec", "1 hr 3 min", "45 sec". */
+export function duration(lang: Lang, seconds: number): string {
+  let rest = Math.max(0, Math.round(seconds));
+  const first = units.findIndex(([, size]) => rest >= size);
+  const parts: string[] = [];
+  for (const [unit, size] of units.slice(first < 0 ? 3 : first, (first < 0 ? 3 : first) + 2)) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length === 0) {
+      parts.push(new Intl.NumberFormat(locales[lang], { style: 'unit', unit, unitDisplay: 'short' }).format(n));
+    }
+  }
+  return parts.join(' ');
+}

@@ -11,6 +11,7 @@ import { Title } from '../ui/Title';
 import { fromLocalInput, isValidZone, toLocalInput } from '../zoned';
 import { LiveFigures } from './LiveFigures';
 import { adminStrings, type AdminKey } from './strings';
+import { WaitingRoom } from './WaitingRoom';
 
 type Notice = { kind: 'error' | 'ok'; text: string } | null;
 
@@ -207,6 +208,7 @@ export function EditEvent({ token, id, created }: { token: string; id: number; c
         ) : null}
       </div>
       <LiveFigures token={token} eventId={id} />
+      <WaitingRoom token={token} eventId={id} />
       <h2>{t('ticketTypes')}</h2>
       <ul class="admin-types">
         {event.ticket_types.map((type) => (

@@ -8,30 +8,7 @@ import { useT } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { SalesChart } from './SalesChart';
 import { adminStrings } from './strings';
-
-function usePoll<T>(load: () => Promise<T>, everyMs: number): { value: T | null; error: unknown; at: number } {
-  const [state, setState] = useState<{ value: T | null; error: unknown; at: number }>({ value: null, error: null, at: 0 });
-  useEffect(() => {
-    let live = true;
-    let timer = 0;
-    const run = async () => {
-      try {
-        const value = await load();
-        if (live) setState({ value, error: null, at: Date.now() });
-      } catch (error) {
-        if (live) setState((s) => ({ ...s, error }));
-      }
-      if (live && document.visibilityState !== 'hidden') timer = window.setTimeout(run, everyMs);
-      else if (live) timer = window.setTimeout(run, everyMs * 4);
-    };
-    run();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, []);
-  return state;
-}
+import { usePoll } from './usePoll';
 
 export function LiveFigures({ token, eventId }: { token: string; eventId: number }) {
   const { t, lang } = useT(adminStrings);

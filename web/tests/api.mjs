@@ -45,3 +45,7 @@ export async function buy(api, ticketTypeId, quantity = 1) {
   });
   return order;
 }
+
+/** Turns an event's waiting room on or off (admin API); returns its report. */
+export const setQueue = (api, eventId, { enabled = true, admit_per_minute = 0, pow_difficulty = 0 } = {}) =>
+  admin(api, 'PUT', `/api/admin/events/${eventId}/queue`, { enabled, admit_per_minute, pow_difficulty });

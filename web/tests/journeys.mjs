@@ -7,7 +7,7 @@ import { checkPage, launch } from './browser.mjs';
 import { ADMIN_TOKEN } from './stack.mjs';
 import { writeQrVideo } from './y4m.mjs';
 
-function assert(condition, message) {
+export function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
@@ -28,7 +28,7 @@ function venueTime(iso, timeZone) {
       .find((p) => p.type === part).value;
 }
 
-async function withBrowser(options, results, work) {
+export async function withBrowser(options, results, work) {
   const browser = await launch(options);
   try {
     await work(await browser.page(), browser);

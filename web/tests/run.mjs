@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { buyerBuysTwo, door, eventList, expiredBasket, organiser, soldOut } from './journeys.mjs';
 import { serving } from './serving.mjs';
 import { killAll, startStack } from './stack.mjs';
+import { buyerWaits, organiserQueue, sellingPathBusy } from './waiting-room.mjs';
 
 const ticketsd = process.argv[2] ?? process.env.TICKETSD;
 if (!ticketsd) {
@@ -35,8 +36,11 @@ async function run(name, journey, stack) {
   }
 }
 
-const main = await startStack({ ticketsd, dist });
-const short = await startStack({ ticketsd, dist, env: { HOLD_TTL_SECONDS: '2' } });
+// Every journey's browser and API calls come from 127.0.0.1, one client to ticketsd: no limit
+// of live baskets per client (HOLD_LIMIT_PER_CLIENT=0), except where a journey meets it.
+const main = await startStack({ ticketsd, dist, env: { HOLD_LIMIT_PER_CLIENT: '0' } });
+const short = await startStack({ ticketsd, dist, env: { HOLD_TTL_SECONDS: '2', HOLD_LIMIT_PER_CLIENT: '0' } });
+const guarded = await startStack({ ticketsd, dist, env: { HOLD_LIMIT_PER_CLIENT: '2' } });
 try {
   await run('ticketsd serves the app: CSP and other headers, ETags, gzip, client routes', (stack) => serving(stack, dist), main);
   await run('buyer finds an event, buys two tickets, sees QR codes (and German formats)', buyerBuysTwo, main);
@@ -45,8 +49,11 @@ try {
   await run('an expired basket is explained and can be started again', expiredBasket, short);
   await run('the door admits by camera, refuses a second scan, checks typed codes', door, main);
   await run('an organiser creates a draft, finds it after a reload, opens the sale, sees a sale in figures and chart', organiser, main);
+  await run('a buyer meets the waiting room, keeps the place over a reload, is admitted and buys with the token once', buyerWaits, main);
+  await run('an organiser runs the waiting room and sees its figures; a buyer joins with a proof of work found in a worker', organiserQueue, main);
+  await run('too many baskets held is explained; shed baskets and checkouts are retried, then explained', sellingPathBusy, guarded);
 } finally {
-  await Promise.all([main.stop(), short.stop()]);
+  await Promise.all([main.stop(), short.stop(), guarded.stop()]);
 }
 
 const axeClean = results.axe.length === 0;

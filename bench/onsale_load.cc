@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,15 +75,28 @@ asio::awaitable<Answer> send(beast::tcp_stream& stream, http::verb verb, const s
     request.body() = body;
     request.prepare_payload();
   }
-  const auto started = Clock::now();
-  stream.expires_after(std::chrono::seconds(30));
-  co_await http::async_write(stream, request, asio::use_awaitable);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  co_await http::async_read(stream, buffer, response, asio::use_awaitable);
-  latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-  ++totals.statuses[response.result_int()];
-  co_return Answer{static_cast<int>(response.result_int()), std::move(response.body())};
+  // A shed request (429) is sent again after its Retry-After, as the storefront does, a few
+  // times; each 429 is counted.
+  for (int attempt = 0;; ++attempt) {
+    const auto started = Clock::now();
+    stream.expires_after(std::chrono::seconds(30));
+    co_await http::async_write(stream, request, asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    co_await http::async_read(stream, buffer, response, asio::use_awaitable);
+    ++totals.statuses[response.result_int()];
+    if (response.result_int() == 429 && attempt < 5) {
+      int wait_s = 1;
+      if (auto retry = response[http::field::retry_after]; !retry.empty()) {
+        wait_s = std::max(1, std::atoi(std::string(retry).c_str()));
+      }
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(wait_s));
+      co_await timer.async_wait(asio::use_awaitable);
+      continue;
+    }
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    co_return Answer{static_cast<int>(response.result_int()), std::move(response.body())};
+  }
 }
 
 asio::awaitable<void> buy(const Options& o, long index, Totals& totals) {

@@ -1,6 +1,8 @@
 #include "api/queue_handler.h"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 #include "api/errors.h"
@@ -54,23 +56,30 @@ std::optional<EventId> eventInPath(const http::RequestContext& context) {
   return id;
 }
 
-// {"enabled": bool, "admit_per_minute": int, "pow_difficulty": int (optional, 0)}.
-std::variant<QueueSettings, http::Problem> decodeSettings(const json::object& body) {
+// {"enabled": bool, "admit_per_minute": int, "pow_difficulty": int}; a number left out keeps its
+// current value (0 for a new queue).
+struct SettingsUpdate {
+  bool enabled = false;
+  std::optional<int64_t> admit_per_minute;
+  std::optional<int64_t> pow_difficulty;
+};
+
+std::variant<SettingsUpdate, http::Problem> decodeSettings(const json::object& body) {
   JsonFields fields(body);
   fields.rejectUnknown({"enabled", "admit_per_minute", "pow_difficulty"});
-  QueueSettings settings;
+  SettingsUpdate update;
   if (const auto* enabled = body.if_contains("enabled");
       enabled == nullptr || !enabled->is_bool()) {
     fields.fail("enabled", "enabled must be true or false");
   } else {
-    settings.enabled = enabled->as_bool();
+    update.enabled = enabled->as_bool();
   }
-  settings.admit_per_minute = fields.integer("admit_per_minute", true).value_or(0);
-  settings.pow_difficulty = static_cast<int>(fields.integer("pow_difficulty", false).value_or(0));
+  update.admit_per_minute = fields.integer("admit_per_minute", false);
+  update.pow_difficulty = fields.integer("pow_difficulty", false);
   if (!fields.ok()) {
     return *fields.problem();
   }
-  return settings;
+  return update;
 }
 
 }  // namespace
@@ -87,8 +96,18 @@ QueueHandler::Awaitable QueueHandler::configure(const http::Request& request,
   if (auto* p = std::get_if<http::Problem>(&decoded)) {
     co_return problem(*p, request, context);
   }
-  const auto& settings = std::get<QueueSettings>(decoded);
-  auto report = co_await workers_.run([&] { return room_.configure(guarded.id, settings); });
+  const auto& update = std::get<SettingsUpdate>(decoded);
+  auto report = co_await workers_.run([&]() -> Result<QueueReport> {
+    auto current = room_.report(guarded.id);
+    if (!current) {
+      return current.error();
+    }
+    QueueSettings settings{
+        update.enabled, update.admit_per_minute.value_or(current->settings.admit_per_minute),
+        static_cast<int>(std::clamp<int64_t>(
+            update.pow_difficulty.value_or(current->settings.pow_difficulty), -1, 1000))};
+    return room_.configure(guarded.id, settings);
+  });
   if (!report) {
     co_return domainErrorResponse(asEditError(report.error()), request, context);
   }
@@ -143,12 +162,16 @@ QueueHandler::Awaitable QueueHandler::join(const http::Request& request,
     }
   }
   const std::string client = http::clientAddress(request, context, trusted_proxies_);
-  auto ticket = co_await workers_.run([&] { return room_.join(*event, client, challenge, nonce); });
+  // Joining an enabled queue needs only memory: answered here, without a worker's hop.
+  auto ticket = room_.tryJoin(*event, client, challenge, nonce);
   if (!ticket) {
-    co_return domainErrorResponse(ticket.error(), request, context);
+    ticket = co_await workers_.run([&] { return room_.join(*event, client, challenge, nonce); });
   }
-  auto response = http::privateJsonResponse(status::created, toJson(*ticket), request.version());
-  response.set(http::beast_http::field::location, "/api/queue/" + ticket->token);
+  if (!*ticket) {
+    co_return domainErrorResponse(ticket->error(), request, context);
+  }
+  auto response = http::privateJsonResponse(status::created, toJson(**ticket), request.version());
+  response.set(http::beast_http::field::location, "/api/queue/" + (*ticket)->token);
   co_return response;
 }
 
@@ -158,11 +181,15 @@ QueueHandler::Awaitable QueueHandler::status(const http::Request& request,
   if (token.empty() || token.size() > 256) {
     co_return domainErrorResponse(notFound("no such queue token"), request, context);
   }
-  auto ticket = co_await workers_.run([&] { return room_.status(token); });
+  // A buyer still waiting is answered from memory, here; an admitted one needs a read.
+  auto ticket = room_.tryStatus(token);
   if (!ticket) {
-    co_return domainErrorResponse(ticket.error(), request, context);
+    ticket = co_await workers_.run([&] { return room_.status(token); });
   }
-  co_return http::privateJsonResponse(status::ok, toJson(*ticket), request.version());
+  if (!*ticket) {
+    co_return domainErrorResponse(ticket->error(), request, context);
+  }
+  co_return http::privateJsonResponse(status::ok, toJson(**ticket), request.version());
 }
 
 }  // namespace tickets::api

@@ -95,26 +95,31 @@ double queueRank(const QueueRepository::Arrivals& arrivals, QueuePlace place) {
 }
 
 QueueState advanceWatermark(const QueueState& state, const QueueRepository::Arrivals& arrivals,
-                            QueueTime now, std::optional<SystemTime> sale_starts_at) {
+                            QueueTime now, std::optional<SystemTime> sale_starts_at,
+                            std::optional<QueueTime> counted_until) {
   QueueState next = state;
   next.advanced_at = now;
   const double elapsed = std::clamp(duration<double>(now - state.advanced_at).count(), 0.0, 5.0);
   if (!state.settings.enabled || state.settings.admit_per_minute <= 0 ||
-      (sale_starts_at && now < *sale_starts_at + seconds(3))) {
+      (sale_starts_at && now < *sale_starts_at)) {
     next.carry = 0;
     return next;
   }
   double budget =
       static_cast<double>(state.settings.admit_per_minute) * elapsed / 60.0 + state.carry;
-  // Complete seconds only: a second is over at its end, and every replica (ticking once a
-  // second) has written its count of it within the second after; one more for margin.
-  const int64_t complete_before = duration_cast<seconds>(now.time_since_epoch()).count() - 2;
+  // Complete seconds only: those over before every replica last wrote its counts. The pre-sale
+  // cohort is complete once every replica has written its counts since the sale started.
+  const QueueTime counted = std::min(now, counted_until.value_or(now - seconds(2)));
+  const QueuePlace limit =
+      sale_starts_at && counted < *sale_starts_at
+          ? QueuePlace{0, 0.0}
+          : QueuePlace{duration_cast<seconds>(counted.time_since_epoch()).count(), 0.0};
   QueuePlace watermark = state.watermark;
   for (const auto& [bucket, count] : arrivals) {
     if (bucket < watermark.bucket || count <= 0) {
       continue;
     }
-    if (bucket >= complete_before) {
+    if (bucket >= limit.bucket) {
       break;
     }
     const double start = bucket == watermark.bucket ? watermark.fraction : 0.0;
@@ -133,7 +138,7 @@ QueueState advanceWatermark(const QueueState& state, const QueueRepository::Arri
   if (budget > 0) {
     // Nobody left waiting in complete seconds: the watermark catches up with them, and unused
     // admissions are not banked (beyond a fraction of one).
-    watermark = std::max(watermark, QueuePlace{complete_before, 0.0});
+    watermark = std::max(watermark, limit);
     budget = std::min(budget, 1.0);
   }
   next.watermark = watermark;
@@ -153,6 +158,9 @@ WaitingRoom::WaitingRoom(QueueRepository& queues, CatalogueRepository& catalogue
       replica_(randomToken(64)) {
   key_ = !secret_.empty() ? secret_
                           : queues_.secret("queue_token_key", [] { return randomToken(256); });
+  // Known to the other replicas before its first join: until it has written its counts, no
+  // watermark passes a second it may have had joins in.
+  queues_.heartbeat(replica_, nowMs(clock_));
 }
 
 const std::string& WaitingRoom::key() const { return key_; }
@@ -244,12 +252,27 @@ Result<QueueReport> WaitingRoom::report(EventId event) {
   }
   report.waiting = std::max<int64_t>(
       0, std::llround(total - queueRank(queue->arrivals, queue->state.watermark)));
-  if (report.waiting > 0) {
-    const auto& w = queue->state.watermark;
-    const auto since = w.bucket == 0 && queue->sale_starts_at ? *queue->sale_starts_at
-                                                              : SystemTime(seconds(w.bucket));
-    report.oldest_wait_seconds =
-        std::max<int64_t>(0, duration_cast<seconds>(clock_.now() - since).count());
+  // The first buyer still waiting: in the first second with arrivals the watermark has not
+  // passed. The pre-sale cohort waits from the sale's start.
+  const auto& w = queue->state.watermark;
+  for (const auto& [bucket, count] : queue->arrivals) {
+    if (count <= 0 || (bucket == w.bucket && w.fraction >= 1.0)) {
+      continue;
+    }
+    std::optional<QueueTime> since;
+    if (bucket == 0) {
+      if (queue->sale_starts_at) {
+        since = *queue->sale_starts_at;
+      }
+    } else {
+      since = QueueTime(
+          milliseconds(bucket * 1000 + (bucket == w.bucket ? std::llround(w.fraction * 1000) : 0)));
+    }
+    if (since) {
+      report.oldest_wait_seconds =
+          std::max<int64_t>(0, duration_cast<seconds>(clock_.now() - *since).count());
+    }
+    break;
   }
   return report;
 }
@@ -356,9 +379,10 @@ Result<QueueTicket> WaitingRoom::join(EventId event, const std::string& client,
     if (queue->sale_starts_at && now < *queue->sale_starts_at) {
       token.place = QueuePlace{0, randomFraction()};  // the pre-sale cohort, shuffled
     } else {
-      const auto second = now_s.time_since_epoch().count();
-      const double within = static_cast<double>((now - now_s).count()) / 1000.0;
-      token.place = QueuePlace{second, std::min(within + randomFraction() / 1000.0, 0.999999)};
+      // First come, first served to the second; within it, a random draw: the watermark admits
+      // a second's arrivals by the fraction of them, which is exact only if their places are
+      // spread evenly over it (a burst in one millisecond is not).
+      token.place = QueuePlace{now_s.time_since_epoch().count(), randomFraction()};
     }
     ++mine_[event][token.place.bucket];
     ++cache_.at(event).arrivals[token.place.bucket];
@@ -379,6 +403,12 @@ Result<QueueTicket> WaitingRoom::describe(const Token& token, const std::string&
       return forbiddenToken("this event has no queue now");
     }
     state = queue->state;
+    if (!state.settings.enabled) {
+      // The queue is off: anyone buys without a token. Admitted, with no end.
+      ticket.status = QueueStatus::kAdmitted;
+      ticket.estimated_wait_seconds = 0;
+      return ticket;
+    }
     if (!(token.place < state.watermark)) {
       const double ahead = std::max(0.0, queueRank(queue->arrivals, token.place) -
                                              queueRank(queue->arrivals, state.watermark));
@@ -400,6 +430,37 @@ Result<QueueTicket> WaitingRoom::describe(const Token& token, const std::string&
   ticket.estimated_wait_seconds = 0;
   ticket.status = clock_.now() < until ? QueueStatus::kAdmitted : QueueStatus::kExpired;
   return ticket;
+}
+
+bool WaitingRoom::inMemory(EventId event, std::optional<QueuePlace> place) {
+  std::lock_guard lock(mutex_);
+  auto it = cache_.find(event);
+  return it != cache_.end() && it->second.exists && it->second.state.settings.enabled &&
+         (!place || !(*place < it->second.state.watermark));
+}
+
+std::optional<Result<QueueTicket>> WaitingRoom::tryJoin(EventId event, const std::string& client,
+                                                        const std::string& challenge,
+                                                        const std::string& nonce) {
+  if (!inMemory(event, std::nullopt)) {
+    return std::nullopt;
+  }
+  return join(event, client, challenge, nonce);
+}
+
+std::optional<Result<QueueTicket>> WaitingRoom::tryStatus(const std::string& text) {
+  std::optional<Token> token;
+  {
+    std::lock_guard lock(mutex_);
+    token = verify(text);
+  }
+  if (!token) {
+    return Result<QueueTicket>(notFound("no such queue token"));
+  }
+  if (!inMemory(token->event, token->place)) {
+    return std::nullopt;
+  }
+  return describe(*token, text);
 }
 
 Result<QueueTicket> WaitingRoom::status(const std::string& text) {
@@ -458,6 +519,20 @@ Result<std::optional<QueuePass>> WaitingRoom::passFor(const std::vector<EventId>
     return forbiddenToken("the queue token is for another event");
   }
   auto ticket = describe(*token, text);
+  if (ticket && ticket->status == QueueStatus::kWaiting) {
+    // Another replica may have seen the watermark pass already (each reads it at its own
+    // tick): a basket asks the database before it says no.
+    if (auto fresh = queues_.queue(*queued)) {
+      {
+        std::lock_guard lock(mutex_);
+        if (auto it = cache_.find(*queued);
+            it != cache_.end() && it->second.state.watermark < fresh->watermark) {
+          it->second.state = *fresh;
+        }
+      }
+      ticket = describe(*token, text);
+    }
+  }
   if (!ticket) {
     return ticket.error();
   }
@@ -472,13 +547,16 @@ Result<std::optional<QueuePass>> WaitingRoom::passFor(const std::vector<EventId>
 
 void WaitingRoom::tick() {
   std::map<EventId, QueueRepository::Arrivals> mine;
+  QueueTime counted;
   {
     std::lock_guard lock(mutex_);
     mine = mine_;
+    counted = nowMs(clock_);  // every join before this moment is in `mine`
   }
   for (const auto& [event, counts] : mine) {
     queues_.recordArrivals(replica_, event, counts);
   }
+  queues_.heartbeat(replica_, counted);
   const QueueTime now = nowMs(clock_);
   std::map<EventId, Cached> fresh;
   for (const auto& state : queues_.enabledQueues()) {
@@ -488,12 +566,13 @@ void WaitingRoom::tick() {
     }
     if (now - state.advanced_at >= milliseconds(900)) {
       queues_.advance(state.event, now,
-                      [&](const QueueState& locked,
-                          const QueueRepository::Arrivals& arrivals) -> std::optional<QueueState> {
+                      [&](const QueueState& locked, const QueueRepository::Arrivals& arrivals,
+                          QueueTime counted_until) -> std::optional<QueueState> {
                         if (now - locked.advanced_at < milliseconds(900)) {
                           return std::nullopt;  // another replica just did
                         }
-                        return advanceWatermark(locked, arrivals, now, sale_starts_at);
+                        return advanceWatermark(locked, arrivals, now, sale_starts_at,
+                                                counted_until);
                       });
     }
     if (auto current = queues_.queue(state.event)) {
@@ -536,6 +615,13 @@ void WaitingRoom::tick() {
                            static_cast<double>(r->oldest_wait_seconds));
       }
     }
+    // A queue turned off since the last tick: its figures are gone, not frozen.
+    for (EventId event : reported_) {
+      if (std::find(enabled.begin(), enabled.end(), event) == enabled.end()) {
+        observer_->onQueueClosed(event);
+      }
+    }
+    reported_ = std::move(enabled);
   }
 }
 

@@ -2,11 +2,11 @@
 
 // The waiting room of a hot on-sale: a fair queue in front of the selling path.
 //
-// Fairness: a buyer's place in the queue is the moment they joined (the second, and the
-// millisecond within it); everyone who joined before the sale starts forms one cohort placed
-// first, in a random order drawn at join time (arriving early gives no advantage over arriving
-// at the start). Admission moves a watermark along the places at the event's rate; a place
-// before the watermark is admitted.
+// Fairness: a buyer's place in the queue is the second they joined, and a random draw among
+// those who joined in the same second (first come, first served to the second); everyone who
+// joined before the sale starts forms one cohort placed first, in a random order drawn at join
+// time (arriving early gives no advantage over arriving at the start). Admission moves a watermark
+// along the places at the event's rate; a place before the watermark is admitted.
 //
 // Scale: joining writes nothing per buyer. The buyer's token carries the event, the place and
 // an id, signed with HMAC-SHA-256 under a key every replica shares (QUEUE_SECRET, or one
@@ -14,9 +14,10 @@
 // no one's place. Replicas share only small per-event state: arrivals per second per replica
 // (each replica writes its own counts once a second) and the watermark, which one replica at a
 // time advances (under the queue row's lock, at most once a second) by the rate, counting the
-// arrivals it passes. The watermark only moves over seconds whose counts are complete, so a
-// buyer waits three seconds at least; when it passes a place is logged, so an admission lasts a
-// fixed time from when it happened, however late the buyer looks.
+// arrivals it passes. The watermark only moves over seconds whose counts are complete (every
+// live replica has written its counts since), so a buyer waits a second or two at least; when it
+// passes a place is logged, so an admission lasts a fixed time from when it happened, however late
+// the buyer looks.
 //
 // Abuse: joins are limited per client (a token bucket per replica), and a queue may ask for a
 // hashcash-style proof of work: SHA-256(challenge ":" nonce) with `pow_difficulty` leading zero
@@ -42,8 +43,8 @@
 
 namespace tickets {
 
-// A place in an event's queue: the second the buyer joined (0 for the pre-sale cohort) and the
-// fraction of it (for the cohort, a random draw).
+// A place in an event's queue: the second the buyer joined (0 for the pre-sale cohort) and a
+// random draw in [0, 1) that orders those of the same second.
 struct QueuePlace {
   int64_t bucket = 0;
   double fraction = 0;
@@ -74,7 +75,10 @@ struct QueueState {
 class QueueRepository {
  public:
   using Arrivals = std::map<int64_t, int64_t>;  // bucket -> buyers who joined in it
-  using Decide = std::function<std::optional<QueueState>(const QueueState&, const Arrivals&)>;
+  // Given the state, the arrivals from its watermark on, and the moment up to which every live
+  // replica's arrivals are written (see heartbeat).
+  using Decide =
+      std::function<std::optional<QueueState>(const QueueState&, const Arrivals&, QueueTime)>;
 
   virtual ~QueueRepository() = default;
   virtual std::optional<QueueState> queue(EventId event) = 0;
@@ -84,11 +88,15 @@ class QueueRepository {
   // This replica's arrivals per bucket, as absolute counts (so that a retry is harmless).
   virtual void recordArrivals(const std::string& replica, EventId event,
                               const Arrivals& counts) = 0;
+  // This replica's arrivals are written up to `counted` (its joins before that moment). A
+  // replica not heard from for 10 s no longer counts as live.
+  virtual void heartbeat(const std::string& replica, QueueTime counted) = 0;
   // Every replica's arrivals per bucket, from bucket `from` on.
   virtual Arrivals arrivals(EventId event, int64_t from) = 0;
   // Locks the queue's state, unless another replica holds it (then false, nothing done), and
   // stores what `decide` returns (given the state and the arrivals from its watermark on), with
-  // its watermark logged as passed at `now`. nullopt leaves the state as it is.
+  // its watermark logged as passed at `now`. nullopt leaves the state as it is. The arrivals
+  // are complete up to the earliest heartbeat of the replicas live at `now`.
   virtual bool advance(EventId event, QueueTime now, const Decide& decide) = 0;
   // When the watermark first passed `place`, if it has.
   virtual std::optional<QueueTime> admittedAt(EventId event, QueuePlace place) = 0;
@@ -106,6 +114,8 @@ class WaitingRoomObserver {
   // long the longest-waiting buyer has waited.
   virtual void onQueue(EventId event, int64_t waiting, int64_t admitted, int64_t admit_per_minute,
                        double oldest_wait_seconds) = 0;
+  // An event's queue was turned off: its figures no longer apply.
+  virtual void onQueueClosed(EventId event) = 0;
   // How long an admitted buyer waited, from joining to asking for a basket with the admission.
   virtual void onAdmitted(EventId event, double waited_seconds) = 0;
 };
@@ -148,11 +158,13 @@ struct QueueChallenge {
 };
 
 // How far the watermark of `state` moves at `now` (pure; see WaitingRoom): by the rate times
-// the time since it last moved (at most 5 s of it), over the arrivals of complete seconds only
-// (those over 2 s ago; the pre-sale cohort once the sale is 3 s old), never before the sale
-// starts. Exposed for tests.
+// the time since it last moved (at most 5 s of it), over the arrivals of complete seconds only:
+// those over before `counted_until`, the moment up to which every replica's counts are written
+// (default: 2 s ago); the pre-sale cohort once counts are written since the sale started. Never
+// before the sale starts. Exposed for tests.
 QueueState advanceWatermark(const QueueState& state, const QueueRepository::Arrivals& arrivals,
-                            QueueTime now, std::optional<SystemTime> sale_starts_at);
+                            QueueTime now, std::optional<SystemTime> sale_starts_at,
+                            std::optional<QueueTime> counted_until = std::nullopt);
 // Buyers before `place` among `arrivals` (those of its own bucket pro rata).
 double queueRank(const QueueRepository::Arrivals& arrivals, QueuePlace place);
 
@@ -176,6 +188,13 @@ class WaitingRoom {
   Result<QueueTicket> join(EventId event, const std::string& client, const std::string& challenge,
                            const std::string& nonce);
   Result<QueueTicket> status(const std::string& token);
+  // The same as join() and status() when they need nothing but memory (an enabled queue read at
+  // the last tick; a token still waiting), so that they can answer on an I/O thread; nullopt
+  // when they would read the database.
+  std::optional<Result<QueueTicket>> tryJoin(EventId event, const std::string& client,
+                                             const std::string& challenge,
+                                             const std::string& nonce);
+  std::optional<Result<QueueTicket>> tryStatus(const std::string& token);
   // What a basket of `events` needs: nothing (nullopt) when none has an enabled queue, else the
   // id of the admitted pass `token` is for one of them (the basket's items must all be of it).
   // kQueueRequired (naming the event) without a token or with one not admitted; kForbidden for a
@@ -210,6 +229,8 @@ class WaitingRoom {
   std::optional<Cached> cached(EventId event);
   Result<QueueTicket> describe(const Token& token, const std::string& text);
   bool allowJoin(EventId event, const std::string& client, SystemTime now);  // under mutex_
+  // Whether the event's enabled queue is in memory (and `place`, if given, is still waiting).
+  bool inMemory(EventId event, std::optional<QueuePlace> place);
 
   QueueRepository& queues_;
   CatalogueRepository& catalogue_;
@@ -229,6 +250,7 @@ class WaitingRoom {
   };
   std::unordered_map<std::string, Bucket> joins_;  // client/event -> join allowance
   std::set<std::string> used_challenges_;
+  std::vector<EventId> reported_;  // queues whose figures were reported at the last tick
   std::deque<std::pair<SystemTime, std::string>> challenge_expiry_;
 };
 

@@ -62,6 +62,15 @@ void QueueMetrics::onQueue(EventId event, int64_t waiting, int64_t admitted,
   oldest_.Add(of(event)).Set(oldest_wait_seconds);
 }
 
+void QueueMetrics::onQueueClosed(EventId event) {
+  const auto labels = of(event);
+  for (auto* family : {&waiting_, &admitted_, &rate_, &oldest_}) {
+    if (family->Has(labels)) {
+      family->Remove(&family->Add(labels));
+    }
+  }
+}
+
 void QueueMetrics::onAdmitted(EventId, double waited_seconds) { wait_.Observe(waited_seconds); }
 
 }  // namespace tickets

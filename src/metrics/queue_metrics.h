@@ -22,6 +22,7 @@ class QueueMetrics final : public WaitingRoomObserver {
   void onJoinRefused(std::string_view reason) override;
   void onQueue(EventId event, int64_t waiting, int64_t admitted, int64_t admit_per_minute,
                double oldest_wait_seconds) override;
+  void onQueueClosed(EventId event) override;
   void onAdmitted(EventId event, double waited_seconds) override;
 
  private:

@@ -59,11 +59,30 @@ TEST(AdvanceWatermark, NeverBeforeTheSaleHasStartedAndItsCohortIsCounted) {
   QueueRepository::Arrivals arrivals{{0, 50}};
   const SystemTime sale(seconds(kStart + 100));
   auto state = queue(6000, {0, 0.0}, at(kStart + 100));
-  auto early = advanceWatermark(state, arrivals, at(kStart + 102), sale);
+  auto early = advanceWatermark(state, arrivals, at(kStart + 101), sale);
   EXPECT_DOUBLE_EQ(early.admitted, 0);
   EXPECT_EQ(early.watermark.bucket, 0);
   auto later = advanceWatermark(early, arrivals, at(kStart + 103, 200), sale);
   EXPECT_GT(later.admitted, 0);
+}
+
+TEST(AdvanceWatermark, WaitsForEveryReplicasCounts) {
+  QueueRepository::Arrivals arrivals{{kStart, 4}, {kStart + 1, 4}, {kStart + 5, 4}};
+  // One replica last wrote its counts at kStart + 1.2: kStart is complete, kStart + 1 is not.
+  auto state = advanceWatermark(queue(6000, {kStart, 0.0}, at(kStart + 5)), arrivals,
+                                at(kStart + 6), std::nullopt, at(kStart + 1, 200));
+  EXPECT_DOUBLE_EQ(state.admitted, 4);
+  EXPECT_EQ(state.watermark.bucket, kStart + 1);
+  EXPECT_DOUBLE_EQ(state.watermark.fraction, 0.0);
+  // The pre-sale cohort waits until every replica has written its counts since the sale began.
+  const SystemTime sale(seconds(kStart + 100));
+  QueueRepository::Arrivals cohort{{0, 10}};
+  auto held = advanceWatermark(queue(6000, {0, 0.0}, at(kStart + 104)), cohort, at(kStart + 105),
+                               sale, at(kStart + 99, 900));
+  EXPECT_DOUBLE_EQ(held.admitted, 0);
+  auto moved = advanceWatermark(queue(6000, {0, 0.0}, at(kStart + 104)), cohort, at(kStart + 105),
+                                sale, at(kStart + 100, 100));
+  EXPECT_DOUBLE_EQ(moved.admitted, 10);
 }
 
 TEST(AdvanceWatermark, PausedOrDisabledHoldsAndOwesNothing) {

@@ -118,7 +118,7 @@ CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE NOT voided;
 )sql";
 
 // The waiting room (domain/waiting_room.h): each event's queue state, arrivals per second per
-// replica, the log of when the watermark passed each place, the passes that made a basket, and
+// replica and how far each replica's are written, the log of when the watermark passed each place, the passes that made a basket, and
 // secrets every replica shares (the queue token key unless QUEUE_SECRET is set). Fractions are
 // kept in parts per billion, admissions in thousandths.
 constexpr std::string_view kWaitingRoom = R"sql(
@@ -140,6 +140,11 @@ CREATE TABLE queue_arrivals (
   replica  text   NOT NULL,
   arrivals bigint NOT NULL,
   PRIMARY KEY (event_id, bucket, replica)
+);
+
+CREATE TABLE queue_replicas (
+  replica    text   PRIMARY KEY,
+  counted_ms bigint NOT NULL
 );
 
 CREATE TABLE queue_advances (

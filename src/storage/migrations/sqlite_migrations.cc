@@ -119,7 +119,7 @@ CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE voided = 0;
 )sql";
 
 // The waiting room (domain/waiting_room.h): each event's queue state, arrivals per second per
-// replica, the log of when the watermark passed each place, the passes that made a basket, and
+// replica and how far each replica's are written, the log of when the watermark passed each place, the passes that made a basket, and
 // secrets every replica shares (the queue token key unless QUEUE_SECRET is set). Fractions are
 // kept in parts per billion, admissions in thousandths.
 constexpr std::string_view kWaitingRoom = R"sql(
@@ -141,6 +141,11 @@ CREATE TABLE queue_arrivals (
   replica  TEXT    NOT NULL,
   arrivals INTEGER NOT NULL,
   PRIMARY KEY (event_id, bucket, replica)
+);
+
+CREATE TABLE queue_replicas (
+  replica    TEXT    PRIMARY KEY,
+  counted_ms INTEGER NOT NULL
 );
 
 CREATE TABLE queue_advances (

@@ -112,6 +112,17 @@ class PostgresDatabase::Queues final : public QueueRepository {
     });
   }
 
+  void heartbeat(const std::string& replica, QueueTime counted) override {
+    db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
+      conn.execute("queue_heartbeat",
+                   "INSERT INTO queue_replicas (replica, counted_ms) VALUES ($1, $2) "
+                   "ON CONFLICT (replica) DO UPDATE SET counted_ms = excluded.counted_ms",
+                   {param(replica), param(counted.time_since_epoch().count())});
+      tx.commit();
+      return true;
+    });
+  }
+
   Arrivals arrivals(EventId event, int64_t from) override {
     return db_.read([&](pg::Connection& conn) { return loadArrivals(conn, event, from); });
   }
@@ -126,7 +137,13 @@ class PostgresDatabase::Queues final : public QueueRepository {
         return false;
       }
       const QueueState state = readState(r, 0);
-      auto next = decide(state, loadArrivals(conn, event, state.watermark.bucket));
+      auto counted = conn.execute(
+          "queue_counted_until",
+          "SELECT min(counted_ms) FROM queue_replicas WHERE counted_ms >= $1::bigint - 10000",
+          {param(now.time_since_epoch().count())});
+      const QueueTime counted_until =
+          counted.isNull(0, 0) ? now : QueueTime(std::chrono::milliseconds(counted.integer(0, 0)));
+      auto next = decide(state, loadArrivals(conn, event, state.watermark.bucket), counted_until);
       if (!next) {
         return true;
       }

@@ -111,6 +111,18 @@ QueueRepository::Arrivals SqliteQueues::arrivals(EventId event, int64_t from) {
   return loadArrivals(*conn, event, from);
 }
 
+void SqliteQueues::heartbeat(const std::string& replica, QueueTime counted) {
+  writer_.run<bool>(0, {}, [&](Connection& conn, WriteUnit& tx) {
+    Query q(
+        conn.prepare("INSERT INTO queue_replicas (replica, counted_ms) VALUES (?1, ?2) "
+                     "ON CONFLICT (replica) DO UPDATE SET counted_ms = excluded.counted_ms"));
+    q.bind(1, replica).bind(2, counted.time_since_epoch().count());
+    q.run();
+    tx.commit();
+    return true;
+  });
+}
+
 bool SqliteQueues::advance(EventId event, QueueTime now, const Decide& decide) {
   return writer_.run<bool>(0, {}, [&](Connection& conn, WriteUnit& tx) {
     // The writer is the only one: what it reads stays true until it commits.
@@ -118,7 +130,16 @@ bool SqliteQueues::advance(EventId event, QueueTime now, const Decide& decide) {
     if (!state) {
       return false;
     }
-    auto next = decide(*state, loadArrivals(conn, event, state->watermark.bucket));
+    QueueTime counted = now;
+    {
+      Query q(conn.prepare(
+          "SELECT min(counted_ms) FROM queue_replicas WHERE counted_ms >= ?1 - 10000"));
+      q.bind(1, now.time_since_epoch().count());
+      if (q.step() && !q.isNull(0)) {
+        counted = QueueTime(std::chrono::milliseconds(q.getInt(0)));
+      }
+    }
+    auto next = decide(*state, loadArrivals(conn, event, state->watermark.bucket), counted);
     if (!next) {
       return true;
     }

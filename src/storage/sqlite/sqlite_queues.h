@@ -22,6 +22,7 @@ class SqliteQueues final : public QueueRepository {
   std::vector<QueueState> enabledQueues() override;
   QueueState configure(EventId event, const QueueSettings& settings, QueueTime now) override;
   void recordArrivals(const std::string& replica, EventId event, const Arrivals& counts) override;
+  void heartbeat(const std::string& replica, QueueTime counted) override;
   Arrivals arrivals(EventId event, int64_t from) override;
   bool advance(EventId event, QueueTime now, const Decide& decide) override;
   std::optional<QueueTime> admittedAt(EventId event, QueuePlace place) override;

@@ -1103,9 +1103,9 @@ export interface components {
         };
         QueueSettings: {
             enabled: boolean;
-            /** @description buyers admitted a minute; 0 pauses admission */
-            admit_per_minute: number;
-            /** @description leading zero bits of SHA-256(challenge ":" nonce) asked of each join; 0 (default): none */
+            /** @description buyers admitted a minute; 0 pauses admission; left out: unchanged (0 for a new queue) */
+            admit_per_minute?: number;
+            /** @description leading zero bits of SHA-256(challenge ":" nonce) asked of each join; 0: none; left out: unchanged (0 for a new queue) */
             pow_difficulty?: number;
         };
         QueueReport: {
@@ -1139,7 +1139,10 @@ export interface components {
             token: string;
             /** Format: int64 */
             event_id: number;
-            /** @enum {unknown} */
+            /**
+             * @description admitted with admitted_until null: the queue is off, buy without a token
+             * @enum {unknown}
+             */
             status: "waiting" | "admitted" | "expired";
             /** @description place in line (estimated; 1 is next); 0 once admitted */
             position: number;

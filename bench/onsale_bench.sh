@@ -102,7 +102,7 @@ print(f"admitted buyers' requests (basket, checkout): p50 {r['selling_p50_ms']} 
       f"p95 {r['selling_p95_ms']} ms, p99 {r['selling_p99_ms']} ms (SLO: p95 <= 800 ms)")
 print(f"queue requests (join, poll): p95 {r['queue_p95_ms']} ms; {r['answers']} answers, "
       f"5xx {r['http_5xx']}, 429 {r['http_429']}")
-print(f"fairness (admitted pairs in join order): {float(r['fairness']):.4f}")
+print(f"fairness (admitted pairs who joined in different seconds, in join order): {float(r['fairness']):.4f}")
 print(f"queue at the end: waiting {q['waiting']}, admitted {q['admitted']}; ticketsd peak RSS {rss} MB")
 print(f"violations: oversold {oversold}, sold != tickets {unissued}, orders without tickets {orphans}")
 ok = (float(r["selling_p95_ms"]) <= 800 and r["http_5xx"] == "0" and oversold == "0"

@@ -204,7 +204,8 @@ std::optional<WaitingRoom::Cached> WaitingRoom::cached(EventId event) {
     // too, so that a basket costs no read of it.
     Cached fresh;
     if (auto state = queues_.queue(event)) {
-      fresh = Cached{*state, queues_.arrivals(event, state->watermark.bucket), std::nullopt, true};
+      fresh = Cached{*state, queues_.arrivals(event, state->watermark.bucket), std::nullopt, true,
+                     queues_.advances(event, QueuePlace{-1, 0.0})};
       if (auto detail = catalogue_.findEvent(event)) {
         fresh.sale_starts_at = detail->event.sale_starts_at;
       }
@@ -236,9 +237,10 @@ Result<QueueReport> WaitingRoom::configure(EventId event, const QueueSettings& s
 }
 
 Result<QueueReport> WaitingRoom::report(EventId event) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto queue = cached(event);
   if (!queue) {
+    lock.unlock();
     if (!catalogue_.findEvent(event)) {
       return notFound("no such event");
     }
@@ -278,9 +280,10 @@ Result<QueueReport> WaitingRoom::report(EventId event) {
 }
 
 Result<QueueChallenge> WaitingRoom::challenge(EventId event) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto queue = cached(event);
   if (!queue) {
+    lock.unlock();
     if (!catalogue_.findEvent(event)) {
       return notFound("no such event");
     }
@@ -320,9 +323,10 @@ Result<QueueTicket> WaitingRoom::join(EventId event, const std::string& client,
   const auto now_s = std::chrono::time_point_cast<seconds>(now);
   Token token;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     auto queue = cached(event);
     if (!queue || !queue->state.settings.enabled) {
+      lock.unlock();
       if (!catalogue_.findEvent(event)) {
         return notFound("no such event");
       }
@@ -396,20 +400,27 @@ Result<QueueTicket> WaitingRoom::join(EventId event, const std::string& client,
 Result<QueueTicket> WaitingRoom::describe(const Token& token, const std::string& text) {
   QueueTicket ticket{text, token.event, QueueStatus::kWaiting, 0, std::nullopt, std::nullopt};
   QueueState state;
+  std::optional<QueueTime> admitted_at;
   {
     std::lock_guard lock(mutex_);
     auto queue = cached(token.event);
-    if (!queue) {
-      return forbiddenToken("this event has no queue now");
-    }
-    state = queue->state;
-    if (!state.settings.enabled) {
+    if (!queue || !queue->state.settings.enabled) {
       // The queue is off: anyone buys without a token. Admitted, with no end.
       ticket.status = QueueStatus::kAdmitted;
       ticket.estimated_wait_seconds = 0;
       return ticket;
     }
-    if (!(token.place < state.watermark)) {
+    state = queue->state;
+    if (token.place < state.watermark) {
+      // When the watermark passed the place, from the log read at the last tick.
+      const auto& log = queue->advances;
+      auto passed = std::upper_bound(
+          log.begin(), log.end(), token.place,
+          [](const QueuePlace& place, const auto& advance) { return place < advance.first; });
+      if (passed != log.end()) {
+        admitted_at = passed->second;
+      }
+    } else {
       const double ahead = std::max(0.0, queueRank(queue->arrivals, token.place) -
                                              queueRank(queue->arrivals, state.watermark));
       ticket.position = static_cast<int64_t>(std::floor(ahead)) + 1;
@@ -421,7 +432,9 @@ Result<QueueTicket> WaitingRoom::describe(const Token& token, const std::string&
       return ticket;
     }
   }
-  auto admitted_at = queues_.admittedAt(token.event, token.place);
+  if (!admitted_at) {
+    admitted_at = queues_.admittedAt(token.event, token.place);
+  }
   if (!admitted_at) {
     return ticket;  // the log is behind the state read a moment ago: still waiting
   }
@@ -435,8 +448,12 @@ Result<QueueTicket> WaitingRoom::describe(const Token& token, const std::string&
 bool WaitingRoom::inMemory(EventId event, std::optional<QueuePlace> place) {
   std::lock_guard lock(mutex_);
   auto it = cache_.find(event);
-  return it != cache_.end() && it->second.exists && it->second.state.settings.enabled &&
-         (!place || !(*place < it->second.state.watermark));
+  if (it == cache_.end() || !it->second.exists || !it->second.state.settings.enabled) {
+    return false;
+  }
+  // A place still waiting, or one the log read at the last tick says was passed.
+  return !place || !(*place < it->second.state.watermark) ||
+         (!it->second.advances.empty() && *place < it->second.advances.back().first);
 }
 
 std::optional<Result<QueueTicket>> WaitingRoom::tryJoin(EventId event, const std::string& client,
@@ -576,8 +593,23 @@ void WaitingRoom::tick() {
                       });
     }
     if (auto current = queues_.queue(state.event)) {
-      fresh[state.event] = Cached{
-          *current, queues_.arrivals(state.event, current->watermark.bucket), sale_starts_at, true};
+      Cached entry{*current,
+                   queues_.arrivals(state.event, current->watermark.bucket),
+                   sale_starts_at,
+                   true,
+                   {}};
+      {
+        std::lock_guard lock(mutex_);
+        if (auto old = cache_.find(state.event); old != cache_.end() && old->second.exists) {
+          entry.advances = old->second.advances;
+        }
+      }
+      const QueuePlace after =
+          entry.advances.empty() ? QueuePlace{-1, 0.0} : entry.advances.back().first;
+      for (auto& advance : queues_.advances(state.event, after)) {
+        entry.advances.push_back(advance);
+      }
+      fresh[state.event] = std::move(entry);
     }
   }
   {
@@ -593,6 +625,15 @@ void WaitingRoom::tick() {
         }
       }
     }
+    // Events known to have no enabled queue stay known as such: a queue turned on anywhere is in
+    // `fresh` from the next tick on.
+    for (const auto& [event, entry] : cache_) {
+      if (!fresh.contains(event)) {
+        Cached none;
+        none.state.event = event;
+        fresh.emplace(event, std::move(none));
+      }
+    }
     cache_ = std::move(fresh);
     // Arrivals of buckets the watermark passed no longer need writing again.
     for (auto& [event, counts] : mine_) {
@@ -606,7 +647,9 @@ void WaitingRoom::tick() {
     {
       std::lock_guard lock(mutex_);
       for (const auto& [event, entry] : cache_) {
-        enabled.push_back(event);
+        if (entry.exists) {
+          enabled.push_back(event);
+        }
       }
     }
     for (EventId event : enabled) {

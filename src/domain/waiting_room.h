@@ -100,6 +100,9 @@ class QueueRepository {
   virtual bool advance(EventId event, QueueTime now, const Decide& decide) = 0;
   // When the watermark first passed `place`, if it has.
   virtual std::optional<QueueTime> admittedAt(EventId event, QueuePlace place) = 0;
+  // The log of the watermark's moves after `after`: each place it stopped at, and when, in order.
+  virtual std::vector<std::pair<QueuePlace, QueueTime>> advances(EventId event,
+                                                                 QueuePlace after) = 0;
   // The named secret every replica shares, made by `generate` and stored the first time.
   virtual std::string secret(const std::string& name,
                              const std::function<std::string()>& generate) = 0;
@@ -220,6 +223,8 @@ class WaitingRoom {
     QueueRepository::Arrivals arrivals;  // from the watermark's bucket on, all replicas
     std::optional<SystemTime> sale_starts_at;
     bool exists = false;  // false: the event has no queue
+    // When the watermark passed each place it stopped at, in order (see admittedAt).
+    std::vector<std::pair<QueuePlace, QueueTime>> advances;
   };
 
   const std::string& key() const;

@@ -181,6 +181,24 @@ class PostgresDatabase::Queues final : public QueueRepository {
     });
   }
 
+  std::vector<std::pair<QueuePlace, QueueTime>> advances(EventId event, QueuePlace after) override {
+    return db_.read([&](pg::Connection& conn) {
+      auto r = conn.execute(
+          "queue_advances",
+          "SELECT watermark_bucket, watermark_ppb, at_ms FROM queue_advances WHERE event_id = $1 "
+          "AND (watermark_bucket > $2 OR (watermark_bucket = $2 AND watermark_ppb > $3)) "
+          "ORDER BY watermark_bucket, watermark_ppb",
+          {param(event), param(after.bucket), param(ppb(after.fraction))});
+      std::vector<std::pair<QueuePlace, QueueTime>> log;
+      for (int row = 0; row < r.rows(); ++row) {
+        log.emplace_back(
+            QueuePlace{r.integer(row, 0), static_cast<double>(r.integer(row, 1)) / 1e9},
+            QueueTime(std::chrono::milliseconds(r.integer(row, 2))));
+      }
+      return log;
+    });
+  }
+
   std::string secret(const std::string& name,
                      const std::function<std::string()>& generate) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {

@@ -183,6 +183,22 @@ std::optional<QueueTime> SqliteQueues::admittedAt(EventId event, QueuePlace plac
   return QueueTime(std::chrono::milliseconds(q.getInt(0)));
 }
 
+std::vector<std::pair<QueuePlace, QueueTime>> SqliteQueues::advances(EventId event,
+                                                                     QueuePlace after) {
+  auto conn = acquire_();
+  Query q(conn->prepare(
+      "SELECT watermark_bucket, watermark_ppb, at_ms FROM queue_advances WHERE event_id = ?1 "
+      "AND (watermark_bucket > ?2 OR (watermark_bucket = ?2 AND watermark_ppb > ?3)) "
+      "ORDER BY watermark_bucket, watermark_ppb"));
+  q.bind(1, event).bind(2, after.bucket).bind(3, ppb(after.fraction));
+  std::vector<std::pair<QueuePlace, QueueTime>> log;
+  while (q.step()) {
+    log.emplace_back(QueuePlace{q.getInt(0), static_cast<double>(q.getInt(1)) / 1e9},
+                     QueueTime(std::chrono::milliseconds(q.getInt(2))));
+  }
+  return log;
+}
+
 std::string SqliteQueues::secret(const std::string& name,
                                  const std::function<std::string()>& generate) {
   return writer_.run<std::string>(0, {}, [&](Connection& conn, WriteUnit& tx) {

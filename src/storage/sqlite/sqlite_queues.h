@@ -26,6 +26,7 @@ class SqliteQueues final : public QueueRepository {
   Arrivals arrivals(EventId event, int64_t from) override;
   bool advance(EventId event, QueueTime now, const Decide& decide) override;
   std::optional<QueueTime> admittedAt(EventId event, QueuePlace place) override;
+  std::vector<std::pair<QueuePlace, QueueTime>> advances(EventId event, QueuePlace after) override;
   std::string secret(const std::string& name,
                      const std::function<std::string()>& generate) override;
 

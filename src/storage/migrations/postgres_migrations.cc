@@ -118,9 +118,9 @@ CREATE INDEX tickets_valid_by_type ON tickets (ticket_type_id) WHERE NOT voided;
 )sql";
 
 // The waiting room (domain/waiting_room.h): each event's queue state, arrivals per second per
-// replica and how far each replica's are written, the log of when the watermark passed each place, the passes that made a basket, and
-// secrets every replica shares (the queue token key unless QUEUE_SECRET is set). Fractions are
-// kept in parts per billion, admissions in thousandths.
+// replica and how far each replica's are written, the log of when the watermark passed each place,
+// the passes that made a basket, and secrets every replica shares (the queue token key unless
+// QUEUE_SECRET is set). Fractions are kept in parts per billion, admissions in thousandths.
 constexpr std::string_view kWaitingRoom = R"sql(
 CREATE TABLE event_queues (
   event_id           bigint           PRIMARY KEY REFERENCES events (id),

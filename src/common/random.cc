@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <vector>
 
@@ -32,6 +33,18 @@ std::string randomCode(size_t length, std::string_view alphabet32) {
     code += alphabet32[b & 31];
   }
   return code;
+}
+
+double randomFraction() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+  uint64_t value = 0;
+  for (unsigned char b : bytes) {
+    value = (value << 8) | b;
+  }
+  return static_cast<double>(value >> 11) / static_cast<double>(uint64_t{1} << 53);
 }
 
 }  // namespace tickets

@@ -58,16 +58,6 @@ std::optional<int64_t> integer(std::string_view text) {
   return value;
 }
 
-// 64 random bits as a fraction in [0, 1).
-double randomFraction() {
-  auto bytes = base64urlDecode(randomToken(64)).value_or(std::string(8, '\0'));
-  uint64_t value = 0;
-  for (unsigned char c : bytes) {
-    value = (value << 8) | c;
-  }
-  return static_cast<double>(value >> 11) / static_cast<double>(uint64_t{1} << 53);
-}
-
 }  // namespace
 
 std::string_view toString(QueueStatus status) {

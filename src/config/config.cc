@@ -112,7 +112,7 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   app.add_option("--workers", workers,
                  "Threads for database work: the most requests at the database at once, "
                  "beyond which requests are shed with 429 (0: the larger of 64 and "
-                 "2 x DB_POOL_SIZE + 2)")
+                 "2 x DB_POOL_SIZE + 2); the buyer's routes have as many again of their own")
       ->envname("WORKERS")
       ->capture_default_str();
   app.add_option("--shutdown-drain-seconds", drain,

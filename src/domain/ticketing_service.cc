@@ -131,15 +131,19 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   }
   std::sort(types.begin(), types.end());
   const auto scope = WriteScope::ofTypes(std::move(types));
-  auto reserve = [&](SellingTransaction& tx) {
-    return selling::reserve(tx, hold, policy_.holds_per_client);
+  // One attempt at the basket's write; a basket made with an admission is told to the room.
+  auto reserve = [&] {
+    auto made = write<Hold>(scope, [&](SellingTransaction& tx) {
+      return selling::reserve(tx, hold, policy_.holds_per_client);
+    });
+    if (made && queue_pass) {
+      waiting_room_->basketMade(*queue_pass);
+    }
+    return made;
   };
-  auto reserved = write<Hold>(scope, reserve);
+  auto reserved = reserve();
   if (!reserved && reserved.error().code == ErrorCode::kTooManyHolds && observer_ != nullptr) {
     observer_->onHoldRefused("client_limit");
-  }
-  if (reserved && queue_pass) {
-    waiting_room_->basketMade(*queue_pass);
   }
   if (reserved || reserved.error().code != ErrorCode::kSoldOut) {
     return reserved;
@@ -157,11 +161,7 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   if (observer_ != nullptr) {
     observer_->onHoldsExpired(expired);
   }
-  reserved = write<Hold>(scope, reserve);
-  if (reserved && queue_pass) {
-    waiting_room_->basketMade(*queue_pass);
-  }
-  return reserved;
+  return reserve();
 }
 
 Result<Hold> TicketingService::getBasket(const std::string& id) {

@@ -215,8 +215,8 @@ Result<QueueReport> WaitingRoom::configure(EventId event, const QueueSettings& s
   if (settings.pow_difficulty < 0 || settings.pow_difficulty > 24) {
     return unprocessable("pow_difficulty", "pow_difficulty must be 0 to 24 bits");
   }
-  if (!catalogue_.findEvent(event)) {
-    return notFound("no such event");
+  if (auto unknown = unknownEvent(event)) {
+    return *unknown;
   }
   queues_.configure(event, settings, nowMs(clock_));
   {
@@ -226,13 +226,20 @@ Result<QueueReport> WaitingRoom::configure(EventId event, const QueueSettings& s
   return report(event);
 }
 
+std::optional<DomainError> WaitingRoom::unknownEvent(EventId event) {
+  if (catalogue_.findEvent(event)) {
+    return std::nullopt;
+  }
+  return notFound("no such event");
+}
+
 Result<QueueReport> WaitingRoom::report(EventId event) {
   std::unique_lock lock(mutex_);
   auto queue = cached(event);
   if (!queue) {
     lock.unlock();
-    if (!catalogue_.findEvent(event)) {
-      return notFound("no such event");
+    if (auto unknown = unknownEvent(event)) {
+      return *unknown;
     }
     return QueueReport{event, {}, 0, 0, 0};
   }
@@ -274,8 +281,8 @@ Result<QueueChallenge> WaitingRoom::challenge(EventId event) {
   auto queue = cached(event);
   if (!queue) {
     lock.unlock();
-    if (!catalogue_.findEvent(event)) {
-      return notFound("no such event");
+    if (auto unknown = unknownEvent(event)) {
+      return *unknown;
     }
     return QueueChallenge{event, false, 0, {}};
   }
@@ -317,8 +324,8 @@ Result<QueueTicket> WaitingRoom::join(EventId event, const std::string& client,
     auto queue = cached(event);
     if (!queue || !queue->state.settings.enabled) {
       lock.unlock();
-      if (!catalogue_.findEvent(event)) {
-        return notFound("no such event");
+      if (auto unknown = unknownEvent(event)) {
+        return *unknown;
       }
       return DomainError{ErrorCode::kConflict, "this event has no queue: buy directly", {}};
     }

@@ -234,6 +234,8 @@ class WaitingRoom {
   std::optional<Cached> cached(EventId event);
   Result<QueueTicket> describe(const Token& token, const std::string& text);
   bool allowJoin(EventId event, const std::string& client, SystemTime now);  // under mutex_
+  // kNotFound for an event that does not exist (a read: call it outside mutex_).
+  std::optional<DomainError> unknownEvent(EventId event);
   // Whether the event's enabled queue is in memory (and `place`, if given, is still waiting).
   bool inMemory(EventId event, std::optional<QueuePlace> place);
 

@@ -19,9 +19,12 @@ namespace {
 
 using http::beast_http::status;
 
-http::Response cachedJson(ResponseCache::Body body, unsigned version) {
+// `X-Cache` says whether this answer read the database (miss) or was served from the response
+// cache (hit, including readers that waited for another's read of a cold key).
+http::Response cachedJson(ResponseCache::Body body, unsigned version, bool hit = true) {
   auto response = http::jsonResponse(status::ok, body, version);
   response.set(http::beast_http::field::cache_control, "public, max-age=1");
+  response.set("X-Cache", hit ? "hit" : "miss");
   return response;
 }
 
@@ -210,7 +213,7 @@ boost::asio::awaitable<http::Response> EventsHandler::readAndStore(
   if (produced != nullptr) {
     *produced = body;
   }
-  co_return cachedJson(body, request.version());
+  co_return cachedJson(body, request.version(), false);
 }
 
 }  // namespace tickets::api

@@ -45,10 +45,10 @@ class WorkerPool {
         boost::asio::use_awaitable);
   }
 
-  void stop() {
-    pool_.stop();
-    pool_.join();
-  }
+  // Runs the jobs already handed over to their end, then ends the threads. Call it once the
+  // event loops have stopped and before they are destroyed: a job dropped unrun would, when the
+  // pool goes, hand its caller's coroutine back to a loop that no longer exists.
+  void drain() { pool_.join(); }
 
  private:
   struct Release {

@@ -288,8 +288,9 @@ int Application::run(const Listening& on_listening) {
   for (auto& t : threads) {
     t.join();
   }
-  workers.stop();
-  selling_workers.stop();
+  // Before the loops are destroyed (they are declared after the pools): see WorkerPool::drain.
+  workers.drain();
+  selling_workers.drain();
   log->info(R"("msg":"stopped")");
   log->flush();
   return 0;

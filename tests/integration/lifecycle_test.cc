@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -51,8 +53,8 @@ TEST(Lifecycle, SigtermFailsReadinessKeepsServingThenExitsZero) {
   EXPECT_EQ(httpGet(server.port(), "/healthz").status, 200);
 
   auto code = server.waitForExit(10s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 0);
+  ASSERT_TRUE(code.has_value()) << server.exitReport();
+  EXPECT_EQ(*code, 0) << server.exitReport();
   EXPECT_GE(std::chrono::steady_clock::now() - signalled, 2s);
   EXPECT_FALSE(canConnect(server.port()));
   EXPECT_TRUE(server.waitForLog("\"msg\":\"stopped\"", 1s));
@@ -75,8 +77,8 @@ TEST(Lifecycle, InFlightRequestsFinishBeforeExit) {
   EXPECT_EQ(response.status, 200);
   EXPECT_NE(response.body.find("\"id\":4"), std::string::npos);
   auto code = server.waitForExit(5s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 0);
+  ASSERT_TRUE(code.has_value()) << server.exitReport();
+  EXPECT_EQ(*code, 0) << server.exitReport();
 }
 
 TEST(Lifecycle, ShutdownIsBoundedEvenIfARequestHangs) {
@@ -96,8 +98,8 @@ TEST(Lifecycle, ShutdownIsBoundedEvenIfARequestHangs) {
   const auto signalled = std::chrono::steady_clock::now();
   server.signal(SIGTERM);
   auto code = server.waitForExit(5s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 0);
+  ASSERT_TRUE(code.has_value()) << server.exitReport();
+  EXPECT_EQ(*code, 0) << server.exitReport();
   EXPECT_LT(std::chrono::steady_clock::now() - signalled, 4s);
   EXPECT_TRUE(server.waitForLog("abandoning in-flight requests", 1s));
   slow.wait();
@@ -141,6 +143,37 @@ TEST(Lifecycle, PortInUseExitsNonZero) {
       {}, {{"PORT", std::to_string(first.port())}, {"DATA_DIR", dir.path()}, {"THREADS", "4"}});
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("cannot listen"), std::string::npos) << output;
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TICKETS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TICKETS_SANITIZED 1
+#endif
+#endif
+
+TEST(Lifecycle, AFatalSignalLeavesALineNamingItAndTheStackThenEndsTheProcess) {
+#ifdef TICKETS_SANITIZED
+  GTEST_SKIP() << "the sanitizers report fatal signals themselves";
+#endif
+  TestServer server;
+  server.signal(SIGSEGV);
+  auto line = server.waitForLog("\"msg\":\"fatal signal\"", 5s);
+  ASSERT_TRUE(line) << server.exitReport();
+  auto report = boost::json::parse(*line).as_object();
+  EXPECT_EQ(report.at("level"), "critical");
+  EXPECT_EQ(report.at("signal"), SIGSEGV);
+  EXPECT_EQ(report.at("name"), "SIGSEGV");
+  const auto& stack = report.at("stack").as_array();
+  ASSERT_FALSE(stack.empty());
+  EXPECT_TRUE(std::any_of(stack.begin(), stack.end(), [](const boost::json::value& frame) {
+    return frame.as_string().starts_with("ticketsd+0x");
+  })) << *line;
+  // The signal still ends the process, as it would have without the report.
+  EXPECT_FALSE(server.waitForExit(5s).has_value());
+  EXPECT_NE(server.exitReport().find("killed by signal 11"), std::string::npos)
+      << server.exitReport();
 }
 
 }  // namespace

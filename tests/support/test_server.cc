@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -157,6 +158,24 @@ std::optional<int> TestServer::waitForExit(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;
+}
+
+std::string TestServer::exitReport() const {
+  std::string report;
+  if (!exited_) {
+    report = "ticketsd is still running";
+  } else if (WIFEXITED(exit_status_)) {
+    report = "ticketsd exited with " + std::to_string(WEXITSTATUS(exit_status_));
+  } else if (WIFSIGNALED(exit_status_)) {
+    report = "ticketsd was killed by signal " + std::to_string(WTERMSIG(exit_status_)) + " (" +
+             strsignal(WTERMSIG(exit_status_)) + ")";
+  }
+  const auto lines = logLines();
+  report += "; its last log lines:\n";
+  for (size_t i = lines.size() > 30 ? lines.size() - 30 : 0; i < lines.size(); ++i) {
+    report += lines[i] + "\n";
+  }
+  return report;
 }
 
 std::vector<std::string> TestServer::logLines() const {

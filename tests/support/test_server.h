@@ -35,6 +35,9 @@ class TestServer {
   void signal(int signo);
   // Waits for the process to exit; returns its exit code, or nullopt on timeout or a signal death.
   std::optional<int> waitForExit(std::chrono::milliseconds timeout);
+  // How the process ended (exit code, or the signal that killed it) and its last log lines, for
+  // a failed assertion's message.
+  std::string exitReport() const;
 
   std::vector<std::string> logLines() const;
   // Waits until a log line contains `needle`; returns that line.

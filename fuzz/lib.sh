@@ -1,6 +1,6 @@
 # Shared by fuzz/smoke.sh and fuzz/run.sh (sourced, from the repository root).
 
-build_dir=build/fuzz/fuzz
+build_dir="${FUZZ_BUILD_DIR:-build/fuzz}/fuzz"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 

@@ -10,7 +10,13 @@ case "$flavour" in
   # information is split off when the image is made (scripts/image.sh).
   release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DTICKETS_TESTS=OFF) ;;
   test) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DTICKETS_SANITIZE=ON) ;;
+  # clang, and instrumented for libFuzzer's coverage too, so that the same tree builds the fuzz
+  # targets (fuzz/CMakeLists.txt says why -fno-sanitize=function).
+  asan)
+    args=(-DCMAKE_BUILD_TYPE=Debug -DTICKETS_SANITIZE=ON -DTICKETS_FUZZ=ON
+      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+      "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link -fno-sanitize=function")
+    ;;
   # -O1 keeps ThreadSanitizer's slowdown (and the suite's wall time) down; -g gives its stacks.
   tsan) args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DTICKETS_TSAN=ON) ;;
   *) echo "unknown flavour: $flavour" >&2; exit 2 ;;

@@ -38,7 +38,7 @@ step "container image (built from Debian packages, run with buildah on SQLite an
 # The test build is compiled with the release flags (RelWithDebInfo); the image strips it.
 bash deploy/image/test.sh --binary build/test/src/ticketsd
 
-step "build (ASan + UBSan)"
+step "build (ASan + UBSan, clang; the libFuzzer targets too)"
 bash scripts/build.sh asan
 
 step "tests under ASan + UBSan"
@@ -64,7 +64,8 @@ fi
 ((tsan_status == 0))
 
 step "fuzz (libFuzzer, ASan + UBSan, about 8 s a target; fuzz/run.sh MINUTES for a campaign)"
-bash fuzz/smoke.sh 8
+# The targets were built with the ASan + UBSan tree above.
+FUZZ_BUILD_DIR=build/asan bash fuzz/smoke.sh 8
 
 step "monitoring"
 bash monitoring/test.sh --ticketsd build/test/src/ticketsd

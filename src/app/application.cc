@@ -166,6 +166,10 @@ int Application::run(const Listening& on_listening) {
                                                 .target = std::chrono::milliseconds(250)},
                                                &shedding_metrics);
 
+  // The housekeeper's chores have threads of their own (one per loop of chores): a flood that
+  // fills the request workers must not stall the waiting room's tick or the expiry of baskets.
+  WorkerPool housekeeping(2);
+
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
   QueueMetrics queue_metrics(registry);
@@ -262,7 +266,7 @@ int Application::run(const Listening& on_listening) {
   server.start();
   Shutdown shutdown(io, server, draining, config_, *log);
   shutdown.arm();
-  Housekeeper housekeeper(io, workers, ticketing, waiting_room, *log);
+  Housekeeper housekeeper(io, housekeeping, ticketing, waiting_room, *log);
   housekeeper.start();
 
   const double startup_ms =
@@ -291,6 +295,7 @@ int Application::run(const Listening& on_listening) {
   // Before the loops are destroyed (they are declared after the pools): see WorkerPool::drain.
   workers.drain();
   selling_workers.drain();
+  housekeeping.drain();
   log->info(R"("msg":"stopped")");
   log->flush();
   return 0;

@@ -18,6 +18,7 @@
 #endif
 
 namespace tickets {
+#ifndef TICKETS_SANITIZED
 namespace {
 
 constexpr std::array kFatalSignals{SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
@@ -107,6 +108,7 @@ void onFatalSignal(int signal) {
 }
 
 }  // namespace
+#endif
 
 void installCrashReport() {
 #ifndef TICKETS_SANITIZED

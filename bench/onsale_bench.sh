@@ -10,13 +10,18 @@
 #
 # Every buyer holds a connection while it waits, so buyers arrive for as many seconds (at most
 # ARRIVAL_SECONDS) as four times the rate fits in the open-file limit, 2 s on this machine.
-# ONSALE_MAX_RATE caps the admission rate, for a smaller run. A benchmark, not a test.
+# ONSALE_MAX_RATE caps the admission rate, for a smaller run. DATABASE_LATENCY_MS=N makes the
+# database slow (every connection checkout N ms longer, by fault injection) once what the shop
+# sustains has been measured: the queue keeps admitting at the healthy rate, as it would when the
+# database degrades in the middle of a sale, and load shedding must keep the admitted buyers'
+# p95 within the SLO. A benchmark, not a test.
 # Usage: bench/onsale_bench.sh [ARRIVAL_SECONDS (4)]    TICKETSD=path uses that binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 arrivals="${1:-4}"
 max_rate="${ONSALE_MAX_RATE:-1000000}"
+db_latency="${DATABASE_LATENCY_MS:-0}"
 token="bench-admin-token-0123456789"
 
 bash scripts/setup.sh
@@ -42,7 +47,7 @@ ulimit -n "$(ulimit -Hn)"  # a connection per waiting buyer
 port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 # Buyers come through "one proxy" (X-Forwarded-For), each with an address of its own.
 HOST=127.0.0.1 PORT="$port" DATABASE_URL="sqlite:$work/onsale.db" ADMIN_TOKEN="$token" \
-  TRUSTED_PROXIES=1 HOLD_LIMIT_PER_CLIENT=0 MAX_CONNECTIONS=60000 LOG_LEVEL=warn \
+  TRUSTED_PROXIES=1 HOLD_LIMIT_PER_CLIENT=0 MAX_CONNECTIONS=60000 LOG_LEVEL=warn FAULT_INJECTION="$((db_latency > 0))" \
   "$TICKETSD" >"$work/ticketsd.log" 2>&1 &
 tpid=$!
 for _ in $(seq 500); do
@@ -75,6 +80,12 @@ read -r event type <<<"$(create_event "$capacity")"
 curl -fsS -X PUT "http://127.0.0.1:$port/api/admin/events/$event/queue" \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d "{\"enabled\":true,\"admit_per_minute\":$((rate * 60))}" >/dev/null
+if ((db_latency > 0)); then
+  curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$port/api/admin/faults" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"database_latency_ms\":$db_latency}"
+  echo "the database is now slow: every connection checkout takes $db_latency ms longer"
+fi
 echo "on-sale: $capacity tickets, queue admitting $rate/s, buyers arriving at $offered/s for ${arrivals}s ..."
 result="$("$load" "$port" "$event" "$type" "$offered" "$arrivals" 1000 180)"
 queue="$(curl -fsS "http://127.0.0.1:$port/api/admin/events/$event/queue" -H "Authorization: Bearer $token")"
@@ -91,15 +102,17 @@ print(*db.execute("""SELECT
   (SELECT count(*) FROM orders o WHERE NOT EXISTS
      (SELECT 1 FROM tickets k WHERE k.order_code = o.code))""").fetchone())' "$work/onsale.db")
 
-/usr/bin/python3 - "$result" "$sustained" "$rate" "$offered" "$capacity" "$check" "$queue" "$rss" <<'PY'
+/usr/bin/python3 - "$result" "$sustained" "$rate" "$offered" "$capacity" "$check" "$queue" "$rss" "$db_latency" <<'PY'
 import json, sys
-result, sustained, rate, offered, capacity, check, queue, rss = sys.argv[1:]
+result, sustained, rate, offered, capacity, check, queue, rss, db_latency = sys.argv[1:]
 r = dict(kv.split("=") for kv in result.split()[1:])
 oversold, unissued, orphans = check.split()
 q = json.loads(queue)
 print()
 print(f"shop sustains {sustained} purchases/s (16 clients); queue admits {rate}/s; "
       f"buyers offered {offered}/s (4x); {capacity} tickets")
+if db_latency != "0":
+    print(f"during the sale the database was {db_latency} ms slower per connection checkout")
 print(f"buyers {r['buyers']}: admitted {r['admitted']}, bought {r['bought']}, "
       f"found it sold out {r['sold_out']}, gave up {r['gave_up']}, failed {r['failed']}")
 print(f"admitted buyers' requests (basket, checkout): p50 {r['selling_p50_ms']} ms, "

@@ -53,6 +53,8 @@ function done(summary, latency, requests)
     e = e + t:get("errors")
     d = d + t:get("shed")
   end
-  io.write(string.format("RESULT purchases=%d sold_out=%d errors=%d shed=%d p50_ms=%.3f p99_ms=%.3f\n",
-    p, s, e, d, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format(
+    "RESULT purchases=%d sold_out=%d errors=%d shed=%d p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f\n",
+    p, s, e, d, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
 end

@@ -18,16 +18,10 @@ cd "$(dirname "$0")/.."
 duration="${1:-10}"
 token="bench-admin-token-0123456789"
 
+source bench/lib.sh
 bash scripts/setup.sh
-for p in wrk postgresql-15 curl; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
-  fi
-done
-if [[ -z "${TICKETSD:-}" ]]; then
-  bash scripts/build.sh release >/dev/null
-  TICKETSD=build/release/src/ticketsd
-fi
+need wrk postgresql-15 curl
+use_release_binary
 
 work="$(mktemp -d)"
 chmod 755 "$work"
@@ -38,88 +32,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-pids=()
-# start_ticketsd DATABASE_URL: starts one more ticketsd; sets $port (its port) and $tpid
-start_ticketsd() {
-  port="$(free_port)"
-  # Every client of a benchmark is 127.0.0.1: no limit of live baskets per client.
-  HOST=127.0.0.1 PORT="$port" DATABASE_URL="$1" ADMIN_TOKEN="$token" DB_POOL_SIZE=16 HOLD_LIMIT_PER_CLIENT=0 \
-    LOG_LEVEL=warn "$TICKETSD" >"$work/ticketsd-$port.log" 2>&1 &
-  tpid=$!
-  pids+=("$tpid")
-  for _ in $(seq 500); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/readiness" 2>/dev/null && return 0
-    sleep 0.02
-  done
-  echo "ticketsd did not start:" >&2; cat "$work/ticketsd-$port.log" >&2; exit 1
-}
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-
-# create_event N_TYPES CAPACITY: prints the first ticket type id of a new on-sale event
-create_event() {
-  local types="" i
-  for ((i = 0; i < $1; i++)); do
-    types+="${types:+,}{\"name\":\"T$i\",\"price\":2500,\"currency\":\"GBP\",\"capacity\":$2}"
-  done
-  curl -fsS -X POST "http://127.0.0.1:$port/api/admin/events" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' \
-    -d "{\"name\":\"Bench\",\"venue\":\"Arena\",\"starts_at\":\"2030-01-01T19:00:00Z\",\"ends_at\":\"2030-01-01T23:00:00Z\",\"timezone\":\"Europe/London\",\"status\":\"on_sale\",\"ticket_types\":[$types]}" |
-    /usr/bin/python3 -c 'import json,sys; print(min(t["id"] for t in json.load(sys.stdin)["ticket_types"]))'
-}
-
-# seed: sets $hot (one ticket type) and $spread (first of 1,000 consecutive ticket types)
-seed() {
-  hot="$(create_event 1 1000000)"
-  spread=""
-  for _ in $(seq 20); do
-    local first
-    first="$(create_event 50 100000)"
-    spread="${spread:-$first}"
-  done
-}
-
-# wrk_run OUT PORT CLIENTS FIRST TYPES: one wrk run of purchases into OUT
-wrk_run() {
-  wrk -t2 -c"$3" -d"${duration}s" -s bench/purchase.lua "http://127.0.0.1:$2" -- "$4" "$5" >"$1"
-}
-# summarise OUT... -> "purchases_per_s p50_ms p99_ms errors" (p50 and p99: the worst of the runs)
-summarise() {
-  /usr/bin/python3 - "$duration" "$@" <<'PY'
-import re, sys
-seconds = float(sys.argv[1])
-purchases = errors = shed = 0
-p50 = p99 = 0.0
-for path in sys.argv[2:]:
-    m = re.search(r"RESULT purchases=(\d+) sold_out=(\d+) errors=(\d+) shed=(\d+) "
-                  r"p50_ms=([\d.]+) p99_ms=([\d.]+)", open(path).read())
-    purchases += int(m.group(1))
-    errors += int(m.group(3))
-    shed += int(m.group(4))
-    p50 = max(p50, float(m.group(5)))
-    p99 = max(p99, float(m.group(6)))
-print(f"{purchases / seconds:.0f} {p50:.2f} {p99:.2f} {errors}/{shed}")
-PY
-}
-# wrk_purchases PORT CLIENTS FIRST TYPES -> "purchases_per_s p50_ms p99_ms errors"
-wrk_purchases() {
-  wrk_run "$work/wrk.out" "$@"
-  summarise "$work/wrk.out"
-}
-# wrk_two PORT_A PORT_B CLIENTS FIRST TYPES: half the clients on each replica, at once
-wrk_two() {
-  wrk_run "$work/wrk-a.out" "$1" $(($3 / 2)) "$4" "$5" &
-  local a=$!
-  wrk_run "$work/wrk-b.out" "$2" $(($3 / 2)) "$4" "$5"
-  wait "$a"
-  summarise "$work/wrk-a.out" "$work/wrk-b.out"
-}
 
 # pgbench_purchases URL FIRST TYPES -> "tps p50_ms p99_ms errors"
 pgbench_purchases() {
@@ -172,18 +84,18 @@ seed
 echo "PostgreSQL: reference (pgbench), then ticketsd ..."
 read -r ref_hot ref_hot_p50 ref_hot_p99 ref_hot_err <<<"$(pgbench_purchases "$bench_url" "$hot" 1)"
 read -r ref_spread ref_spread_p50 ref_spread_p99 ref_spread_err <<<"$(pgbench_purchases "$bench_url" "$spread" 1000)"
-read -r t_hot t_hot_p50 t_hot_p99 t_hot_err <<<"$(wrk_purchases "$port_a" 16 "$hot" 1)"
-read -r t_spread t_spread_p50 t_spread_p99 t_spread_err <<<"$(wrk_purchases "$port_a" 16 "$spread" 1000)"
-read -r t_hot64 t_hot64_p50 t_hot64_p99 t_hot64_err <<<"$(wrk_purchases "$port_a" 64 "$hot" 1)"
+read -r t_hot t_hot_p50 t_hot_p99 t_hot_err _ <<<"$(wrk_purchases "$port_a" 16 "$hot" 1)"
+read -r t_spread t_spread_p50 t_spread_p99 t_spread_err _ <<<"$(wrk_purchases "$port_a" 16 "$spread" 1000)"
+read -r t_hot64 t_hot64_p50 t_hot64_p99 t_hot64_err _ <<<"$(wrk_purchases "$port_a" 64 "$hot" 1)"
 start_ticketsd "$bench_url"
 port_b=$port
-read -r r_hot r_hot_p50 r_hot_p99 r_hot_err <<<"$(wrk_two "$port_a" "$port_b" 16 "$hot" 1)"
-read -r r_spread r_spread_p50 r_spread_p99 r_spread_err <<<"$(wrk_two "$port_a" "$port_b" 16 "$spread" 1000)"
+read -r r_hot r_hot_p50 r_hot_p99 r_hot_err _ <<<"$(wrk_two "$port_a" "$port_b" 16 "$hot" 1)"
+read -r r_spread r_spread_p50 r_spread_p99 r_spread_err _ <<<"$(wrk_two "$port_a" "$port_b" 16 "$spread" 1000)"
 # The reference again, after ticketsd's runs: the disk and the neighbours of these machines
 # move it by 2x within minutes, so ratios are taken against the mean of both.
 read -r ref2_hot ref2_hot_p50 ref2_hot_p99 ref2_hot_err <<<"$(pgbench_purchases "$bench_url" "$hot" 1)"
 read -r ref2_spread ref2_spread_p50 ref2_spread_p99 ref2_spread_err <<<"$(pgbench_purchases "$bench_url" "$spread" 1000)"
-read -r t_256 t_256_p50 t_256_p99 t_256_err <<<"$(wrk_purchases "$port_a" 256 "$hot" 1)"
+read -r t_256 t_256_p50 t_256_p99 t_256_err _ <<<"$(wrk_purchases "$port_a" 256 "$hot" 1)"
 rss_pg=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid_a/status")
 stop_all
 pg_check=$(psql -tA -F' ' "$bench_url" -c "$integrity_sql")
@@ -191,10 +103,10 @@ pg_check=$(psql -tA -F' ' "$bench_url" -c "$integrity_sql")
 echo "SQLite: ticketsd ..."
 start_ticketsd "sqlite:$work/bench.db"
 seed
-read -r s_hot s_hot_p50 s_hot_p99 s_hot_err <<<"$(wrk_purchases "$port" 16 "$hot" 1)"
-read -r s_hot64 s_hot64_p50 s_hot64_p99 s_hot64_err <<<"$(wrk_purchases "$port" 64 "$hot" 1)"
-read -r s_spread s_spread_p50 s_spread_p99 s_spread_err <<<"$(wrk_purchases "$port" 16 "$spread" 1000)"
-read -r s_spread64 s_spread64_p50 s_spread64_p99 s_spread64_err <<<"$(wrk_purchases "$port" 64 "$spread" 1000)"
+read -r s_hot s_hot_p50 s_hot_p99 s_hot_err _ <<<"$(wrk_purchases "$port" 16 "$hot" 1)"
+read -r s_hot64 s_hot64_p50 s_hot64_p99 s_hot64_err _ <<<"$(wrk_purchases "$port" 64 "$hot" 1)"
+read -r s_spread s_spread_p50 s_spread_p99 s_spread_err _ <<<"$(wrk_purchases "$port" 16 "$spread" 1000)"
+read -r s_spread64 s_spread64_p50 s_spread64_p99 s_spread64_err _ <<<"$(wrk_purchases "$port" 64 "$spread" 1000)"
 stop_all
 sqlite_check=$(/usr/bin/python3 -c 'import sqlite3, sys
 print(" ".join(str(v) for v in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()))' \

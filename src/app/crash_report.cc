@@ -9,13 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TICKETS_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define TICKETS_SANITIZED 1
-#endif
-#endif
+#include "common/sanitizers.h"
 
 namespace tickets {
 #ifndef TICKETS_SANITIZED

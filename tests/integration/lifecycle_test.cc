@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "common/sanitizers.h"
 #include "support/http_client.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -144,14 +145,6 @@ TEST(Lifecycle, PortInUseExitsNonZero) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("cannot listen"), std::string::npos) << output;
 }
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TICKETS_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define TICKETS_SANITIZED 1
-#endif
-#endif
 
 TEST(Lifecycle, AFatalSignalLeavesALineNamingItAndTheStackThenEndsTheProcess) {
 #ifdef TICKETS_SANITIZED

@@ -34,6 +34,9 @@ bash tests/openapi/test.sh --log "$responses"
 step "web app (typecheck, build, bundle budget, journeys in Chromium against ticketsd)"
 bash web/test.sh build/test/src/ticketsd
 
+step "k6 scenarios (typechecked against @types/k6; each journey once against ticketsd, without k6)"
+bash loadtest/test.sh build/test/src/ticketsd
+
 step "container image (built from Debian packages, run with buildah on SQLite and PostgreSQL)"
 # The test build is compiled with the release flags (RelWithDebInfo); the image strips it.
 bash deploy/image/test.sh --binary build/test/src/ticketsd

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the backend chart: renders it (deploy/helm/render, Helm's template semantics) with
-# the dev, prod and default values, validates every object against the Kubernetes v1.32 API
-# schemas (tests/validate.mjs), checks what the runbook and the monitoring package rely on
-# (tests/checks.mjs), and proves that bad values and invalid objects are refused.
+# the dev, prod and default values and once with the load-test Job on, validates every object
+# against the Kubernetes v1.32 API schemas (tests/validate.mjs), checks what the runbook and the
+# monitoring package rely on (tests/checks.mjs) and what the Job needs, and proves that bad
+# values and invalid objects are refused.
 # Needs golang-go, golang-github-masterminds-sprig-dev, golang-github-xeipuuv-gojsonschema-dev,
 # golang-github-ghodss-yaml-dev, nodejs/npm and python3-yaml; installs the npm packages of
 # tests/ with `npm ci` when they are missing. Ends with `helm: N passed, M failed`.
@@ -35,7 +36,61 @@ render -n tickets-prod -f backend/values-prod.yaml --set image.tag="$tag" >"$tmp
 render -n tickets-dev --set image.tag="$tag" --set-string aws.accountId=123456789012 >"$tmp/defaults.yaml" &&
   pass "defaults render with a tag and an account" || fail "defaults render"
 
-if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
+# The load-test Job (loadtest/README.md), rendered once: onsale with an admin token's Secret.
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --set loadtest.enabled=true \
+  --set loadtest.scenario=onsale --set loadtest.adminTokenSecret.name=tickets-admin \
+  --set-string loadtest.env.ARRIVAL_RATE=50 >"$tmp/loadtest.yaml" &&
+  pass "loadtest.enabled=true renders (scenario onsale)" || fail "loadtest.enabled=true renders"
+
+if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml" "$tmp/loadtest.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
+
+# Off by default; on, a Job that runs the scenario with the pinned k6 against the Service, the
+# scripts from the ConfigMap in the layout their imports need, and nothing else changed but the
+# NetworkPolicy's rule that admits it.
+node --input-type=module - "$tmp" >"$tmp/loadtest.out" 2>&1 <<'EOF'
+import fs from "node:fs";
+import yaml from "./tests/node_modules/js-yaml/dist/js-yaml.mjs";
+const dir = process.argv[2];
+const load = (f) => yaml.loadAll(fs.readFileSync(`${dir}/${f}.yaml`, "utf8")).filter(Boolean);
+const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const image = yaml.load(fs.readFileSync("backend/values.yaml", "utf8")).loadtest.image;
+const objects = load("loadtest");
+const job = objects.find((o) => o.kind === "Job") ?? { metadata: {}, spec: { template: { metadata: {}, spec: { containers: [{}] } } } };
+const pod = job.spec.template.spec;
+const c = pod.containers[0];
+const args = c.args ?? [];
+const mounts = c.volumeMounts ?? [];
+const scripts = (pod.volumes ?? []).find((v) => v.configMap);
+const np = objects.find((o) => o.kind === "NetworkPolicy");
+const others = (list) => list.filter((o) => o.kind !== "Job" && o.kind !== "NetworkPolicy");
+const checks = [
+  ["no Job unless loadtest.enabled", ["dev", "prod", "defaults"].every((f) => !load(f).some((o) => o.kind === "Job"))],
+  ["Job backend-loadtest-onsale in tickets-dev", job.metadata.name === "backend-loadtest-onsale" && job.metadata.namespace === "tickets-dev"],
+  [`image ${image} (values.yaml)`, c.image === image],
+  ["k6 run -e BASE_URL=<the Service> ... /scripts/onsale.js",
+    eq(args.slice(0, 3), ["run", "-e", "BASE_URL=http://backend.tickets-dev.svc:8000"]) && args.at(-1) === "/scripts/onsale.js"],
+  ["loadtest.env as -e NAME=value", args.includes("ARRIVAL_RATE=50") && args.includes("SPREAD_CLIENTS=true")],
+  ["ADMIN_TOKEN from Secret tickets-admin, expanded into -e",
+    args.includes("ADMIN_TOKEN=$(ADMIN_TOKEN)") && eq(c.env?.[0]?.valueFrom, { secretKeyRef: { name: "tickets-admin", key: "ADMIN_TOKEN" } })],
+  ["ConfigMap tickets-loadtest: every key at /scripts/lib, the scenario at /scripts/onsale.js",
+    scripts?.configMap.name === "tickets-loadtest" &&
+    mounts.some((m) => m.name === scripts.name && m.mountPath === "/scripts/lib" && !m.subPath) &&
+    mounts.some((m) => m.name === scripts.name && m.mountPath === "/scripts/onsale.js" && m.subPath === "onsale.js")],
+  ["runs once: restartPolicy Never, backoffLimit 0, a deadline",
+    pod.restartPolicy === "Never" && job.spec.backoffLimit === 0 && job.spec.activeDeadlineSeconds > 0],
+  ["pods are app=backend-loadtest, not app=backend", job.spec.template.metadata.labels?.app === "backend-loadtest"],
+  ["non-root, read-only root, no escalation", pod.securityContext?.runAsNonRoot === true &&
+    c.securityContext?.readOnlyRootFilesystem === true && c.securityContext?.allowPrivilegeEscalation === false],
+  ["NetworkPolicy admits app=backend-loadtest on 8000",
+    (np?.spec.ingress ?? []).some((r) => r.from?.[0]?.podSelector?.matchLabels?.app === "backend-loadtest" && r.ports[0].port === 8000)],
+  ["every other object as in the dev render", eq(others(objects), others(load("dev")))],
+];
+for (const [what, ok] of checks) console.log(`${ok ? "ok  " : "FAIL"} loadtest: ${what}`);
+process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+EOF
+status=$?
+sed 's/^/  /' "$tmp/loadtest.out"
+((status == 0)) && pass "loadtest Job: scenario, image, Service URL, scripts, labels, NetworkPolicy" || fail "loadtest Job checks"
 node tests/checks.mjs "$tmp/dev.yaml" tickets-dev "$tag" 30 && pass "dev: runbook and monitoring checks" || fail "dev checks"
 node tests/checks.mjs "$tmp/prod.yaml" tickets-prod "$tag" && pass "prod: runbook and monitoring checks" || fail "prod checks"
 
@@ -87,6 +142,9 @@ refuse "DATABASE_URL in env" "env: DATABASE_URL is set by the chart" --set image
 refuse "an env value that is not a string (--set types it; use --set-string)" "env.0.value: Invalid type" --set image.tag="$tag" --set 'env[0].value=30'
 refuse "more pool than the dev database has" "more than database.connectionBudget 77" --set image.tag="$tag" --set autoscaling.maxReplicas=3
 refuse "a missing account" "accountId is required" --set image.tag="$tag" --set aws.accountId=null
+refuse "a k6 image that is not pinned" "loadtest.image: Does not match pattern" --set image.tag="$tag" --set loadtest.image=grafana/k6:latest
+refuse "an unknown load-test scenario" "loadtest.scenario must be one of the following" --set image.tag="$tag" --set loadtest.scenario=spike
+refuse "a load-test parameter that is not a string (use --set-string)" "loadtest.env.RATE: Invalid type" --set image.tag="$tag" --set loadtest.env.RATE=20
 
 # The validator itself fails on objects the API would refuse.
 node --input-type=module - "$tmp/dev.yaml" >"$tmp/broken.out" 2>&1 <<'EOF'

@@ -27,20 +27,7 @@ if [[ -n $given_log && ! -s $given_log ]]; then
   exit 1
 fi
 
-# npm ci only when the installed tree is not the locked one (npm keeps a copy of what it
-# installed in node_modules/.package-lock.json).
-installed_is_locked() {
-  node -e '
-    const names = (file) => {
-      const p = require(file).packages;
-      return JSON.stringify(Object.keys(p).filter((k) => k !== "").sort().map((k) => [k, p[k].version]));
-    };
-    process.exit(names("./package-lock.json") === names("./node_modules/.package-lock.json") ? 0 : 1);
-  ' 2>/dev/null
-}
-if ! installed_is_locked; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+bash "$here/../../scripts/npm_ci.sh" "$here"
 
 status=0
 echo "== validator self-test"

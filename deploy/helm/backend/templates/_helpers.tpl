@@ -18,6 +18,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/* Labels of the load-test Job and its pods: app=backend-loadtest, so that nothing that
+     selects app=backend (Service, PDB, ServiceMonitor, NetworkPolicy) takes them for the shop. */}}
+{{- define "backend.loadtestLabels" -}}
+app: backend-loadtest
+app.kubernetes.io/name: backend-loadtest
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: loadtest
+app.kubernetes.io/part-of: tickets
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
 {{/* Labels of the monitoring objects, the same as monitoring/generate.py gives them. */}}
 {{- define "backend.monitoringLabels" -}}
 app.kubernetes.io/part-of: tickets

@@ -15,7 +15,8 @@
 # sustains has been measured: the queue keeps admitting at the healthy rate, as it would when the
 # database degrades in the middle of a sale, and load shedding must keep the admitted buyers'
 # p95 within the SLO. A benchmark, not a test.
-# Usage: bench/onsale_bench.sh [ARRIVAL_SECONDS (4)]    TICKETSD=path uses that binary.
+# Usage: bench/onsale_bench.sh [ARRIVAL_SECONDS (4)]    TICKETSD=<tree>/src/ticketsd uses that
+# binary (and the load client of that build tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,16 +25,14 @@ max_rate="${ONSALE_MAX_RATE:-1000000}"
 db_latency="${DATABASE_LATENCY_MS:-0}"
 token="bench-admin-token-0123456789"
 
+source bench/lib.sh
 bash scripts/setup.sh
-for p in wrk curl; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
-  fi
-done
-bash scripts/build.sh release >/dev/null
-cmake --build build/release --target onsale_load >/dev/null
-TICKETSD="${TICKETSD:-build/release/src/ticketsd}"
-load=build/release/bench/onsale_load
+need wrk curl
+use_release_binary
+# The load client from the same build tree as the binary.
+tree="${TICKETSD%/src/ticketsd}"
+cmake --build "$tree" --target onsale_load >/dev/null
+load="$tree/bench/onsale_load"
 
 work="$(mktemp -d)"
 tpid=""

@@ -126,6 +126,11 @@ class ConnectionPool {
   void giveBack(std::unique_ptr<Connection> connection) {
     {
       std::lock_guard lock(mutex_);
+      // Told before the slot is free: told after, the next checkout's onAcquired could come
+      // first and db_active_connections read more than the pool holds.
+      if (observer_ != nullptr) {
+        observer_->onReleased();
+      }
       --active_;
       if (connection) {
         idle_.push_back(std::move(connection));
@@ -134,9 +139,6 @@ class ConnectionPool {
       }
     }
     available_.notify_one();
-    if (observer_ != nullptr) {
-      observer_->onReleased();
-    }
   }
 
   const size_t size_;

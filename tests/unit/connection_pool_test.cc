@@ -139,5 +139,37 @@ TEST_F(PoolTest, NeverHandsOutMoreThanSize) {
   EXPECT_EQ(observer.released, 16 * 200);
 }
 
+// db_active_connections / db_max_connections is what the saturation alert watches: the gauge
+// the observer keeps must never read more connections out than the pool has.
+TEST(PoolObserverTest, TheActiveGaugeNeverExceedsThePoolSize) {
+  class GaugeObserver final : public PoolObserver {
+   public:
+    void onAcquired(std::chrono::steady_clock::duration) override {
+      int now = ++active;
+      int seen = peak.load();
+      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+      }
+    }
+    void onReleased() override { --active; }
+    void onExhausted(std::chrono::steady_clock::duration) override {}
+    std::atomic<int> active{0}, peak{0};
+  } gauge;
+  ConnectionPool<FakeConnection> pool(
+      2, 5000ms, [] { return std::make_unique<FakeConnection>(FakeConnection{0}); }, &gauge);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5000; ++i) {
+        auto lease = pool.acquire();
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_LE(gauge.peak.load(), 2);
+  EXPECT_EQ(gauge.active.load(), 0);
+}
+
 }  // namespace
 }  // namespace tickets

@@ -14,11 +14,15 @@ case "$flavour" in
   # targets (fuzz/CMakeLists.txt says why -fno-sanitize=function).
   asan)
     args=(-DCMAKE_BUILD_TYPE=Debug -DTICKETS_SANITIZE=ON -DTICKETS_FUZZ=ON
-      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+      -DCMAKE_CXX_COMPILER=clang++
       "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link -fno-sanitize=function")
     ;;
   # -O1 keeps ThreadSanitizer's slowdown (and the suite's wall time) down; -g gives its stacks.
-  tsan) args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DTICKETS_TSAN=ON) ;;
+  # clang: it builds this tree faster than GCC, and its instrumented tests run faster too.
+  tsan)
+    args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DTICKETS_TSAN=ON
+      -DCMAKE_CXX_COMPILER=clang++)
+    ;;
   *) echo "unknown flavour: $flavour" >&2; exit 2 ;;
 esac
 

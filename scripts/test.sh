@@ -73,6 +73,10 @@ FUZZ_BUILD_DIR=build/asan bash fuzz/smoke.sh 8
 step "monitoring"
 bash monitoring/test.sh --ticketsd build/test/src/ticketsd
 
+step "runbook drill (database saturation, short: two replicas behind nginx, PostgreSQL, Prometheus, Alertmanager)"
+# drills/run.sh all runs the five; drills/run.sh selfcheck shows that a drill fails without its fix.
+bash drills/run.sh --short db_saturation
+
 step "Helm chart (rendered with Helm's template semantics, validated against Kubernetes v1.32)"
 bash deploy/helm/test.sh
 

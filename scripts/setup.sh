@@ -13,6 +13,8 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
   clang libclang-rt-14-dev prometheus
+  # the runbook drills: nginx is their load balancer, Alertmanager routes their alerts
+  nginx prometheus-alertmanager
   # deployment: the chart's renderer (Go text/template + sprig, as Helm) and values schema,
   # the container image (a Debian root from packages, assembled without a base image)
   golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev

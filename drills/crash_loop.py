@@ -100,7 +100,7 @@ class Pod(threading.Thread):
         while time.monotonic() < deadline and not self.stop_event.is_set():
             if p.poll() is not None:
                 return None
-            port = self.drill.listening_port(name)
+            port = e2e.listening_port(self.drill.procs, name)
             if port:
                 try:
                     if e2e.request(port, "GET", "/readiness", timeout=2)[0] == 200:

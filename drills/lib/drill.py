@@ -331,7 +331,7 @@ class Drill:
         name = f"ticketsd-{self.started}"
         os.makedirs(env["DATA_DIR"], exist_ok=True)
         p = self.procs.start(name, [binary], env=env)
-        port = e2e.wait_until(f"{name} listening", lambda: self.listening_port(name), 30, proc=p)
+        port = e2e.wait_until(f"{name} listening", lambda: e2e.listening_port(self.procs, name), 30, proc=p)
         e2e.wait_until(f"{name} ready", lambda: e2e.request(port, "GET", "/readiness")[0] == 200, 30, proc=p)
         r = Replica(name, p, port, binary, env)
         if faults is not None:
@@ -339,16 +339,6 @@ class Drill:
         self.log(f"{name} ready on 127.0.0.1:{port} (pid {p.pid}, DB_POOL_SIZE={env['DB_POOL_SIZE']}"
                  + (f", faults {json.dumps(faults)}" if faults else "") + ")")
         return r
-
-    def listening_port(self, name):
-        for line in self.procs.log_text(name).splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if rec.get("msg") == "listening" and rec.get("port"):
-                return int(rec["port"])
-        return None
 
     def stop_replica(self, r):
         status = self.procs.stop(r.name, timeout=15)

@@ -238,6 +238,18 @@ class Processes:
             self.stop(name)
 
 
+def listening_port(procs, name):
+    """The port ticketsd `name` logged that it listens on (PORT=0 lets it pick), or None yet."""
+    for line in procs.log_text(name).splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("msg") == "listening" and rec.get("port"):
+            return int(rec["port"])
+    return None
+
+
 def wait_until(what, fn, timeout, interval=0.2, proc=None):
     """Calls fn until it returns a truthy value; raises Abort after timeout or if proc exited."""
     deadline = time.monotonic() + timeout
@@ -622,17 +634,7 @@ def run(res, ticketsd, tmp, procs):
                CATALOGUE_CACHE_MS="0", DB_POOL_SIZE=str(DB_POOL_SIZE))
     p = procs.start("ticketsd", [ticketsd], env=env)
 
-    def listening():
-        for line in procs.log_text("ticketsd").splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if rec.get("msg") == "listening" and rec.get("port"):
-                return int(rec["port"])
-        return None
-
-    port = wait_until("ticketsd listening", listening, 15, proc=p)
+    port = wait_until("ticketsd listening", lambda: listening_port(procs, "ticketsd"), 15, proc=p)
     wait_until("ticketsd /readiness", lambda: request(port, "GET", "/readiness")[0] == 200, 15, proc=p)
     log(f"ticketsd {ticketsd} on 127.0.0.1:{port} (pid {p.pid})")
 

@@ -35,7 +35,8 @@ RECEIVER_FOR = {"critical": "page", "high": "page", "warning": "ticket"}
 # Gauges of state every replica shares (read from the database): each replica reports the same
 # value, so a sum over replicas multiplies it by their number.
 SHARED_GAUGES = ("holds_active", "tickets_invariant_violations", "queue_waiting", "queue_admitted",
-                 "queue_admit_per_minute", "queue_oldest_wait_seconds")
+                 "queue_admit_per_minute", "queue_oldest_wait_seconds", "outbox_depth",
+                 "outbox_oldest_age_seconds", "outbox_dead_letters")
 
 # The runbook's alerts: (threshold as written in the expression, for, severity). A `for` of None
 # means none at all: the alert fires on the first evaluation.

@@ -20,6 +20,8 @@ const char* idName(PathId path) {
       return "ticket type id";
     case PathId::kToken:
       return "token id";
+    case PathId::kOutboxMessage:
+      return "message id";
     case PathId::kNone:
       break;
   }

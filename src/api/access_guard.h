@@ -15,7 +15,7 @@
 namespace tickets::api {
 
 // What the path id of a guarded route names.
-enum class PathId { kNone, kEvent, kTicketType, kToken };
+enum class PathId { kNone, kEvent, kTicketType, kToken, kOutboxMessage };
 
 // What a guarded request carries once its preamble passed.
 struct GuardedInput {

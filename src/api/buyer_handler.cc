@@ -81,6 +81,15 @@ BuyerHandler::Awaitable BuyerHandler::checkOut(const http::Request& request,
   }
   auto& checkout = std::get<CheckoutRequest>(decoded);
   checkout.idempotency_key = std::string(request["Idempotency-Key"]);
+  if (request.find(http::beast_http::field::authorization) != request.end()) {
+    // Staff selling at the box office; a credential that does not verify is refused, never
+    // taken for a buyer's checkout.
+    auto admitted = co_await guard_.admit(request, context, Action::kSellAtBoxOffice);
+    if (auto* refused = std::get_if<http::Response>(&admitted)) {
+      co_return std::move(*refused);
+    }
+    checkout.staff = std::get<GuardedInput>(admitted).principal;
+  }
   auto result = co_await workers_.run([&] { return ticketing_.checkOut(checkout); });
   if (!result) {
     co_return domainErrorResponse(result.error(), request, context);

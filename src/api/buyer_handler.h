@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/access_guard.h"
 #include "api/worker_pool.h"
 #include "domain/catalogue_service.h"
 #include "domain/ticketing_service.h"
@@ -10,7 +11,10 @@ namespace tickets::api {
 // What a buyer does, anonymous (the basket id, the order code with its secret and the ticket code
 // are the credentials):
 //   POST /api/basket, GET and DELETE /api/basket/{id}       hold stock for a while
-//   POST /api/checkout (Idempotency-Key)                     turn a basket into a paid order
+//   POST /api/checkout (Idempotency-Key)                     turn a basket into an order: paid
+//                                                            at once if free or sold by staff
+//                                                            (Authorization), else pending
+//                                                            until paid at payment_url
 //   GET /api/orders/{code}, POST /api/orders/{code}/cancel   with X-Order-Secret
 //   GET /api/orders/{code}/tickets.pdf                       every ticket, printable
 //   GET /api/tickets/{code}/qr.svg                           a ticket's QR code
@@ -19,10 +23,11 @@ class BuyerHandler {
   // `trusted_proxies`: proxies in front that append to X-Forwarded-For (TRUSTED_PROXIES), to
   // tell who a basket's client is.
   BuyerHandler(TicketingService& ticketing, CatalogueService& catalogue, WorkerPool& workers,
-               unsigned trusted_proxies = 0)
+               AccessGuard& guard, unsigned trusted_proxies = 0)
       : ticketing_(ticketing),
         catalogue_(catalogue),
         workers_(workers),
+        guard_(guard),
         trusted_proxies_(trusted_proxies) {}
 
   using Awaitable = boost::asio::awaitable<http::Response>;
@@ -44,6 +49,7 @@ class BuyerHandler {
   TicketingService& ticketing_;
   CatalogueService& catalogue_;
   WorkerPool& workers_;
+  AccessGuard& guard_;
   unsigned trusted_proxies_;
 };
 

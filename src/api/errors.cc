@@ -47,6 +47,12 @@ http::ProblemType problemTypeOf(ErrorCode code) {
       return kQueueRequired;
     case ErrorCode::kRateLimited:
       return kRateLimited;
+    case ErrorCode::kPaymentsNotConfigured:
+      return kPaymentsNotConfigured;
+    case ErrorCode::kProviderUnavailable:
+      return kPaymentProviderUnavailable;
+    case ErrorCode::kBadSignature:
+      return kInvalidSignature;
   }
   return kInternalError;
 }
@@ -66,6 +72,9 @@ http::Response domainErrorResponse(const DomainError& error, const http::Request
   auto response = http::problemResponse(problemFor(error), context, request.version(), true);
   if (error.code == ErrorCode::kUnauthenticated) {
     response.set(status::field::www_authenticate, "Bearer");
+  }
+  if (error.code == ErrorCode::kProviderUnavailable) {
+    response.set(status::field::retry_after, "5");
   }
   for (const auto& extension : error.extensions) {
     if (const auto* seconds = std::get_if<int64_t>(&extension.value);

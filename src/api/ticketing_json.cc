@@ -60,6 +60,19 @@ boost::json::object toJson(const Order& order, bool include_secret) {
   if (include_secret) {
     out["secret"] = order.secret;
   }
+  out["payment_provider"] = order.provider.empty() ? "box_office" : order.provider;
+  out["refunded"] = order.refunded.amount;
+  if (order.status == OrderStatus::kPendingPayment) {
+    if (!order.payment_url.empty()) {
+      out["payment_url"] = order.payment_url;
+    }
+    if (order.payment_expires_at) {
+      out["payment_expires_at"] = formatRfc3339(*order.payment_expires_at);
+    }
+  }
+  if (!order.reason.empty()) {
+    out["status_reason"] = order.reason;
+  }
   return out;
 }
 

@@ -44,11 +44,14 @@
 #include "http/static_site.h"
 #include "metrics/build_info.h"
 #include "metrics/http_metrics.h"
+#include "metrics/outbox_metrics.h"
 #include "metrics/pool_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/queue_metrics.h"
 #include "metrics/sales_metrics.h"
 #include "metrics/shedding_metrics.h"
+#include "payments/refund_deliverer.h"
+#include "payments/stripe.h"
 #include "storage/postgres/pg_database.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "tickets/version.h"
@@ -137,9 +140,8 @@ int Application::run(const Listening& on_listening) {
   api::ResponseCache cache(clock, config_.catalogue_cache_ttl, config_.catalogue_cache_bytes);
   std::atomic<bool> draining{false};
 
-  BoxOfficePayment payments;
   SalesMetrics sales_metrics(registry);
-  TicketingService ticketing(database->ticketing(), payments, clock,
+  TicketingService ticketing(database->ticketing(), clock,
                              SellingPolicy{.hold_ttl = config_.hold_ttl,
                                            .holds_per_client = config_.hold_limit_per_client,
                                            .hold_retention = config_.hold_retention},
@@ -166,9 +168,48 @@ int Application::run(const Listening& on_listening) {
                                                 .target = std::chrono::milliseconds(250)},
                                                &shedding_metrics);
 
+  // Online payment: Stripe Checkout when configured. Its refunds, like every side effect, are
+  // delivered from the outbox (domain/outbox.h).
+  std::unique_ptr<payments::StripeProvider> stripe;
+  if (!config_.stripe_secret_key.empty()) {
+    stripe = std::make_unique<payments::StripeProvider>(
+        payments::StripeSettings{.secret_key = config_.stripe_secret_key,
+                                 .webhook_secret = config_.stripe_webhook_secret,
+                                 .api_base = config_.stripe_api_base});
+    log->info(
+        R"("msg":"online payment through Stripe Checkout","api_base":"{}","public_base_url":"{}")",
+        JsonEscaped{config_.stripe_api_base}, JsonEscaped{config_.public_base_url});
+  } else {
+    log->warn(
+        R"("msg":"online payment is not configured: priced baskets can be checked out only by staff at the box office","action":"set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell online")");
+  }
+  ticketing.setPaymentProvider(
+      stripe.get(), PaymentSettings{config_.public_base_url, config_.payment_reconcile_after});
+  OutboxMetrics outbox_metrics(registry);
+  OutboxDispatcher outbox(
+      database->outbox(), clock, &outbox_metrics,
+      [&log](const OutboxMessage& m, const std::string& error, bool dead) {
+        if (dead) {
+          log->error(
+              R"("msg":"outbox message dead-lettered","kind":"{}","id":{},"order":"{}","attempts":{},"error":"{}","action":"see runbook Outbox stuck; after fixing the cause, POST /api/admin/outbox/{}/retry")",
+              JsonEscaped{m.kind}, m.id, JsonEscaped{m.aggregate}, m.attempts, JsonEscaped{error},
+              m.id);
+        } else {
+          log->warn(
+              R"("msg":"outbox delivery failed","kind":"{}","id":{},"order":"{}","attempt":{},"error":"{}")",
+              JsonEscaped{m.kind}, m.id, JsonEscaped{m.aggregate}, m.attempts, JsonEscaped{error});
+        }
+      });
+  std::unique_ptr<payments::RefundDeliverer> refunds;
+  if (stripe) {
+    refunds = std::make_unique<payments::RefundDeliverer>(*stripe);
+    outbox.addDeliverer(outbox_kind::kRefund, *refunds);
+  }
+
   // The housekeeper's chores have threads of their own (one per loop of chores): a flood that
-  // fills the request workers must not stall the waiting room's tick or the expiry of baskets.
-  WorkerPool housekeeping(2);
+  // fills the request workers must not stall the waiting room's tick, the expiry of baskets or
+  // the outbox.
+  WorkerPool housekeeping(3);
 
   AccessService access(database->access(), clock, config_.admin_token);
   api::AccessGuard guard(access, workers);
@@ -179,15 +220,25 @@ int Application::run(const Listening& on_listening) {
                                config_.queue_admission)},
       &queue_metrics);
   ticketing.setWaitingRoom(&waiting_room);
-  api::BuyerHandler buyer(ticketing, catalogue, selling_workers, config_.trusted_proxies);
+  api::BuyerHandler buyer(ticketing, catalogue, selling_workers, guard, config_.trusted_proxies);
+  api::PaymentsHandler::VerifyWebhook verify_webhook;
+  if (stripe) {
+    verify_webhook = [&clock, secret = config_.stripe_webhook_secret](std::string_view body,
+                                                                      std::string_view signature) {
+      return payments::verifyWebhook(
+          body, signature, secret, std::chrono::time_point_cast<std::chrono::seconds>(clock.now()));
+    };
+  }
+  api::PaymentsHandler payments_handler(ticketing, database->outbox(), workers, guard, clock,
+                                        std::move(verify_webhook));
   api::QueueHandler queue(waiting_room, workers, guard, config_.trusted_proxies);
   api::DoorHandler door(ticketing, workers, guard);
   api::AccessHandler tokens(access, guard, workers, log);
   api::AdminCatalogueHandler organiser(catalogue, ticketing, workers, guard);
 
   http::Router router;
-  addRoutes(router, {operations, events, buyer, door, organiser, tokens, queue}, log,
-            config_.fault_injection ? &faults : nullptr, selling_limit);
+  addRoutes(router, {operations, events, buyer, door, organiser, tokens, queue, payments_handler},
+            log, config_.fault_injection ? &faults : nullptr, selling_limit);
 
   // The web app: every GET outside /api/ that no route takes (its files and its own routes).
   std::shared_ptr<const http::StaticSite> site;
@@ -266,7 +317,7 @@ int Application::run(const Listening& on_listening) {
   server.start();
   Shutdown shutdown(io, server, draining, config_, *log);
   shutdown.arm();
-  Housekeeper housekeeper(io, housekeeping, ticketing, waiting_room, *log);
+  Housekeeper housekeeper(io, housekeeping, ticketing, waiting_room, outbox, *log);
   housekeeper.start();
 
   const double startup_ms =

@@ -14,6 +14,7 @@
 
 #include "api/worker_pool.h"
 #include "common/json_log.h"
+#include "domain/outbox.h"
 #include "domain/ticketing_service.h"
 
 namespace tickets {
@@ -23,28 +24,57 @@ namespace tickets {
 // of expired baskets (a basket short of stock also expires the holds in its way at once); every 15
 // s (and at start) it checks the selling invariant over every ticket type, for
 // tickets_invariant_violations; every hour it deletes baskets that ended HOLD_RETENTION_DAYS
-// ago. A chore that fails is logged and tried again at its next turn.
+// ago. Every second it delivers what is due in the outbox (refunds, emails) and reports its depth;
+// every 5 s it asks the provider about payments its webhook has not settled (the reconciler). A
+// chore that fails is logged and tried again at its next turn.
 class Housekeeper {
  public:
   static constexpr std::chrono::seconds kInterval{5};
   static constexpr int64_t kInvariantEvery = 3;  // intervals
   static constexpr int64_t kPurgeEvery = 720;    // intervals
 
+  static constexpr int64_t kReconcileEvery = 5;  // outbox turns (seconds)
+
   Housekeeper(boost::asio::io_context& io, WorkerPool& workers, TicketingService& ticketing,
-              WaitingRoom& waiting_room, spdlog::logger& log)
+              WaitingRoom& waiting_room, OutboxDispatcher& outbox, spdlog::logger& log)
       : workers_(workers),
         ticketing_(ticketing),
         waiting_room_(waiting_room),
+        outbox_(outbox),
         log_(log),
         timer_(io),
-        queue_timer_(io) {}
+        queue_timer_(io),
+        outbox_timer_(io) {}
 
   void start() {
     boost::asio::co_spawn(timer_.get_executor(), loop(), boost::asio::detached);
     boost::asio::co_spawn(queue_timer_.get_executor(), queueLoop(), boost::asio::detached);
+    boost::asio::co_spawn(outbox_timer_.get_executor(), outboxLoop(), boost::asio::detached);
   }
 
  private:
+  boost::asio::awaitable<void> outboxLoop() {
+    for (int64_t turn = 0;; ++turn) {
+      co_await chore("delivering the outbox", [this] {
+        outbox_.dispatch();
+        outbox_.report();
+      });
+      if (turn % kReconcileEvery == 0) {
+        co_await chore("reconciling payments", [this] {
+          if (int64_t settled = ticketing_.reconcilePayments(); settled > 0) {
+            log_.info(R"("msg":"payments settled by reconciliation","count":{})", settled);
+          }
+        });
+      }
+      outbox_timer_.expires_after(std::chrono::seconds(1));
+      auto [ec] =
+          co_await outbox_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (ec) {
+        co_return;
+      }
+    }
+  }
+
   boost::asio::awaitable<void> queueLoop() {
     for (;;) {
       queue_timer_.expires_after(std::chrono::seconds(1));
@@ -101,9 +131,11 @@ class Housekeeper {
   WorkerPool& workers_;
   TicketingService& ticketing_;
   WaitingRoom& waiting_room_;
+  OutboxDispatcher& outbox_;
   spdlog::logger& log_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer queue_timer_;
+  boost::asio::steady_timer outbox_timer_;
 };
 
 }  // namespace tickets

@@ -65,6 +65,15 @@ void addRoutes(http::Router& router, const Handlers& h, const std::shared_ptr<sp
         [&door](const auto& r, auto& c) { return door.doorFigures(r, c); });
   route(verb::get, "/api/orders/{code}/tickets.pdf",
         [&buyer](const auto& r, auto& c) { return buyer.ticketsPdf(r, c); });
+  auto& payments = h.payments;
+  route(verb::post, "/api/payments/stripe/webhook",
+        [&payments](const auto& r, auto& c) { return payments.stripeWebhook(r, c); });
+  route(verb::post, "/api/admin/orders/{code}/tickets/{ticket}/cancel",
+        [&payments](const auto& r, auto& c) { return payments.cancelTicket(r, c); });
+  route(verb::get, "/api/admin/outbox",
+        [&payments](const auto& r, auto& c) { return payments.listOutbox(r, c); });
+  route(verb::post, "/api/admin/outbox/{id}/retry",
+        [&payments](const auto& r, auto& c) { return payments.retryOutbox(r, c); });
   route(verb::get, "/api/tickets/{code}/qr.svg",
         [&buyer](const auto& r, auto& c) { return buyer.ticketQr(r, c); });
 

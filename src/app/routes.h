@@ -10,6 +10,7 @@
 #include "api/door_handler.h"
 #include "api/events_handler.h"
 #include "api/operations_handler.h"
+#include "api/payments_handler.h"
 #include "api/queue_handler.h"
 #include "common/fault_injector.h"
 #include "http/concurrency_limit.h"
@@ -26,6 +27,7 @@ struct Handlers {
   api::AdminCatalogueHandler& organiser;
   api::AccessHandler& tokens;
   api::QueueHandler& queue;
+  api::PaymentsHandler& payments;
 };
 
 // The route table: every endpoint of the service. /healthz, /readiness and /metrics are bare;

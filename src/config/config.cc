@@ -78,6 +78,11 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string seed = "false";
   std::string admin_token;
   std::string fault_injection = "false";
+  std::string stripe_secret_key;
+  std::string stripe_webhook_secret;
+  std::string stripe_api_base = config.stripe_api_base;
+  std::string public_base_url;
+  std::string reconcile_after = "60";
 
   CLI::App app{"ticketsd: the tickets event-ticketing service", "ticketsd"};
   app.set_version_flag("--version",
@@ -176,6 +181,27 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       ->envname("FAULT_INJECTION")
       ->capture_default_str();
 
+  app.add_option("--stripe-secret-key", stripe_secret_key,
+                 "Stripe secret API key: priced checkouts are paid through Stripe Checkout "
+                 "(unset: priced public checkouts are refused)")
+      ->envname("STRIPE_SECRET_KEY");
+  app.add_option("--stripe-webhook-secret", stripe_webhook_secret,
+                 "Signing secret of the Stripe webhook endpoint /api/payments/stripe/webhook")
+      ->envname("STRIPE_WEBHOOK_SECRET");
+  app.add_option("--stripe-api-base", stripe_api_base,
+                 "Base URL of Stripe's API (https; http only to a loopback address)")
+      ->envname("STRIPE_API_BASE")
+      ->capture_default_str();
+  app.add_option("--public-base-url", public_base_url,
+                 "Where buyers reach the shop, for payment return links (default "
+                 "http://localhost:PORT)")
+      ->envname("PUBLIC_BASE_URL");
+  app.add_option("--payment-reconcile-after-seconds", reconcile_after,
+                 "How long a pending payment waits for the provider's webhook before ticketsd "
+                 "asks the provider (a lost webhook), and then at most once per this long")
+      ->envname("PAYMENT_RECONCILE_AFTER_SECONDS")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -262,6 +288,48 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
       throw Invalid{"invalid ADMIN_TOKEN: must be at least 16 characters"};
     }
     config.admin_token = admin_token;
+    if (stripe_secret_key.empty() != stripe_webhook_secret.empty()) {
+      throw Invalid{
+          "invalid STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: set both (online payment) or "
+          "neither"};
+    }
+    config.stripe_secret_key = stripe_secret_key;
+    config.stripe_webhook_secret = stripe_webhook_secret;
+    while (!stripe_api_base.empty() && stripe_api_base.back() == '/') {
+      stripe_api_base.pop_back();
+    }
+    auto loopback = [](const std::string& url) {
+      for (const char* host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
+        const std::string prefix(host);
+        if (url.starts_with(prefix) && (url.size() == prefix.size() || url[prefix.size()] == ':' ||
+                                        url[prefix.size()] == '/')) {
+          return true;
+        }
+      }
+      return false;
+    };
+    if (!stripe_api_base.starts_with("https://") && !loopback(stripe_api_base)) {
+      throw Invalid{
+          "invalid STRIPE_API_BASE: must be an https:// URL (http:// only to a "
+          "loopback address)"};
+    }
+    config.stripe_api_base = stripe_api_base;
+    while (!public_base_url.empty() && public_base_url.back() == '/') {
+      public_base_url.pop_back();
+    }
+    if (public_base_url.empty()) {
+      public_base_url = "http://localhost:" + std::to_string(config.port);
+    }
+    if ((!public_base_url.starts_with("https://") && !public_base_url.starts_with("http://")) ||
+        public_base_url.size() > 200 ||
+        public_base_url.find_first_of(" \"<>?#") != std::string::npos) {
+      throw Invalid{
+          "invalid PUBLIC_BASE_URL: must be an http:// or https:// URL without a "
+          "query"};
+    }
+    config.public_base_url = public_base_url;
+    config.payment_reconcile_after = std::chrono::seconds(
+        integerSetting<int64_t>("PAYMENT_RECONCILE_AFTER_SECONDS", reconcile_after, 1, 3600));
   } catch (const Invalid& e) {
     err << "ticketsd: " << e.message << "\n";
     return 2;

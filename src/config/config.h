@@ -39,6 +39,15 @@ struct Config {
   bool seed_demo_data = false;
   std::string admin_token;  // the bootstrap admin credential; empty: there is none
   bool fault_injection = false;
+  // Online payment (Stripe Checkout): both secrets, or neither (then priced public checkouts
+  // are refused). The API base is Stripe's unless a test points it at a double on loopback.
+  std::string stripe_secret_key;
+  std::string stripe_webhook_secret;
+  std::string stripe_api_base = "https://api.stripe.com";
+  // Where buyers reach the shop (the web app), for the payment provider's return links.
+  std::string public_base_url;  // default http://localhost:<port>
+  // How long a pending payment waits for Stripe's webhook before ticketsd asks Stripe.
+  std::chrono::seconds payment_reconcile_after{60};
   // The built web app to serve at / (WEB_ROOT); empty: none. Unset, web/dist is used when it
   // holds an index.html.
   std::string web_root;

@@ -32,7 +32,9 @@ bool permits(const Principal& principal, Action action, std::optional<EventId> e
     case Role::kReports:
       return action == Action::kReadStats || action == Action::kReadDoorFigures;
     case Role::kDoor:
-      return (action == Action::kCheckIn || action == Action::kReadDoorFigures) &&
+      // The door sells at its box office too.
+      return (action == Action::kCheckIn || action == Action::kReadDoorFigures ||
+              action == Action::kSellAtBoxOffice) &&
              (!event || std::find(principal.event_ids.begin(), principal.event_ids.end(), *event) !=
                             principal.event_ids.end());
   }
@@ -59,6 +61,15 @@ DomainError forbidden(Action action) {
       break;
     case Action::kInjectFaults:
       what = "inject faults";
+      break;
+    case Action::kSellAtBoxOffice:
+      what = "sell at the box office for this event";
+      break;
+    case Action::kInspectOutbox:
+      what = "inspect or retry the outbox";
+      break;
+    case Action::kRefundOrders:
+      what = "cancel or refund tickets";
       break;
   }
   return DomainError{ErrorCode::kForbidden, "this token may not " + what, {}};

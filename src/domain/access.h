@@ -57,6 +57,9 @@ enum class Action {
   kReadDoorFigures,  // admitted so far against capacity: the door's own count
   kCheckIn,
   kInjectFaults,
+  kSellAtBoxOffice,  // check out a basket of the event without online payment
+  kInspectOutbox,
+  kRefundOrders,  // cancel tickets of a paid order, refunding them
 };
 
 // The access rules, in one place. `event` is the event the action concerns; nullopt asks

@@ -29,6 +29,9 @@ enum class ErrorCode {
   kTooManyHolds,     // the client already holds as many live baskets of the event as allowed (429)
   kQueueRequired,    // the event sells through its waiting room: an admitted token is needed (403)
   kRateLimited,      // too many requests of this kind from this client ("retry_after" s) (429)
+  kPaymentsNotConfigured,  // a priced basket, and no online payment provider configured (503)
+  kProviderUnavailable,    // the payment provider cannot be reached or refused (503)
+  kBadSignature,           // a webhook whose signature does not verify (401)
 };
 
 // Extra members of the problem body, e.g. which ticket type is sold out and how many are left.

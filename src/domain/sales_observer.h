@@ -22,6 +22,11 @@ class SalesObserver {
   virtual void onHoldRefused(std::string_view reason) = 0;
   virtual void onHoldsPurged(int64_t count) = 0;
   virtual void onInvariantChecked(const InvariantReport& report) = 0;
+  // A payment's outcome: provider "stripe" or "box_office"; result "paid", "expired",
+  // "refunded_late" (paid after the stock was gone) or "failed" (the provider was unreachable).
+  virtual void onPayment(std::string_view /*provider*/, std::string_view /*result*/) {}
+  // A refund decided: "order_cancelled", "ticket_cancelled", "late_payment".
+  virtual void onRefund(std::string_view /*reason*/) {}
 };
 
 }  // namespace tickets

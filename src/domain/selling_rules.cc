@@ -1,5 +1,8 @@
 #include "domain/selling_rules.h"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -20,6 +23,47 @@ Result<std::pair<Order, bool>> replay(SellingTransaction& tx, const NewOrder& re
     throw std::logic_error("an idempotency key names an order that does not exist");
   }
   return std::make_pair(std::move(*existing), false);
+}
+
+// The refund of `amount` of what was paid under `reference`, as a message of the outbox.
+NewOutboxMessage refundMessage(const std::string& order_code, const std::string& reference,
+                               const Money& amount, std::string_view reason) {
+  boost::json::object payload;
+  payload["payment_reference"] = reference;
+  payload["amount"] = amount.amount;
+  payload["currency"] = amount.currency;
+  payload["reason"] = reason;
+  return NewOutboxMessage{std::string(outbox_kind::kRefund), order_code,
+                          boost::json::serialize(payload)};
+}
+
+// The checks of a hold about to be paid for, shared by checkOut and beginPayment: an error to
+// answer, having kept what it says (an expired hold's stock goes back), or nothing.
+std::optional<DomainError> refuseHold(SellingTransaction& tx, const std::optional<Hold>& hold,
+                                      const std::vector<EventState>& events, SystemTime now) {
+  if (!hold) {
+    return notFound("no such basket");
+  }
+  if (hold->status == HoldStatus::kCheckedOut) {
+    return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
+  }
+  if (hold->status != HoldStatus::kActive || hold->expires_at <= now) {
+    if (hold->status == HoldStatus::kActive) {
+      tx.endHold(hold->id, HoldStatus::kExpired);
+      tx.keep();
+    }
+    return expired();
+  }
+  if (auto refusal = refuseCheckout(events)) {
+    tx.endHold(hold->id, HoldStatus::kReleased);
+    tx.keep();
+    return std::move(*refusal);
+  }
+  return std::nullopt;
+}
+
+std::string_view providerOf(const Order& order) {
+  return order.provider.empty() ? std::string_view("box_office") : order.provider;
 }
 
 }  // namespace
@@ -77,6 +121,13 @@ Result<Hold> release(SellingTransaction& tx, const std::string& hold_id, SystemT
     tx.keep();
     return expired();
   }
+  if (auto payment = tx.paymentOfHold(hold_id);
+      payment && payment->status == PaymentStatus::kPending) {
+    return DomainError{ErrorCode::kConflict,
+                       "the basket is being paid for; it is released if the payment is not "
+                       "completed in time",
+                       {}};
+  }
   tx.endHold(hold_id, HoldStatus::kReleased);
   tx.keep();
   hold->status = HoldStatus::kReleased;
@@ -89,27 +140,18 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
     return replay(tx, request, *view.keyed);
   }
   auto& hold = view.hold;
-  if (!hold) {
-    return notFound("no such basket");
-  }
-  if (hold->status == HoldStatus::kCheckedOut) {
+  if (hold && hold->status == HoldStatus::kCheckedOut) {
     // A concurrent retry with the same key may have just paid it: now it is visible.
     if (auto keyed = tx.orderOfKey(request.idempotency_key)) {
       return replay(tx, request, *keyed);
     }
-    return DomainError{ErrorCode::kConflict, "the basket has already been checked out", {}};
   }
-  if (hold->status != HoldStatus::kActive || hold->expires_at <= request.now) {
-    if (hold->status == HoldStatus::kActive) {
-      tx.endHold(hold->id, HoldStatus::kExpired);
-      tx.keep();
-    }
-    return expired();
-  }
-  if (auto refusal = refuseCheckout(view.events)) {
-    tx.endHold(hold->id, HoldStatus::kReleased);
-    tx.keep();
+  if (auto refusal = refuseHold(tx, hold, view.events, request.now)) {
     return std::move(*refusal);
+  }
+  if (auto payment = tx.paymentOfHold(hold->id);
+      payment && payment->status == PaymentStatus::kPending) {
+    return DomainError{ErrorCode::kConflict, "the basket is being paid for", {}};
   }
   Order paid = paidOrder(request, *hold);
   tx.sell(paid, request, hold->id);
@@ -125,13 +167,199 @@ Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime
   if (auto refusal = refuseCancellation(locked->order, tx.eventsOfHold(locked->hold_id), now)) {
     return std::move(*refusal);
   }
-  tx.cancel(*locked, now);
-  auto order = tx.order(code);
-  if (!order) {
+  const auto& order = locked->order;
+  const bool online = providerOf(order) != "box_office";
+  tx.cancel(*locked, online ? OrderStatus::kRefunded : OrderStatus::kCancelled, now);
+  const Money owed{order.total.amount - order.refunded.amount, order.total.currency};
+  if (online && owed.amount > 0) {
+    tx.enqueue(refundMessage(code, locked->payment_reference, owed, "order_cancelled"), now);
+  }
+  auto cancelled = tx.order(code);
+  if (!cancelled) {
     throw std::logic_error("a cancelled order vanished");
   }
   tx.keep();
-  return std::move(*order);
+  return std::move(*cancelled);
+}
+
+Result<Order> cancelTicket(SellingTransaction& tx, const std::string& order_code,
+                           const std::string& ticket_code, SystemTime now) {
+  auto locked = tx.lockOrder(order_code);
+  if (!locked) {
+    return notFound("no such order");
+  }
+  const auto& order = locked->order;
+  if (order.status != OrderStatus::kPaid && order.status != OrderStatus::kPartiallyRefunded) {
+    return DomainError{
+        ErrorCode::kConflict, "the order is " + std::string(toString(order.status)), {}};
+  }
+  auto ticket = std::find_if(order.tickets.begin(), order.tickets.end(),
+                             [&](const Ticket& t) { return t.code == ticket_code; });
+  if (ticket == order.tickets.end()) {
+    return notFound("no such ticket in this order");
+  }
+  if (ticket->void_) {
+    return DomainError{ErrorCode::kGone, "the ticket was cancelled before", {}};
+  }
+  if (ticket->checked_in_at) {
+    return DomainError{ErrorCode::kOrderAdmitted,
+                       "the ticket was admitted at " + formatRfc3339(*ticket->checked_in_at) +
+                           ": it can no longer be cancelled",
+                       {}};
+  }
+  auto item = std::find_if(order.items.begin(), order.items.end(), [&](const HoldItem& i) {
+    return i.ticket_type_id == ticket->ticket_type_id;
+  });
+  if (item == order.items.end()) {
+    throw std::logic_error("a ticket of a type its order does not have");
+  }
+  const bool online = providerOf(order) != "box_office";
+  const bool last = order.validTickets() == 1;
+  const OrderStatus status = !last    ? OrderStatus::kPartiallyRefunded
+                             : online ? OrderStatus::kRefunded
+                                      : OrderStatus::kCancelled;
+  tx.cancelTicket(*locked, *ticket, item->unit_price.amount, status, now);
+  if (online && item->unit_price.amount > 0) {
+    tx.enqueue(
+        refundMessage(order_code, locked->payment_reference, item->unit_price, "ticket_cancelled"),
+        now);
+  }
+  auto changed = tx.order(order_code);
+  if (!changed) {
+    throw std::logic_error("an order vanished");
+  }
+  tx.keep();
+  return std::move(*changed);
+}
+
+Result<PaymentStart> beginPayment(SellingTransaction& tx, const Payment& request, SystemTime now) {
+  auto view = tx.checkoutView(request.hold_id, request.idempotency_key);
+  NewOrder keyed_request;
+  keyed_request.request_fingerprint = request.request_fingerprint;
+  if (view.keyed) {
+    auto paid = replay(tx, keyed_request, *view.keyed);
+    if (!paid) {
+      return paid.error();
+    }
+    return PaymentStart{{}, std::move(paid->first), false};
+  }
+  if (auto earlier = tx.paymentOfKey(request.idempotency_key)) {
+    if (earlier->request_fingerprint != request.request_fingerprint) {
+      return unprocessable("Idempotency-Key",
+                           "this Idempotency-Key was used with a different request");
+    }
+    return PaymentStart{std::move(*earlier), std::nullopt, false};
+  }
+  if (auto refusal = refuseHold(tx, view.hold, view.events, now)) {
+    return std::move(*refusal);
+  }
+  if (auto other = tx.paymentOfHold(request.hold_id)) {
+    return DomainError{ErrorCode::kConflict,
+                       other->status == PaymentStatus::kPending
+                           ? "the basket is being paid for in another checkout"
+                           : "the basket has already been checked out",
+                       {}};
+  }
+  tx.insertPayment(request);
+  tx.keep();
+  return PaymentStart{request, std::nullopt, true};
+}
+
+Result<Payment> attachSession(SellingTransaction& tx, const std::string& order_code,
+                              const PaymentSession& session, SystemTime now) {
+  auto payment = tx.lockPayment(order_code);
+  if (!payment) {
+    return notFound("no such order");
+  }
+  if (payment->status != PaymentStatus::kPending || !payment->session_id.empty()) {
+    return std::move(*payment);
+  }
+  payment->session_id = session.id;
+  payment->payment_url = session.url;
+  payment->session_expires_at = std::min(session.expires_at, now + kPaymentWindow);
+  tx.updatePayment(*payment, now);
+  if (auto hold = tx.lockHold(payment->hold_id); hold && hold->liveAt(now)) {
+    tx.extendHold(hold->id, *payment->session_expires_at);
+  }
+  tx.keep();
+  return std::move(*payment);
+}
+
+Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
+                          const std::vector<std::string>& ticket_codes, SystemTime now) {
+  if (!event.id.empty() && !tx.recordPaymentEvent(event.id, now)) {
+    return Settlement::kDuplicate;
+  }
+  auto payment = tx.lockPayment(event.order_code);
+  if (!payment || (!event.session_id.empty() && !payment->session_id.empty() &&
+                   payment->session_id != event.session_id)) {
+    tx.keep();  // the event is recorded: it is not ours, and never will be
+    return Settlement::kUnknown;
+  }
+  if (event.kind == PaymentEvent::Kind::kIgnored ||
+      (payment->status != PaymentStatus::kPending &&
+       (event.kind == PaymentEvent::Kind::kExpired ||
+        payment->status != PaymentStatus::kExpired))) {
+    tx.keep();
+    return Settlement::kUnchanged;
+  }
+  auto hold = tx.lockHold(payment->hold_id);
+  if (!hold) {
+    throw std::logic_error("a payment's hold vanished");
+  }
+  if (event.kind == PaymentEvent::Kind::kExpired) {
+    payment->status = PaymentStatus::kExpired;
+    payment->reason = "the payment was not completed in time";
+    tx.updatePayment(*payment, now);
+    if (hold->status == HoldStatus::kActive) {
+      tx.endHold(hold->id, HoldStatus::kExpired);
+    }
+    tx.keep();
+    return Settlement::kExpired;
+  }
+  // Paid, perhaps after the session expired or the hold lapsed.
+  payment->payment_reference = event.payment_reference;
+  auto refusal = refuseCheckout(tx.eventsOfHold(hold->id));
+  bool have_stock = false;
+  if (!refusal) {
+    have_stock = hold->status == HoldStatus::kActive ||
+                 ((hold->status == HoldStatus::kExpired || hold->status == HoldStatus::kReleased) &&
+                  tx.retakeStock(*hold, now + kPaymentWindow));
+  }
+  if (have_stock) {
+    NewOrder order;
+    order.hold_id = hold->id;
+    order.idempotency_key = payment->idempotency_key;
+    order.request_fingerprint = payment->request_fingerprint;
+    order.code = payment->order_code;
+    order.secret = payment->secret;
+    order.email = payment->email;
+    order.name = payment->name;
+    order.payment_reference = payment->payment_reference;
+    order.provider = payment->provider;
+    order.ticket_codes = ticket_codes;
+    order.now = now;
+    Order paid = paidOrder(order, *hold);
+    tx.sell(paid, order, hold->id);
+    payment->status = PaymentStatus::kPaid;
+    payment->reason.clear();
+    tx.updatePayment(*payment, now);
+    tx.keep();
+    return Settlement::kPaid;
+  }
+  if (hold->status == HoldStatus::kActive) {
+    tx.endHold(hold->id, HoldStatus::kReleased);
+  }
+  payment->status = PaymentStatus::kRefunded;
+  payment->reason = refusal ? refusal->detail + "; the payment was refunded in full"
+                            : "the tickets sold out before the payment completed; the payment "
+                              "was refunded in full";
+  tx.updatePayment(*payment, now);
+  tx.enqueue(refundMessage(payment->order_code, payment->payment_reference, payment->total,
+                           "late_payment"),
+             now);
+  tx.keep();
+  return Settlement::kRefundedLate;
 }
 
 Result<Ticket> checkIn(SellingTransaction& tx, const std::string& code, EventId event,

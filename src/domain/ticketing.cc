@@ -1,5 +1,6 @@
 #include "domain/ticketing.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace tickets {
@@ -20,14 +21,48 @@ std::string_view toString(HoldStatus status) {
 
 std::string_view toString(OrderStatus status) {
   switch (status) {
+    case OrderStatus::kPendingPayment:
+      return "pending_payment";
     case OrderStatus::kPaid:
       return "paid";
+    case OrderStatus::kExpired:
+      return "expired";
     case OrderStatus::kCancelled:
       return "cancelled";
     case OrderStatus::kRefunded:
       return "refunded";
+    case OrderStatus::kPartiallyRefunded:
+      return "partially_refunded";
   }
   return "paid";
+}
+
+std::string_view toString(PaymentStatus status) {
+  switch (status) {
+    case PaymentStatus::kPending:
+      return "pending_payment";
+    case PaymentStatus::kPaid:
+      return "paid";
+    case PaymentStatus::kExpired:
+      return "expired";
+    case PaymentStatus::kRefunded:
+      return "refunded";
+  }
+  return "pending_payment";
+}
+
+std::optional<PaymentStatus> parsePaymentStatus(std::string_view text) {
+  for (auto s : {PaymentStatus::kPending, PaymentStatus::kPaid, PaymentStatus::kExpired,
+                 PaymentStatus::kRefunded}) {
+    if (toString(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+int64_t Order::validTickets() const {
+  return std::count_if(tickets.begin(), tickets.end(), [](const Ticket& t) { return !t.void_; });
 }
 
 std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
@@ -41,7 +76,9 @@ std::optional<HoldStatus> parseHoldStatus(std::string_view text) {
 }
 
 std::optional<OrderStatus> parseOrderStatus(std::string_view text) {
-  for (auto s : {OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kRefunded}) {
+  for (auto s :
+       {OrderStatus::kPendingPayment, OrderStatus::kPaid, OrderStatus::kExpired,
+        OrderStatus::kCancelled, OrderStatus::kRefunded, OrderStatus::kPartiallyRefunded}) {
     if (toString(s) == text) {
       return s;
     }
@@ -95,7 +132,7 @@ std::optional<DomainError> refuseCheckout(const std::vector<EventState>& events)
 std::optional<DomainError> refuseCancellation(const Order& order,
                                               const std::vector<EventState>& events,
                                               SystemTime now) {
-  if (order.status != OrderStatus::kPaid) {
+  if (order.status != OrderStatus::kPaid && order.status != OrderStatus::kPartiallyRefunded) {
     return DomainError{
         ErrorCode::kConflict, "the order is " + std::string(toString(order.status)), {}};
   }
@@ -128,6 +165,8 @@ Order paidOrder(const NewOrder& order, const Hold& hold) {
   paid.items = hold.items;
   paid.total = hold.total();
   paid.created_at = order.now;
+  paid.provider = order.provider;
+  paid.refunded = Money{0, paid.total.currency};
   size_t next = 0;
   for (const auto& item : hold.items) {
     for (int64_t i = 0; i < item.quantity; ++i) {

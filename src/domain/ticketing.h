@@ -8,6 +8,7 @@
 #include "common/time.h"
 #include "domain/catalogue.h"
 #include "domain/error.h"
+#include "domain/payment.h"
 
 namespace tickets {
 
@@ -53,7 +54,43 @@ struct Hold {
   bool liveAt(SystemTime now) const { return status == HoldStatus::kActive && now < expires_at; }
 };
 
-enum class OrderStatus { kPaid, kCancelled, kRefunded };
+// The payment of a basket taken online: the order exists as `pending_payment` until the
+// provider says the buyer paid; only then is it an order with tickets. A payment that ends
+// without money stays `expired`; one whose money came after its stock was gone is `refunded`.
+enum class PaymentStatus { kPending, kPaid, kExpired, kRefunded };
+std::string_view toString(PaymentStatus status);
+std::optional<PaymentStatus> parsePaymentStatus(std::string_view text);
+
+struct Payment {
+  std::string order_code;  // the order it becomes, and the reference the provider shows
+  std::string secret;      // the order's secret
+  std::string hold_id;
+  std::string idempotency_key;
+  std::string request_fingerprint;
+  std::string provider;  // "stripe"
+  PaymentStatus status = PaymentStatus::kPending;
+  std::string email;
+  std::string name;
+  Money total;
+  std::string session_id;  // empty until the provider made its session
+  std::string payment_url;
+  std::optional<SystemTime> session_expires_at;
+  std::string payment_reference;  // the provider's reference of the money taken
+  std::string reason;             // why it was refunded or expired, for the buyer
+  SystemTime created_at;
+  std::vector<HoldItem> items;  // the hold's, when read with them
+};
+
+// pending_payment -> paid | expired | cancelled; paid -> refunded | partially_refunded (some of
+// its tickets cancelled and their price given back) | cancelled (nothing was taken online).
+enum class OrderStatus {
+  kPendingPayment,
+  kPaid,
+  kExpired,
+  kCancelled,
+  kRefunded,
+  kPartiallyRefunded
+};
 std::string_view toString(OrderStatus status);
 std::optional<OrderStatus> parseOrderStatus(std::string_view text);
 
@@ -73,8 +110,17 @@ struct Order {
   std::string name;
   std::vector<HoldItem> items;
   Money total;
-  std::vector<Ticket> tickets;
+  std::vector<Ticket> tickets;  // none until paid
   SystemTime created_at;
+  std::string provider;  // "box_office" or the online provider's name
+  Money refunded;        // given back so far
+  // While pending: where the buyer pays, until when.
+  std::string payment_url;
+  std::optional<SystemTime> payment_expires_at;
+  std::string reason;  // why it was refunded or expired, when the shop did it
+
+  // Tickets bought and not cancelled.
+  int64_t validTickets() const;
 };
 
 // What the repository needs to turn a live hold into a paid order, all decided beforehand.
@@ -87,6 +133,7 @@ struct NewOrder {
   std::string email;
   std::string name;
   std::string payment_reference;
+  std::string provider = "box_office";
   std::vector<std::string> ticket_codes;  // one per ticket, enough for the hold's quantity
   SystemTime now;
 };

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "domain/error.h"
+#include "domain/outbox.h"
+#include "domain/payment.h"
 #include "domain/ticketing.h"
 
 namespace tickets {
@@ -15,6 +17,7 @@ namespace tickets {
 struct LockedOrder {
   Order order;
   std::string hold_id;
+  std::string payment_reference;  // the provider's reference of the money taken
 };
 
 // The order an earlier checkout with an idempotency key made.
@@ -54,7 +57,24 @@ class SellingTransaction {
   virtual int64_t liveHoldsOf(const std::string& client, const std::vector<EventId>& events,
                               SystemTime now) = 0;
 
+  // Payments: a pending payment by its order code, locked; by the checkout's key; by its hold.
+  virtual std::optional<Payment> lockPayment(const std::string& order_code) = 0;
+  virtual std::optional<Payment> paymentOfKey(const std::string& idempotency_key) = 0;
+  virtual std::optional<Payment> paymentOfHold(const std::string& hold_id) = 0;
+
   // Changes.
+  virtual void insertPayment(const Payment& payment) = 0;
+  // Stores the payment's status, session, payment reference and reason.
+  virtual void updatePayment(const Payment& payment, SystemTime now) = 0;
+  // Records a provider's event; false, changing nothing, if it was recorded before.
+  virtual bool recordPaymentEvent(const std::string& event_id, SystemTime now) = 0;
+  // Moves an active hold's expiry.
+  virtual void extendHold(const std::string& hold_id, SystemTime expires_at) = 0;
+  // Takes an ended (expired or released) hold's stock again, all or nothing, and makes it active
+  // until `expires_at`; false, changing nothing, if a ticket type is short.
+  virtual bool retakeStock(const Hold& hold, SystemTime expires_at) = 0;
+  // Writes a message of the outbox, kept with the write.
+  virtual void enqueue(const NewOutboxMessage& message, SystemTime now) = 0;
   // Records that the waiting-room pass `pass` made the hold `hold_id`; false, changing nothing,
   // if it made one before.
   virtual bool claimQueuePass(const std::string& pass, const std::string& hold_id) = 0;
@@ -67,8 +87,13 @@ class SellingTransaction {
   virtual bool endHold(const std::string& id, HoldStatus status) = 0;
   // The hold checked out, its stock moved from held to sold, and `paid` stored with its tickets.
   virtual void sell(const Order& paid, const NewOrder& request, const std::string& hold_id) = 0;
-  // The order cancelled, its tickets void, and their stock given back.
-  virtual void cancel(const LockedOrder& order, SystemTime now) = 0;
+  // The order ended as `status` (cancelled or refunded) with all it was paid counted as
+  // refunded, its valid tickets void, and their stock given back.
+  virtual void cancel(const LockedOrder& order, OrderStatus status, SystemTime now) = 0;
+  // One valid ticket of the order void, its stock given back, `refund` added to what the order
+  // has had back, and the order's status set (partially refunded, refunded or cancelled).
+  virtual void cancelTicket(const LockedOrder& order, const Ticket& ticket, int64_t refund,
+                            OrderStatus status, SystemTime now) = 0;
   // Admits the ticket if it is of `event`, not void and not admitted before, and returns it as
   // admitted; nullopt, changing nothing, otherwise.
   virtual std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) = 0;
@@ -125,6 +150,15 @@ class TicketingRepository {
   virtual InvariantReport checkInvariant() = 0;
   virtual std::optional<Order> findOrder(const std::string& code) = 0;
   virtual std::optional<Ticket> findTicket(const std::string& code) = 0;
+  // A payment with its hold's items.
+  virtual std::optional<Payment> findPayment(const std::string& order_code) = 0;
+  // Pending payments to ask the provider about: with a session, made before `due` and not asked
+  // since `due`; or without one (the provider was unreachable) and made before
+  // `unopened_before`. Least recently asked first, at most `limit`.
+  virtual std::vector<Payment> stalePayments(SystemTime due, SystemTime unopened_before,
+                                             int64_t limit) = 0;
+  // Records that the provider was asked about the payment at `now`.
+  virtual void notePaymentChecked(const std::string& order_code, SystemTime now) = 0;
 
   virtual std::optional<EventStats> stats(EventId event) = 0;
   // Paid sales of `event` per `bucket` (whole seconds since the epoch, so hours and days align

@@ -29,6 +29,40 @@ std::optional<TicketTypeId> shortTicketType(const DomainError& error) {
 
 }  // namespace
 
+Order orderOf(const Payment& payment) {
+  Order order;
+  order.code = payment.order_code;
+  order.secret = payment.secret;
+  switch (payment.status) {
+    case PaymentStatus::kPending:
+      order.status = OrderStatus::kPendingPayment;
+      order.payment_url = payment.payment_url;
+      order.payment_expires_at = payment.session_expires_at;
+      break;
+    case PaymentStatus::kPaid:
+      order.status = OrderStatus::kPaid;
+      break;
+    case PaymentStatus::kExpired:
+      order.status = OrderStatus::kExpired;
+      break;
+    case PaymentStatus::kRefunded:
+      order.status = OrderStatus::kRefunded;
+      order.refunded = payment.total;
+      break;
+  }
+  order.email = payment.email;
+  order.name = payment.name;
+  order.items = payment.items;
+  order.total = payment.total;
+  if (order.refunded.currency.empty()) {
+    order.refunded = Money{0, payment.total.currency};
+  }
+  order.created_at = payment.created_at;
+  order.provider = payment.provider;
+  order.reason = payment.reason;
+  return order;
+}
+
 std::string makeOrderCode() { return randomCode(10, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"); }
 
 bool isPlausibleEmail(const std::string& email) {
@@ -182,6 +216,16 @@ Result<Hold> TicketingService::deleteBasket(const std::string& id) {
                      [&](SellingTransaction& tx) { return selling::release(tx, id, at); });
 }
 
+WriteScope TicketingService::scopeOf(const Hold& hold) const {
+  // The hold's ticket types never change: known here, the store need not look them up.
+  auto scope = WriteScope::ofHold(hold.id);
+  for (const auto& item : hold.items) {
+    scope.types.push_back(item.ticket_type_id);
+  }
+  std::sort(scope.types.begin(), scope.types.end());
+  return scope;
+}
+
 Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request) {
   if (request.idempotency_key.empty() || request.idempotency_key.size() > 200) {
     return invalidArgument("Idempotency-Key",
@@ -210,16 +254,18 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
   // Without the hold, an earlier attempt with the same key may still have made the order:
   // the repository answers from the key.
   auto hold = repository_.findHold(request.basket_id);
-  if (hold && hold->liveAt(order.now)) {
-    // Refuse before any payment is taken; the repository asks again under its locks.
+  std::vector<EventState> events;
+  if (hold) {
     std::vector<TicketTypeId> ids;
     for (const auto& item : hold->items) {
       ids.push_back(item.ticket_type_id);
     }
-    std::vector<EventState> events;
     for (const auto& offer : repository_.offers(ids)) {
       events.push_back(EventState{offer.event.id, offer.event.name, offer.event.status, {}});
     }
+  }
+  if (hold && hold->liveAt(order.now)) {
+    // Refuse before any payment is taken; the repository asks again under its locks.
     if (auto refusal = refuseCheckout(events)) {
       // Its stock goes back at once.
       (void)write<Hold>(WriteScope::ofHold(hold->id), [&](SellingTransaction& tx) {
@@ -228,7 +274,17 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
       return std::move(*refusal);
     }
   }
+  bool box_office = false;
   if (hold) {
+    box_office = hold->total().amount == 0;
+    if (!box_office && request.staff) {
+      box_office = std::all_of(events.begin(), events.end(), [&](const EventState& event) {
+        return permits(*request.staff, Action::kSellAtBoxOffice, event.id);
+      });
+    }
+    if (!box_office) {
+      return checkOutOnline(request, *hold, order.request_fingerprint);
+    }
     int64_t quantity = 0;
     for (const auto& item : hold->items) {
       quantity += item.quantity;
@@ -236,36 +292,191 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
     for (int64_t i = 0; i < quantity; ++i) {
       order.ticket_codes.push_back(randomToken(128));
     }
-    if (hold->liveAt(order.now)) {
-      auto settled = payments_.settle(hold->total(), order.code);
-      if (!settled) {
-        return settled.error();
-      }
-      order.payment_reference = *settled;
-    }
-  }
-  // The hold's ticket types never change: known here, the store need not look them up.
-  auto scope = WriteScope::ofHold(order.hold_id);
-  if (hold) {
-    for (const auto& item : hold->items) {
-      scope.types.push_back(item.ticket_type_id);
-    }
-    std::sort(scope.types.begin(), scope.types.end());
+    order.payment_reference = "box-office:" + order.code;
   }
   auto result = write<std::pair<Order, bool>>(
-      scope, [&](SellingTransaction& tx) { return selling::checkOut(tx, order); });
+      hold ? scopeOf(*hold) : WriteScope::ofHold(order.hold_id),
+      [&](SellingTransaction& tx) { return selling::checkOut(tx, order); });
   if (!result) {
     return result.error();
   }
   if (result->second && observer_ != nullptr) {
     observer_->onTicketsSold(static_cast<int64_t>(result->first.tickets.size()));
     observer_->onOrder("paid");
+    observer_->onPayment("box_office", "paid");
   }
   return CheckoutResult{std::move(result->first), result->second};
 }
 
+Result<CheckoutResult> TicketingService::checkOutOnline(const CheckoutRequest& request,
+                                                        const Hold& hold,
+                                                        const std::string& fingerprint) {
+  if (provider_ == nullptr) {
+    return DomainError{ErrorCode::kPaymentsNotConfigured,
+                       "online payment is not configured, so priced tickets cannot be bought "
+                       "here; ask the organiser",
+                       {}};
+  }
+  const SystemTime at = now();
+  Payment request_payment;
+  request_payment.order_code = makeOrderCode();
+  request_payment.secret = randomToken(128);
+  request_payment.hold_id = hold.id;
+  request_payment.idempotency_key = request.idempotency_key;
+  request_payment.request_fingerprint = fingerprint;
+  request_payment.provider = std::string(provider_->name());
+  request_payment.email = request.email;
+  request_payment.name = request.name;
+  request_payment.total = hold.total();
+  request_payment.created_at = at;
+  const auto scope = scopeOf(hold);
+  auto started = write<selling::PaymentStart>(scope, [&](SellingTransaction& tx) {
+    return selling::beginPayment(tx, request_payment, at);
+  });
+  if (!started) {
+    return started.error();
+  }
+  if (started->paid) {
+    return CheckoutResult{std::move(*started->paid), false};
+  }
+  Payment payment = std::move(started->payment);
+  if (payment.status == PaymentStatus::kPending && payment.session_id.empty()) {
+    SessionRequest session;
+    session.order_code = payment.order_code;
+    session.email = payment.email;
+    session.total = payment.total;
+    for (const auto& item : hold.items) {
+      session.lines.push_back(PaymentLine{item.name, item.quantity, item.unit_price});
+    }
+    const std::string order_page =
+        payment_settings_.public_base_url + "/orders/" + payment.order_code;
+    session.success_url = order_page + "?payment=done";
+    session.cancel_url = order_page + "?payment=cancelled";
+    session.expires_at = at + kPaymentWindow;
+    // A retry of this checkout, or a double click, asks for the same session.
+    session.idempotency_key = "tickets-session-" + payment.order_code;
+    auto opened = provider_->createSession(session);
+    if (!opened) {
+      if (observer_ != nullptr) {
+        observer_->onPayment(provider_->name(), "failed");
+      }
+      return opened.error();
+    }
+    auto attached = write<Payment>(scope, [&](SellingTransaction& tx) {
+      return selling::attachSession(tx, payment.order_code, *opened, at);
+    });
+    if (!attached) {
+      return attached.error();
+    }
+    payment = std::move(*attached);
+  }
+  payment.items = hold.items;
+  return CheckoutResult{orderOf(payment), started->created};
+}
+
+Result<selling::Settlement> TicketingService::applyPaymentEvent(const PaymentEvent& event) {
+  auto payment = event.order_code.empty() || event.order_code.size() > 64
+                     ? std::nullopt
+                     : repository_.findPayment(event.order_code);
+  if (!payment) {
+    return selling::Settlement::kUnknown;
+  }
+  std::vector<std::string> codes;
+  Hold hold;
+  hold.id = payment->hold_id;
+  hold.items = payment->items;
+  for (const auto& item : payment->items) {
+    for (int64_t i = 0; i < item.quantity; ++i) {
+      codes.push_back(randomToken(128));
+    }
+  }
+  const SystemTime at = now();
+  auto settled = write<selling::Settlement>(
+      scopeOf(hold), [&](SellingTransaction& tx) { return selling::settle(tx, event, codes, at); });
+  if (settled && observer_ != nullptr) {
+    switch (*settled) {
+      case selling::Settlement::kPaid:
+        observer_->onPayment(payment->provider, "paid");
+        observer_->onTicketsSold(static_cast<int64_t>(codes.size()));
+        observer_->onOrder("paid");
+        break;
+      case selling::Settlement::kExpired:
+        observer_->onPayment(payment->provider, "expired");
+        break;
+      case selling::Settlement::kRefundedLate:
+        observer_->onPayment(payment->provider, "refunded_late");
+        observer_->onRefund("late_payment");
+        break;
+      default:
+        break;
+    }
+  }
+  return settled;
+}
+
+int64_t TicketingService::reconcilePayments(int64_t limit) {
+  const SystemTime at = now();
+  // The provider's own webhook normally settles them first.
+  const auto grace = payment_settings_.reconcile_after;
+  int64_t settled = 0;
+  for (const auto& payment :
+       repository_.stalePayments(at - grace, at - policy_.hold_ttl - grace, limit)) {
+    PaymentEvent event;
+    event.order_code = payment.order_code;
+    event.session_id = payment.session_id;
+    event.type = "reconciliation";
+    if (payment.session_id.empty()) {
+      event.kind = PaymentEvent::Kind::kExpired;
+    } else {
+      if (provider_ == nullptr) {
+        continue;
+      }
+      auto status = provider_->session(payment.session_id);
+      repository_.notePaymentChecked(payment.order_code, at);
+      if (!status || status->state == SessionState::kOpen) {
+        continue;  // asked again later
+      }
+      event.kind = status->state == SessionState::kPaid ? PaymentEvent::Kind::kPaid
+                                                        : PaymentEvent::Kind::kExpired;
+      event.payment_reference = status->payment_reference;
+    }
+    auto outcome = applyPaymentEvent(event);
+    if (outcome &&
+        (*outcome == selling::Settlement::kPaid || *outcome == selling::Settlement::kExpired ||
+         *outcome == selling::Settlement::kRefundedLate)) {
+      ++settled;
+    }
+  }
+  return settled;
+}
+
+Result<Order> TicketingService::cancelTicket(const std::string& order_code,
+                                             const std::string& ticket_code) {
+  if (order_code.empty() || order_code.size() > 64 || ticket_code.empty() ||
+      ticket_code.size() > 64) {
+    return notFound("no such ticket in this order");
+  }
+  const SystemTime at = now();
+  auto changed = write<Order>(WriteScope::ofOrder(order_code), [&](SellingTransaction& tx) {
+    return selling::cancelTicket(tx, order_code, ticket_code, at);
+  });
+  if (changed && observer_ != nullptr && changed->provider != "box_office") {
+    observer_->onRefund("ticket_cancelled");
+  }
+  return changed;
+}
+
 Result<Order> TicketingService::getOrder(const std::string& code, const std::string& secret) {
+  if (code.empty() || code.size() > 64) {
+    return notFound("no such order");
+  }
   auto order = repository_.findOrder(code);
+  if (!order) {
+    // Not paid (yet): the payment is what there is.
+    if (auto payment = repository_.findPayment(code)) {
+      order = orderOf(*payment);
+    }
+  }
   if (!order || secret.empty() || !secretsEqual(secret, order->secret)) {
     return notFound("no such order");
   }
@@ -284,6 +495,9 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   });
   if (cancelled && observer_ != nullptr) {
     observer_->onOrder("cancelled");
+    if (cancelled->status == OrderStatus::kRefunded) {
+      observer_->onRefund("order_cancelled");
+    }
   }
   return cancelled;
 }

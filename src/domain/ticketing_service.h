@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "common/time.h"
+#include "domain/access.h"
 #include "domain/error.h"
 #include "domain/payment.h"
 #include "domain/sales_observer.h"
+#include "domain/selling_rules.h"
 #include "domain/ticketing.h"
 #include "domain/ticketing_repository.h"
 #include "domain/waiting_room.h"
@@ -20,6 +22,17 @@ struct CheckoutRequest {
   std::string email;
   std::string name;
   std::string idempotency_key;
+  // Staff selling at the box office (admin, or a door token of the basket's events): the order
+  // is paid at once, nothing is taken online. Anyone else pays online unless the basket is free.
+  std::optional<Principal> staff;
+};
+
+// Where buyers are sent back to after paying online.
+struct PaymentSettings {
+  std::string public_base_url;  // e.g. https://tickets.example.com, no trailing slash
+  // How long a pending payment waits for the provider's webhook before the reconciler asks the
+  // provider about it (and then at most once per this long).
+  std::chrono::seconds reconcile_after{60};
 };
 
 // How the shop sells: how long a basket holds its stock, how many live baskets of one event a
@@ -31,7 +44,7 @@ struct SellingPolicy {
 };
 
 struct CheckoutResult {
-  Order order;
+  Order order;          // paid, or pending_payment with where to pay
   bool created = true;  // false: an earlier attempt with the same key made it
 };
 
@@ -48,13 +61,16 @@ class TicketingService {
 
   // Availability in the catalogue's listings is not refreshed by sales: it is at most the
   // cache's bound old, and the basket, not the listing, decides what can be sold.
-  TicketingService(TicketingRepository& repository, PaymentProvider& payments, const Clock& clock,
-                   SellingPolicy policy, SalesObserver* observer = nullptr)
-      : repository_(repository),
-        payments_(payments),
-        clock_(clock),
-        policy_(policy),
-        observer_(observer) {}
+  TicketingService(TicketingRepository& repository, const Clock& clock, SellingPolicy policy,
+                   SalesObserver* observer = nullptr)
+      : repository_(repository), clock_(clock), policy_(policy), observer_(observer) {}
+
+  // Priced baskets checked out by the public are paid through `provider`; without one they are
+  // refused (kPaymentsNotConfigured). Before serving.
+  void setPaymentProvider(PaymentProvider* provider, PaymentSettings settings) {
+    provider_ = provider;
+    payment_settings_ = std::move(settings);
+  }
 
   // `client`: who asks (an address), counted against SellingPolicy::holds_per_client; empty:
   // unknown, not limited. `queue_token`: the buyer's waiting-room token, needed when an event
@@ -69,6 +85,15 @@ class TicketingService {
   Result<Hold> deleteBasket(const std::string& id);
 
   Result<CheckoutResult> checkOut(const CheckoutRequest& request);
+  // Applies what the payment provider says happened (a verified webhook event).
+  Result<selling::Settlement> applyPaymentEvent(const PaymentEvent& event);
+  // Asks the provider about pending payments that its webhook has not settled within
+  // PaymentSettings::reconcile_after (a lost webhook) and settles those it says were paid or
+  // expired; payments that never got a session expire once their hold has. Returns how many were
+  // settled.
+  int64_t reconcilePayments(int64_t limit = 100);
+  // Staff cancel one ticket of an order (partial refund, stock back).
+  Result<Order> cancelTicket(const std::string& order_code, const std::string& ticket_code);
   // A wrong or missing secret is kNotFound, exactly like an unknown code.
   Result<Order> getOrder(const std::string& code, const std::string& secret);
   Result<Order> cancelOrder(const std::string& code, const std::string& secret);
@@ -100,8 +125,14 @@ class TicketingService {
     return std::move(*answer);
   }
 
+  Result<CheckoutResult> checkOutOnline(const CheckoutRequest& request, const Hold& hold,
+                                        const std::string& fingerprint);
+  WriteScope scopeOf(const Hold& hold) const;
+  void countRefunds(const Order& before, const Order& after, std::string_view reason);
+
   TicketingRepository& repository_;
-  PaymentProvider& payments_;
+  PaymentProvider* provider_ = nullptr;
+  PaymentSettings payment_settings_;
   const Clock& clock_;
   SellingPolicy policy_;
   SalesObserver* observer_;
@@ -110,6 +141,8 @@ class TicketingService {
 
 // A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).
 std::string makeOrderCode();
+// The order a payment is, before it is paid or once it ended without tickets.
+Order orderOf(const Payment& payment);
 bool isPlausibleEmail(const std::string& email);
 
 }  // namespace tickets

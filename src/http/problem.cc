@@ -90,6 +90,11 @@ constexpr std::array kProblemKinds{
                 "Service Unavailable"},
     ProblemKind{kTimeout, status::service_unavailable, "timeout", "Service Unavailable"},
     ProblemKind{kNotReady, status::service_unavailable, "not-ready", "Not Ready"},
+    ProblemKind{kPaymentsNotConfigured, status::service_unavailable, "payments-not-configured",
+                "Payments Not Configured"},
+    ProblemKind{kPaymentProviderUnavailable, status::service_unavailable,
+                "payment-provider-unavailable", "Payment Provider Unavailable"},
+    ProblemKind{kInvalidSignature, status::unauthorized, "invalid-signature", "Invalid Signature"},
 };
 
 }  // namespace

@@ -55,6 +55,9 @@ enum class ProblemType {
   kServiceUnavailable,
   kTimeout,
   kNotReady,
+  kPaymentsNotConfigured,
+  kPaymentProviderUnavailable,
+  kInvalidSignature,
 };
 
 Problem makeProblem(ProblemType type, std::string detail = {}, std::string field = {});

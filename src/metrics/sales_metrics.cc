@@ -55,7 +55,43 @@ SalesMetrics::SalesMetrics(prometheus::Registry& registry)
                                   "tickets issued). Always 0 in a healthy shop.")
                             .Register(registry)),
       invariant_oversold_(invariant_family_.Add({{"check", "oversold"}})),
-      invariant_sold_vs_tickets_(invariant_family_.Add({{"check", "sold_vs_tickets"}})) {}
+      invariant_sold_vs_tickets_(invariant_family_.Add({{"check", "sold_vs_tickets"}})) {
+  auto& payments = prometheus::BuildCounter()
+                       .Name("payments_total")
+                       .Help(
+                           "Payment outcomes by provider (stripe, box_office) and result: paid, "
+                           "expired (not completed in time), refunded_late (paid after the "
+                           "stock was gone, refunded in full), failed (the provider could not "
+                           "open a payment).")
+                       .Register(registry);
+  for (const char* provider : {"stripe", "box_office"}) {
+    for (const char* result : {"paid", "expired", "refunded_late", "failed"}) {
+      payments_[{provider, result}] = &payments.Add({{"provider", provider}, {"result", result}});
+    }
+  }
+  auto& refunds = prometheus::BuildCounter()
+                      .Name("refunds_total")
+                      .Help(
+                          "Refunds decided (each is then sent through the outbox), by reason: "
+                          "order_cancelled, ticket_cancelled, late_payment.")
+                      .Register(registry);
+  for (const char* reason : {"order_cancelled", "ticket_cancelled", "late_payment"}) {
+    refunds_[reason] = &refunds.Add({{"reason", reason}});
+  }
+}
+
+void SalesMetrics::onPayment(std::string_view provider, std::string_view result) {
+  if (auto it = payments_.find(std::make_pair(std::string(provider), std::string(result)));
+      it != payments_.end()) {
+    it->second->Increment();
+  }
+}
+
+void SalesMetrics::onRefund(std::string_view reason) {
+  if (auto it = refunds_.find(reason); it != refunds_.end()) {
+    it->second->Increment();
+  }
+}
 
 void SalesMetrics::onTicketsSold(int64_t quantity) {
   sold_.Increment(static_cast<double>(quantity));

@@ -5,13 +5,18 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <map>
+#include <string>
+#include <utility>
+
 #include "domain/sales_observer.h"
 
 namespace tickets {
 
 // tickets_sold_total, orders_total{status}, holds_expired_total, holds_active,
 // checkins_total{result}, holds_refused_total{reason}, holds_purged_total and
-// tickets_invariant_violations{check}. Every label value is declared here, at start-up.
+// tickets_invariant_violations{check}, payments_total{provider,result} and
+// refunds_total{reason}. Every label value is declared here, at start-up.
 // Thread-safe.
 class SalesMetrics final : public SalesObserver {
  public:
@@ -25,6 +30,8 @@ class SalesMetrics final : public SalesObserver {
   void onHoldRefused(std::string_view reason) override;
   void onHoldsPurged(int64_t count) override;
   void onInvariantChecked(const InvariantReport& report) override;
+  void onPayment(std::string_view provider, std::string_view result) override;
+  void onRefund(std::string_view reason) override;
 
  private:
   prometheus::Counter& sold_;
@@ -44,6 +51,8 @@ class SalesMetrics final : public SalesObserver {
   prometheus::Family<prometheus::Gauge>& invariant_family_;
   prometheus::Gauge& invariant_oversold_;
   prometheus::Gauge& invariant_sold_vs_tickets_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*, std::less<>> payments_;
+  std::map<std::string, prometheus::Counter*, std::less<>> refunds_;
 };
 
 }  // namespace tickets

@@ -5,6 +5,7 @@
 
 #include "domain/access_repository.h"
 #include "domain/catalogue_repository.h"
+#include "domain/outbox.h"
 #include "domain/ticketing_repository.h"
 #include "domain/waiting_room.h"
 
@@ -27,6 +28,7 @@ class Database {
   virtual TicketingRepository& ticketing() = 0;
   virtual AccessRepository& access() = 0;
   virtual QueueRepository& queues() = 0;
+  virtual OutboxRepository& outbox() = 0;
 
   virtual size_t poolSize() const = 0;
 };

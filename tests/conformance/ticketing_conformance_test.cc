@@ -24,6 +24,9 @@
 namespace tickets {
 namespace {
 
+// Staff selling at the box office: paid at once, no online payment.
+const tickets::Principal kBoxOffice{tickets::Role::kAdmin, {}, std::nullopt};
+
 using namespace std::chrono;
 
 using test::ManualClock;
@@ -34,7 +37,7 @@ class TicketingTest : public ::testing::TestWithParam<std::string> {
     database = test::openTestDatabase(GetParam(), 8, nullptr, dir, scratch);
     ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
-    service = std::make_unique<TicketingService>(database->ticketing(), payments, clock,
+    service = std::make_unique<TicketingService>(database->ticketing(), clock,
                                                  SellingPolicy{.hold_ttl = seconds(600)});
   }
   void TearDown() override {
@@ -77,7 +80,7 @@ class TicketingTest : public ::testing::TestWithParam<std::string> {
     return {};
   }
   Result<CheckoutResult> buy(const std::string& basket, const std::string& key = "key-1") {
-    return service->checkOut({basket, "ann@example.com", "Ann", key});
+    return service->checkOut({basket, "ann@example.com", "Ann", key, kBoxOffice});
   }
 
   // Changes the database behind the store's back, as only an operator (or a bug) could: with
@@ -97,7 +100,6 @@ class TicketingTest : public ::testing::TestWithParam<std::string> {
   }
 
   ManualClock clock;
-  BoxOfficePayment payments;
   std::unique_ptr<test::TempDir> dir;
   std::unique_ptr<test::ScratchDatabase> scratch;
   std::unique_ptr<Database> database;
@@ -282,7 +284,7 @@ TEST_P(TicketingTest, CheckoutIsIdempotentPerKey) {
   EXPECT_FALSE(again.created);
   EXPECT_EQ(again.order.code, first.order.code);
   EXPECT_EQ(again.order.tickets.size(), 2u);
-  auto other_body = service->checkOut({hold.id, "bob@example.com", "Bob", "retry-key"});
+  auto other_body = service->checkOut({hold.id, "bob@example.com", "Bob", "retry-key", kBoxOffice});
   EXPECT_EQ(other_body.error().code, ErrorCode::kUnprocessable);
   EXPECT_EQ(buy(hold.id, "another-key").error().code, ErrorCode::kConflict);
   EXPECT_EQ(current(id).sold, 2);
@@ -623,7 +625,7 @@ TEST_P(TicketingTest, InvariantCheckCountsTheTicketTypesThatBreakIt) {
 }
 
 TEST_P(TicketingTest, AClientHoldsAtMostTheLimitOfLiveBasketsOfAnEvent) {
-  TicketingService limited(database->ticketing(), payments, clock,
+  TicketingService limited(database->ticketing(), clock,
                            SellingPolicy{.hold_ttl = seconds(600), .holds_per_client = 2});
   auto first = onSale({type(100), type(100)});
   auto second = onSale({type(100)});
@@ -639,13 +641,13 @@ TEST_P(TicketingTest, AClientHoldsAtMostTheLimitOfLiveBasketsOfAnEvent) {
   EXPECT_TRUE(limited.createBasket({{a, 1}}, "198.51.100.8")) << "another client";
   EXPECT_TRUE(limited.createBasket({{a, 1}})) << "an unknown client";
   // A basket checked out or deleted no longer counts.
-  ASSERT_TRUE(limited.checkOut({kept.id, "ann@example.com", "Ann", "k-kept"}));
+  ASSERT_TRUE(limited.checkOut({kept.id, "ann@example.com", "Ann", "k-kept", kBoxOffice}));
   EXPECT_TRUE(limited.createBasket({{a, 1}}, "198.51.100.7"));
   EXPECT_FALSE(limited.createBasket({{a, 1}}, "198.51.100.7"));
 }
 
 TEST_P(TicketingTest, EndedBasketsAreDeletedAfterTheRetention) {
-  TicketingService retained(database->ticketing(), payments, clock,
+  TicketingService retained(database->ticketing(), clock,
                             SellingPolicy{.hold_ttl = seconds(600), .hold_retention = hours(48)});
   auto event = onSale({type(100)});
   const auto id = event.ticket_types[0].id;
@@ -653,7 +655,7 @@ TEST_P(TicketingTest, EndedBasketsAreDeletedAfterTheRetention) {
   ASSERT_TRUE(retained.deleteBasket(released.id));
   auto expired = retained.createBasket({{id, 1}}).value();
   auto paid = retained.createBasket({{id, 1}}).value();
-  auto order = retained.checkOut({paid.id, "ann@example.com", "Ann", "k-paid"}).value();
+  auto order = retained.checkOut({paid.id, "ann@example.com", "Ann", "k-paid", kBoxOffice}).value();
   clock.advance(seconds(601));
   ASSERT_EQ(retained.expireHolds(), 1);
   auto live = retained.createBasket({{id, 1}}).value();

@@ -27,7 +27,7 @@ class WaitingRoomTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(database) << "no PostgreSQL cluster: run through ctest";
     catalogue = std::make_unique<CatalogueService>(database->catalogue());
     room = makeRoom();
-    ticketing = std::make_unique<TicketingService>(database->ticketing(), payments, clock,
+    ticketing = std::make_unique<TicketingService>(database->ticketing(), clock,
                                                    SellingPolicy{.hold_ttl = seconds(600)});
     ticketing->setWaitingRoom(room.get());
   }
@@ -73,7 +73,6 @@ class WaitingRoomTest : public ::testing::TestWithParam<std::string> {
   }
 
   test::ManualClock clock;
-  BoxOfficePayment payments;
   std::unique_ptr<test::TempDir> dir;
   std::unique_ptr<test::ScratchDatabase> scratch;
   std::unique_ptr<Database> database;

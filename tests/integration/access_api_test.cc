@@ -67,7 +67,9 @@ class Client {
     std::string basket(json::parse(hold.body).at("id").as_string());
     auto paid = call("POST", "/api/checkout",
                      R"({"basket_id":")" + basket + R"(","email":"ann@example.com","name":"Ann"})",
-                     {{"Content-Type", "application/json"}, {"Idempotency-Key", basket}});
+                     {{"Content-Type", "application/json"},
+                      {"Idempotency-Key", basket},
+                      {"Authorization", "Bearer " + kToken}});
     EXPECT_EQ(paid.status, 201) << paid.body;
     sold.ticket = std::string(
         json::parse(paid.body).at("order").at("tickets").as_array()[0].at("code").as_string());

@@ -61,8 +61,9 @@ std::string basket(uint16_t port, int64_t type, int64_t quantity) {
   return std::string(json::parse(r.body).at("id").as_string());
 }
 
+// Sold at the box office (an admin token): paid at once.
 HttpResult checkout(uint16_t port, const std::string& basket_id, const std::string& key) {
-  Headers headers = kJson;
+  Headers headers = kAdmin;
   headers.emplace_back("Idempotency-Key", key);
   return httpRequest(
       port, "POST", "/api/checkout",

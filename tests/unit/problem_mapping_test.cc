@@ -41,7 +41,12 @@ TEST(ProblemMapping, EveryDomainErrorHasOneStatusAndType) {
                  Case{ErrorCode::kWrongEvent, status::conflict, "wrong-event"},
                  Case{ErrorCode::kTooManyHolds, status::too_many_requests, "too-many-holds"},
                  Case{ErrorCode::kQueueRequired, status::forbidden, "queue-required"},
-                 Case{ErrorCode::kRateLimited, status::too_many_requests, "rate-limited"}}) {
+                 Case{ErrorCode::kRateLimited, status::too_many_requests, "rate-limited"},
+                 Case{ErrorCode::kPaymentsNotConfigured, status::service_unavailable,
+                      "payments-not-configured"},
+                 Case{ErrorCode::kProviderUnavailable, status::service_unavailable,
+                      "payment-provider-unavailable"},
+                 Case{ErrorCode::kBadSignature, status::unauthorized, "invalid-signature"}}) {
     auto problem = problemFor(DomainError{c.code, "detail", "field"});
     EXPECT_EQ(problem.status, c.expected);
     EXPECT_EQ(problem.type, c.type);
@@ -152,7 +157,7 @@ namespace {
 TEST(ProblemTable, EveryTypeHasItsOwnSlugStatusAndTitle) {
   std::set<std::string> slugs;
   for (int i = static_cast<int>(ProblemType::kInternalError);
-       i <= static_cast<int>(ProblemType::kNotReady); ++i) {
+       i <= static_cast<int>(ProblemType::kInvalidSignature); ++i) {
     auto problem = makeProblem(static_cast<ProblemType>(i), "detail", "field");
     EXPECT_TRUE(slugs.insert(problem.type).second) << "slug " << problem.type << " twice";
     EXPECT_FALSE(problem.title.empty()) << problem.type;
@@ -162,7 +167,7 @@ TEST(ProblemTable, EveryTypeHasItsOwnSlugStatusAndTitle) {
       EXPECT_NE(problem.type, "internal-error") << "type " << i << " has no row";
     }
   }
-  EXPECT_EQ(slugs.size(), static_cast<size_t>(ProblemType::kNotReady) + 1);
+  EXPECT_EQ(slugs.size(), static_cast<size_t>(ProblemType::kInvalidSignature) + 1);
   EXPECT_EQ(makeProblem(ProblemType::kNotFound).status, beast_http::status::not_found);
   EXPECT_EQ(makeProblem(ProblemType::kTimeout).title, "Service Unavailable");
 }

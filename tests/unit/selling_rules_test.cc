@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace tickets {
 namespace {
@@ -117,23 +118,84 @@ class InMemorySellingTransaction final : public SellingTransaction {
       stock[item.ticket_type_id].held -= item.quantity;
       stock[item.ticket_type_id].sold += item.quantity;
     }
-    orders[paid.code] = LockedOrder{paid, hold_id};
+    orders[paid.code] = LockedOrder{paid, hold_id, request.payment_reference};
     keys[request.idempotency_key] = paid.code;
     fingerprints[request.idempotency_key] = request.request_fingerprint;
     for (const auto& t : paid.tickets) {
       tickets[t.code] = t;
     }
   }
-  void cancel(const LockedOrder& locked, SystemTime) override {
+  void cancel(const LockedOrder& locked, OrderStatus status, SystemTime) override {
     auto& order = orders.at(locked.order.code).order;
-    order.status = OrderStatus::kCancelled;
-    for (const auto& t : order.tickets) {
+    order.status = status;
+    order.refunded = order.total;
+    for (auto& t : order.tickets) {
+      if (!tickets.at(t.code).void_) {
+        stock[t.ticket_type_id].sold -= 1;
+      }
       tickets.at(t.code).void_ = true;
-    }
-    for (const auto& item : order.items) {
-      stock[item.ticket_type_id].sold -= item.quantity;
+      t.void_ = true;
     }
   }
+  void cancelTicket(const LockedOrder& locked, const Ticket& ticket, int64_t refund,
+                    OrderStatus status, SystemTime) override {
+    auto& order = orders.at(locked.order.code).order;
+    order.status = status;
+    order.refunded.amount += refund;
+    tickets.at(ticket.code).void_ = true;
+    for (auto& t : order.tickets) {
+      t.void_ = t.void_ || t.code == ticket.code;
+    }
+    stock[ticket.ticket_type_id].sold -= 1;
+  }
+
+  std::map<std::string, Payment> payments;  // by order code
+  std::set<std::string> events_seen;
+  std::vector<NewOutboxMessage> outbox;
+  std::optional<Payment> lockPayment(const std::string& code) override {
+    auto it = payments.find(code);
+    return it == payments.end() ? std::nullopt : std::optional<Payment>(it->second);
+  }
+  std::optional<Payment> paymentOfKey(const std::string& key) override {
+    for (const auto& [code, p] : payments) {
+      if (p.idempotency_key == key) {
+        return p;
+      }
+    }
+    return std::nullopt;
+  }
+  std::optional<Payment> paymentOfHold(const std::string& hold_id) override {
+    for (const auto& [code, p] : payments) {
+      if (p.hold_id == hold_id) {
+        return p;
+      }
+    }
+    return std::nullopt;
+  }
+  void insertPayment(const Payment& payment) override { payments[payment.order_code] = payment; }
+  void updatePayment(const Payment& payment, SystemTime) override {
+    payments.at(payment.order_code) = payment;
+  }
+  bool recordPaymentEvent(const std::string& id, SystemTime) override {
+    return events_seen.insert(id).second;
+  }
+  void extendHold(const std::string& hold_id, SystemTime expires_at) override {
+    holds.at(hold_id).expires_at = expires_at;
+  }
+  bool retakeStock(const Hold& hold, SystemTime expires_at) override {
+    for (const auto& item : hold.items) {
+      if (available(item.ticket_type_id) < item.quantity) {
+        return false;
+      }
+    }
+    for (const auto& item : hold.items) {
+      stock[item.ticket_type_id].held += item.quantity;
+    }
+    holds.at(hold.id).status = HoldStatus::kActive;
+    holds.at(hold.id).expires_at = expires_at;
+    return true;
+  }
+  void enqueue(const NewOutboxMessage& message, SystemTime) override { outbox.push_back(message); }
   std::optional<Ticket> admit(const std::string& code, EventId event_id, SystemTime now) override {
     auto it = tickets.find(code);
     if (it == tickets.end() || it->second.event_id != event_id || it->second.void_ ||
@@ -314,6 +376,180 @@ TEST(SellingRules, AQueuePassMakesOneBasket) {
   EXPECT_EQ(tx.stock[7].held, 1);
   again.queue_pass = "pass-2";
   EXPECT_TRUE(selling::reserve(tx, again));
+}
+
+// A pending payment of the hold "h" (2 tickets of type 7 at 25.00), its session opened.
+Payment pendingPayment(InMemorySellingTransaction& tx) {
+  tx.stock[7] = {10, 0, 0};
+  EXPECT_TRUE(selling::reserve(tx, basket("h", 7, 2, kNow + minutes(10))));
+  Payment request;
+  request.order_code = "PAYCODE";
+  request.secret = "secret";
+  request.hold_id = "h";
+  request.idempotency_key = "k";
+  request.request_fingerprint = "fp-h";
+  request.provider = "stripe";
+  request.email = "ann@example.com";
+  request.name = "Ann";
+  request.total = Money{5000, "GBP"};
+  request.created_at = kNow;
+  auto started = selling::beginPayment(tx, request, kNow);
+  EXPECT_TRUE(started && started->created);
+  auto attached = selling::attachSession(
+      tx, "PAYCODE", PaymentSession{"cs_1", "https://pay.example/cs_1", kNow + minutes(30)}, kNow);
+  EXPECT_TRUE(attached);
+  return *attached;
+}
+
+PaymentEvent paid(const std::string& id, const std::string& session = "cs_1") {
+  return PaymentEvent{
+      id, PaymentEvent::Kind::kPaid, "checkout.session.completed", session, "PAYCODE", "pi_1"};
+}
+
+PaymentEvent expiredEvent(const std::string& id) {
+  return PaymentEvent{
+      id, PaymentEvent::Kind::kExpired, "checkout.session.expired", "cs_1", "PAYCODE", ""};
+}
+
+const std::vector<std::string> kCodes = {"T1", "T2"};
+
+TEST(PaymentRules, APendingPaymentHoldsItsStockForTheSessionAndIssuesNoTickets) {
+  InMemorySellingTransaction tx;
+  auto payment = pendingPayment(tx);
+  EXPECT_EQ(payment.status, PaymentStatus::kPending);
+  EXPECT_EQ(payment.session_id, "cs_1");
+  EXPECT_EQ(tx.holds.at("h").expires_at, kNow + minutes(30));
+  EXPECT_EQ(tx.stock[7].held, 2);
+  EXPECT_TRUE(tx.orders.empty());
+  EXPECT_TRUE(tx.tickets.empty());
+  // The basket cannot be deleted while it is being paid for, nor checked out again.
+  EXPECT_EQ(selling::release(tx, "h", kNow).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(selling::checkOut(tx, request("h", "other")).error().code, ErrorCode::kConflict);
+}
+
+TEST(PaymentRules, ARetryWithTheKeyGetsThePaymentAndAnotherKeyIsRefused) {
+  InMemorySellingTransaction tx;
+  auto payment = pendingPayment(tx);
+  Payment again = payment;
+  again.order_code = "OTHER";
+  auto replay = selling::beginPayment(tx, again, kNow);
+  ASSERT_TRUE(replay);
+  EXPECT_FALSE(replay->created);
+  EXPECT_EQ(replay->payment.order_code, "PAYCODE");
+  again.request_fingerprint = "another body";
+  EXPECT_EQ(selling::beginPayment(tx, again, kNow).error().code, ErrorCode::kUnprocessable);
+  again.idempotency_key = "k2";
+  EXPECT_EQ(selling::beginPayment(tx, again, kNow).error().code, ErrorCode::kConflict);
+}
+
+TEST(PaymentRules, PaidIssuesTicketsOnceWhateverTheOrderOfEvents) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  EXPECT_EQ(selling::settle(tx, paid("evt_1"), kCodes, kNow + minutes(5)).value(),
+            selling::Settlement::kPaid);
+  EXPECT_EQ(tx.orders.at("PAYCODE").order.status, OrderStatus::kPaid);
+  EXPECT_EQ(tx.orders.at("PAYCODE").order.tickets.size(), 2u);
+  EXPECT_EQ(tx.stock[7].sold, 2);
+  EXPECT_EQ(tx.stock[7].held, 0);
+  // The same event again, and a late "expired", change nothing.
+  EXPECT_EQ(selling::settle(tx, paid("evt_1"), kCodes, kNow).value(),
+            selling::Settlement::kDuplicate);
+  EXPECT_EQ(selling::settle(tx, expiredEvent("evt_2"), kCodes, kNow).value(),
+            selling::Settlement::kUnchanged);
+  EXPECT_EQ(selling::settle(tx, paid("evt_3"), kCodes, kNow).value(),
+            selling::Settlement::kUnchanged);
+  EXPECT_EQ(tx.stock[7].sold, 2);
+  EXPECT_TRUE(tx.outbox.empty());
+}
+
+TEST(PaymentRules, ExpiredGivesTheStockBackAndALatePaymentTakesItAgainIfLeft) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  EXPECT_EQ(selling::settle(tx, expiredEvent("evt_1"), kCodes, kNow + minutes(31)).value(),
+            selling::Settlement::kExpired);
+  EXPECT_EQ(tx.payments.at("PAYCODE").status, PaymentStatus::kExpired);
+  EXPECT_EQ(tx.stock[7].held, 0);
+  // The money comes after all (a completion delivered out of order): the stock is still there.
+  EXPECT_EQ(selling::settle(tx, paid("evt_2"), kCodes, kNow + minutes(32)).value(),
+            selling::Settlement::kPaid);
+  EXPECT_EQ(tx.stock[7].sold, 2);
+  EXPECT_EQ(tx.orders.at("PAYCODE").order.tickets.size(), 2u);
+}
+
+TEST(PaymentRules, ALatePaymentWithTheStockGoneIsRefundedInFullNeverKept) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  ASSERT_TRUE(tx.endHold("h", HoldStatus::kExpired));  // the reaper gave the stock back
+  tx.stock[7].sold = 9;                                // and others bought it
+  EXPECT_EQ(selling::settle(tx, paid("evt_1"), kCodes, kNow + minutes(40)).value(),
+            selling::Settlement::kRefundedLate);
+  EXPECT_EQ(tx.payments.at("PAYCODE").status, PaymentStatus::kRefunded);
+  EXPECT_NE(tx.payments.at("PAYCODE").reason.find("sold out"), std::string::npos);
+  EXPECT_TRUE(tx.orders.empty());
+  EXPECT_EQ(tx.stock[7].sold, 9);
+  ASSERT_EQ(tx.outbox.size(), 1u);
+  EXPECT_EQ(tx.outbox[0].kind, outbox_kind::kRefund);
+  EXPECT_NE(tx.outbox[0].payload.find("\"amount\":5000"), std::string::npos);
+  EXPECT_NE(tx.outbox[0].payload.find("\"payment_reference\":\"pi_1\""), std::string::npos);
+}
+
+TEST(PaymentRules, APaymentForAnEventNoLongerOnSaleIsRefunded) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  tx.event.status = EventStatus::kCancelled;
+  EXPECT_EQ(selling::settle(tx, paid("evt_1"), kCodes, kNow).value(),
+            selling::Settlement::kRefundedLate);
+  EXPECT_EQ(tx.stock[7].held, 0);
+  EXPECT_EQ(tx.outbox.size(), 1u);
+}
+
+TEST(PaymentRules, EventsOfAnotherSessionOrOrderAreNotOurs) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  EXPECT_EQ(selling::settle(tx, paid("evt_1", "cs_other"), kCodes, kNow).value(),
+            selling::Settlement::kUnknown);
+  auto stranger = paid("evt_2");
+  stranger.order_code = "NOSUCH";
+  EXPECT_EQ(selling::settle(tx, stranger, kCodes, kNow).value(), selling::Settlement::kUnknown);
+  EXPECT_TRUE(tx.orders.empty());
+}
+
+TEST(PaymentRules, CancellingAnOrderPaidOnlineRefundsWhatIsLeftAndTicketsOneAtATime) {
+  InMemorySellingTransaction tx;
+  pendingPayment(tx);
+  ASSERT_TRUE(selling::settle(tx, paid("evt_1"), kCodes, kNow));
+  tx.orders.at("PAYCODE").order.provider = "stripe";
+  // Staff cancel one ticket: partly refunded, its stock back, its price refunded.
+  auto one = selling::cancelTicket(tx, "PAYCODE", "T1", kNow);
+  ASSERT_TRUE(one) << one.error().detail;
+  EXPECT_EQ(one->status, OrderStatus::kPartiallyRefunded);
+  EXPECT_EQ(tx.stock[7].sold, 1);
+  ASSERT_EQ(tx.outbox.size(), 1u);
+  EXPECT_NE(tx.outbox[0].payload.find("\"amount\":2500"), std::string::npos);
+  EXPECT_EQ(selling::cancelTicket(tx, "PAYCODE", "T1", kNow).error().code, ErrorCode::kGone);
+  EXPECT_EQ(selling::cancelTicket(tx, "PAYCODE", "nope", kNow).error().code, ErrorCode::kNotFound);
+  // The buyer cancels the rest: refunded, the other 25.00 back.
+  auto rest = selling::cancel(tx, "PAYCODE", kNow);
+  ASSERT_TRUE(rest) << rest.error().detail;
+  EXPECT_EQ(rest->status, OrderStatus::kRefunded);
+  EXPECT_EQ(tx.stock[7].sold, 0);
+  ASSERT_EQ(tx.outbox.size(), 2u);
+  EXPECT_NE(tx.outbox[1].payload.find("\"amount\":2500"), std::string::npos);
+}
+
+TEST(PaymentRules, ABoxOfficeOrderIsCancelledWithoutARefundCall) {
+  InMemorySellingTransaction tx;
+  tx.stock[7] = {10, 0, 0};
+  ASSERT_TRUE(selling::reserve(tx, basket("h", 7, 2, kNow + minutes(10))));
+  ASSERT_TRUE(selling::checkOut(tx, request("h", "k")));
+  auto last = selling::cancelTicket(tx, "ORDERk", "T1-k", kNow);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->status, OrderStatus::kPartiallyRefunded);
+  auto both = selling::cancelTicket(tx, "ORDERk", "T2-k", kNow);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->status, OrderStatus::kCancelled);
+  EXPECT_TRUE(tx.outbox.empty());
+  EXPECT_EQ(tx.stock[7].sold, 0);
 }
 
 }  // namespace

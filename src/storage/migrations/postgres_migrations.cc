@@ -167,12 +167,63 @@ CREATE TABLE service_secrets (
 );
 )sql";
 
+// Payments, webhook events seen, refunds of orders and the outbox: see sqlite_migrations.cc.
+constexpr std::string_view kPayments = R"sql(
+CREATE TABLE payments (
+  order_code          text        PRIMARY KEY,
+  secret              text        NOT NULL,
+  hold_id             text        NOT NULL UNIQUE REFERENCES holds (id),
+  idempotency_key     text        NOT NULL UNIQUE,
+  request_fingerprint text        NOT NULL,
+  provider            text        NOT NULL,
+  status              text        NOT NULL
+                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'refunded')),
+  email               text        NOT NULL,
+  name                text        NOT NULL,
+  total               bigint      NOT NULL CHECK (total >= 0),
+  currency            char(3)     NOT NULL,
+  session_id          text        UNIQUE,
+  payment_url         text,
+  session_expires_at  timestamptz,
+  payment_reference   text,
+  reason              text,
+  created_at          timestamptz NOT NULL,
+  updated_at          timestamptz NOT NULL,
+  checked_at          timestamptz
+);
+CREATE INDEX payments_pending_by_expiry ON payments (session_expires_at)
+  WHERE status = 'pending_payment';
+
+CREATE TABLE payment_events (
+  id          text        PRIMARY KEY,
+  received_at timestamptz NOT NULL
+);
+
+ALTER TABLE orders ADD COLUMN refunded_total bigint NOT NULL DEFAULT 0;
+
+CREATE TABLE outbox (
+  id              bigserial   PRIMARY KEY,
+  kind            text        NOT NULL,
+  aggregate       text        NOT NULL,
+  payload         text        NOT NULL,
+  created_at      timestamptz NOT NULL,
+  attempts        integer     NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  last_error      text,
+  delivered_at    timestamptz,
+  dead_at         timestamptz
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at)
+  WHERE delivered_at IS NULL AND dead_at IS NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
     Migration{3, "access", kAccess},
     Migration{4, "on-sale", kOnSale},
     Migration{5, "waiting-room", kWaitingRoom},
+    Migration{6, "payments", kPayments},
 };
 
 }  // namespace

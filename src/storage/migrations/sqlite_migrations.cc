@@ -168,12 +168,67 @@ CREATE TABLE service_secrets (
 );
 )sql";
 
+// Payments (domain/payment.h): a checkout paid online is a payment, pending until the provider
+// says the buyer paid; only then is it an order with tickets, so nothing unpaid is ever an order.
+// Its hold keeps the stock meanwhile. The provider's events seen (webhooks are delivered at least
+// once), what orders had back, and the outbox of side effects written with the changes that
+// cause them (domain/outbox.h).
+constexpr std::string_view kPayments = R"sql(
+CREATE TABLE payments (
+  order_code          TEXT    PRIMARY KEY,
+  secret              TEXT    NOT NULL,
+  hold_id             TEXT    NOT NULL UNIQUE REFERENCES holds (id),
+  idempotency_key     TEXT    NOT NULL UNIQUE,
+  request_fingerprint TEXT    NOT NULL,
+  provider            TEXT    NOT NULL,
+  status              TEXT    NOT NULL
+                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'refunded')),
+  email               TEXT    NOT NULL,
+  name                TEXT    NOT NULL,
+  total               INTEGER NOT NULL CHECK (total >= 0),
+  currency            TEXT    NOT NULL,
+  session_id          TEXT    UNIQUE,
+  payment_url         TEXT,
+  session_expires_at  INTEGER,
+  payment_reference   TEXT,
+  reason              TEXT,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  checked_at          INTEGER
+);
+CREATE INDEX payments_pending_by_expiry ON payments (session_expires_at)
+  WHERE status = 'pending_payment';
+
+CREATE TABLE payment_events (
+  id          TEXT    PRIMARY KEY,
+  received_at INTEGER NOT NULL
+);
+
+ALTER TABLE orders ADD COLUMN refunded_total INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT    NOT NULL,
+  aggregate       TEXT    NOT NULL,
+  payload         TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  delivered_at    INTEGER,
+  dead_at         INTEGER
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at)
+  WHERE delivered_at IS NULL AND dead_at IS NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "catalogue", kCatalogue},
     Migration{2, "selling", kSelling},
     Migration{3, "access", kAccess},
     Migration{4, "on-sale", kOnSale},
     Migration{5, "waiting-room", kWaitingRoom},
+    Migration{6, "payments", kPayments},
 };
 
 }  // namespace

@@ -249,7 +249,8 @@ PostgresDatabase::PostgresDatabase(PostgresSettings settings, PoolObserver* obse
       catalogue_(std::make_unique<Catalogue>(*this)),
       ticketing_(makeTicketing(*this)),
       access_(makeAccess(*this)),
-      queues_(makeQueues(*this)) {}
+      queues_(makeQueues(*this)),
+      outbox_(makeOutbox(*this)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -315,5 +316,6 @@ TicketingRepository& PostgresDatabase::ticketing() { return *ticketing_; }
 AccessRepository& PostgresDatabase::access() { return *access_; }
 
 QueueRepository& PostgresDatabase::queues() { return *queues_; }
+OutboxRepository& PostgresDatabase::outbox() { return *outbox_; }
 
 }  // namespace tickets

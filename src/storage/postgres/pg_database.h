@@ -36,6 +36,7 @@ class PostgresDatabase final : public Database {
   TicketingRepository& ticketing() override;
   AccessRepository& access() override;
   QueueRepository& queues() override;
+  OutboxRepository& outbox() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -44,9 +45,11 @@ class PostgresDatabase final : public Database {
   class Ticketing;
   class Access;
   class Queues;
+  class Outbox;
   static std::unique_ptr<TicketingRepository> makeTicketing(PostgresDatabase& db);
   static std::unique_ptr<AccessRepository> makeAccess(PostgresDatabase& db);
   static std::unique_ptr<QueueRepository> makeQueues(PostgresDatabase& db);
+  static std::unique_ptr<OutboxRepository> makeOutbox(PostgresDatabase& db);
 
   // Runs `work` on a checked-out connection and drops the connection if it broke. When
   // `retry_if_broken()` says so at the time of the failure, the work is tried once more on a
@@ -117,6 +120,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<TicketingRepository> ticketing_;
   std::unique_ptr<AccessRepository> access_;
   std::unique_ptr<QueueRepository> queues_;
+  std::unique_ptr<OutboxRepository> outbox_;
 };
 
 }  // namespace tickets

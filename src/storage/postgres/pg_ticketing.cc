@@ -159,11 +159,13 @@ std::optional<Ticket> loadTicket(pg::Connection& conn, const std::string& code) 
                 optionalTime(r.optionalInteger(0, 3))};
 }
 
-std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
+std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code,
+                               std::string* reference = nullptr) {
   auto r = conn.execute("order",
-                        "SELECT secret, status, email, name, total, currency, "
-                        "extract(epoch FROM created_at)::bigint, hold_id FROM orders "
-                        "WHERE code = $1",
+                        "SELECT o.secret, o.status, o.email, o.name, o.total, o.currency, "
+                        "extract(epoch FROM o.created_at)::bigint, o.hold_id, o.refunded_total, "
+                        "o.payment_reference, p.provider FROM orders o "
+                        "LEFT JOIN payments p ON p.order_code = o.code WHERE o.code = $1",
                         {param(code)});
   if (r.rows() == 0) {
     return std::nullopt;
@@ -177,6 +179,14 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
   order.total = Money{r.integer(0, 4), std::string(r.text(0, 5))};
   order.created_at = fromUnix(r.integer(0, 6));
   order.items = loadItems(conn, std::string(r.text(0, 7)));
+  order.refunded = Money{r.integer(0, 8), order.total.currency};
+  order.provider = r.isNull(0, 10) ? "box_office" : std::string(r.text(0, 10));
+  if (order.status == OrderStatus::kPaid && order.refunded.amount > 0) {
+    order.status = OrderStatus::kPartiallyRefunded;
+  }
+  if (reference != nullptr) {
+    *reference = std::string(r.text(0, 9));
+  }
   auto t = conn.execute("order_tickets",
                         "SELECT code, ticket_type_id, event_id, voided, "
                         "extract(epoch FROM checked_in_at)::bigint FROM tickets "
@@ -191,6 +201,50 @@ std::optional<Order> loadOrder(pg::Connection& conn, const std::string& code) {
     order.tickets.push_back(std::move(ticket));
   }
   return order;
+}
+
+#define TICKETS_PAYMENT_COLUMNS                                                                  \
+  "order_code, secret, hold_id, idempotency_key, request_fingerprint, provider, status, email, " \
+  "name, total, currency, session_id, payment_url, "                                             \
+  "extract(epoch FROM session_expires_at)::bigint, payment_reference, reason, "                  \
+  "extract(epoch FROM created_at)::bigint"
+
+Payment paymentOf(const pg::Result& r, int row) {
+  auto text = [&](int column) {
+    return r.isNull(row, column) ? std::string() : std::string(r.text(row, column));
+  };
+  Payment p;
+  p.order_code = text(0);
+  p.secret = text(1);
+  p.hold_id = text(2);
+  p.idempotency_key = text(3);
+  p.request_fingerprint = text(4);
+  p.provider = text(5);
+  p.status = parsePaymentStatus(r.text(row, 6)).value_or(PaymentStatus::kExpired);
+  p.email = text(7);
+  p.name = text(8);
+  p.total = Money{r.integer(row, 9), text(10)};
+  p.session_id = text(11);
+  p.payment_url = text(12);
+  p.session_expires_at = optionalTime(r.optionalInteger(row, 13));
+  p.payment_reference = text(14);
+  p.reason = text(15);
+  p.created_at = fromUnix(r.integer(row, 16));
+  return p;
+}
+
+// The payment whose `column` is `value`, locked for update when `lock`. `name` names the
+// prepared statement, one per column and mode.
+std::optional<Payment> loadPayment(pg::Connection& conn, const char* name, const char* column,
+                                   const std::string& value, bool lock) {
+  auto r = conn.execute(name,
+                        std::string("SELECT " TICKETS_PAYMENT_COLUMNS " FROM payments WHERE ") +
+                            column + " = $1" + (lock ? " FOR UPDATE" : ""),
+                        {param(value)});
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  return paymentOf(r, 0);
 }
 
 // The stock of the ticket types a batch locked, read once when it locked them, and the changes
@@ -305,11 +359,84 @@ class Transaction final : public SellingTransaction {
     conn_.execute("lock_order_tickets",
                   "SELECT code FROM tickets WHERE order_code = $1 ORDER BY code FOR UPDATE",
                   {param(code)});
-    auto order = loadOrder(conn_, code);
+    std::string reference;
+    auto order = loadOrder(conn_, code, &reference);
     if (!order) {
       return std::nullopt;
     }
-    return LockedOrder{std::move(*order), std::move(hold_id)};
+    return LockedOrder{std::move(*order), std::move(hold_id), std::move(reference)};
+  }
+
+  std::optional<Payment> lockPayment(const std::string& code) override {
+    return loadPayment(conn_, "payment_for_update", "order_code", code, true);
+  }
+  std::optional<Payment> paymentOfKey(const std::string& key) override {
+    return loadPayment(conn_, "payment_of_key", "idempotency_key", key, false);
+  }
+  std::optional<Payment> paymentOfHold(const std::string& hold_id) override {
+    return loadPayment(conn_, "payment_of_hold", "hold_id", hold_id, false);
+  }
+
+  void insertPayment(const Payment& p) override {
+    conn_.execute("insert_payment",
+                  "INSERT INTO payments (order_code, secret, hold_id, idempotency_key, "
+                  "request_fingerprint, provider, status, email, name, total, currency, "
+                  "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                  "to_timestamp($12::bigint), to_timestamp($12::bigint))",
+                  {param(p.order_code), param(p.secret), param(p.hold_id), param(p.idempotency_key),
+                   param(p.request_fingerprint), param(p.provider), param(toString(p.status)),
+                   param(p.email), param(p.name), param(p.total.amount), param(p.total.currency),
+                   param(unixSeconds(p.created_at))});
+  }
+
+  void updatePayment(const Payment& p, SystemTime now) override {
+    conn_.execute("update_payment",
+                  "UPDATE payments SET status = $2, session_id = NULLIF($3, ''), "
+                  "payment_url = NULLIF($4, ''), session_expires_at = to_timestamp($5::bigint), "
+                  "payment_reference = NULLIF($6, ''), reason = NULLIF($7, ''), "
+                  "updated_at = to_timestamp($8::bigint) WHERE order_code = $1",
+                  {param(p.order_code), param(toString(p.status)), param(p.session_id),
+                   param(p.payment_url), param(optionalUnix(p.session_expires_at)),
+                   param(p.payment_reference), param(p.reason), param(unixSeconds(now))});
+  }
+
+  bool recordPaymentEvent(const std::string& id, SystemTime now) override {
+    auto r = conn_.execute("record_payment_event",
+                           "INSERT INTO payment_events (id, received_at) VALUES "
+                           "($1, to_timestamp($2::bigint)) ON CONFLICT (id) DO NOTHING",
+                           {param(id), param(unixSeconds(now))});
+    return r.affectedRows() == 1;
+  }
+
+  void extendHold(const std::string& hold_id, SystemTime expires_at) override {
+    conn_.execute("extend_hold",
+                  "UPDATE holds SET expires_at = to_timestamp($2::bigint) WHERE id = $1 "
+                  "AND status = 'active'",
+                  {param(hold_id), param(unixSeconds(expires_at))});
+  }
+
+  // The stock is checked and taken in the batch's ledger, like a new hold's.
+  bool retakeStock(const Hold& hold, SystemTime expires_at) override {
+    for (const auto& item : hold.items) {
+      if (ledger().available(item.ticket_type_id) < item.quantity) {
+        return false;
+      }
+    }
+    conn_.execute("reactivate_hold",
+                  "UPDATE holds SET status = 'active', expires_at = to_timestamp($2::bigint) "
+                  "WHERE id = $1",
+                  {param(hold.id), param(unixSeconds(expires_at))});
+    for (const auto& item : hold.items) {
+      ledger().stage(item.ticket_type_id, 0, item.quantity);
+    }
+    return true;
+  }
+
+  void enqueue(const NewOutboxMessage& m, SystemTime now) override {
+    conn_.execute("enqueue_outbox",
+                  "INSERT INTO outbox (kind, aggregate, payload, created_at, next_attempt_at) "
+                  "VALUES ($1, $2, $3, to_timestamp($4::bigint), to_timestamp($4::bigint))",
+                  {param(m.kind), param(m.aggregate), param(m.payload), param(unixSeconds(now))});
   }
 
   std::optional<KeyedOrder> orderOfKey(const std::string& key) override {
@@ -474,16 +601,34 @@ class Transaction final : public SellingTransaction {
     }
   }
 
-  void cancel(const LockedOrder& locked, SystemTime now) override {
+  void cancel(const LockedOrder& locked, OrderStatus status, SystemTime now) override {
     conn_.execute("cancel_order",
-                  "UPDATE orders SET status = 'cancelled', updated_at = to_timestamp($2::bigint) "
-                  "WHERE code = $1",
-                  {param(locked.order.code), param(unixSeconds(now))});
+                  "UPDATE orders SET status = $3, refunded_total = total, "
+                  "updated_at = to_timestamp($2::bigint) WHERE code = $1",
+                  {param(locked.order.code), param(unixSeconds(now)), param(toString(status))});
     conn_.execute("void_tickets", "UPDATE tickets SET voided = true WHERE order_code = $1",
                   {param(locked.order.code)});
-    for (const auto& item : locked.order.items) {
-      ledger().stage(item.ticket_type_id, -item.quantity, 0);
+    // The stock of the tickets still valid goes back (some may have been cancelled alone).
+    for (const auto& ticket : locked.order.tickets) {
+      if (!ticket.void_) {
+        ledger().stage(ticket.ticket_type_id, -1, 0);
+      }
     }
+  }
+
+  void cancelTicket(const LockedOrder& locked, const Ticket& ticket, int64_t refund,
+                    OrderStatus status, SystemTime now) override {
+    conn_.execute("void_ticket", "UPDATE tickets SET voided = true WHERE code = $1",
+                  {param(ticket.code)});
+    // Partly refunded is a paid order with something refunded.
+    const OrderStatus stored =
+        status == OrderStatus::kPartiallyRefunded ? OrderStatus::kPaid : status;
+    conn_.execute("refund_ticket",
+                  "UPDATE orders SET status = $2, refunded_total = refunded_total + $3, "
+                  "updated_at = to_timestamp($4::bigint) WHERE code = $1",
+                  {param(locked.order.code), param(toString(stored)), param(refund),
+                   param(unixSeconds(now))});
+    ledger().stage(ticket.ticket_type_id, -1, 0);
   }
 
   std::optional<Ticket> admit(const std::string& code, EventId event, SystemTime now) override {
@@ -690,7 +835,8 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       auto r =
           conn.execute("purge_ended_holds",
                        "WITH gone AS (SELECT id FROM holds WHERE status IN ('released', 'expired') "
-                       "AND expires_at < to_timestamp($1::bigint) ORDER BY expires_at LIMIT $2 "
+                       "AND expires_at < to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
+                       "payments p WHERE p.hold_id = holds.id) ORDER BY expires_at LIMIT $2 "
                        "FOR UPDATE SKIP LOCKED), "
                        "items AS (DELETE FROM hold_items WHERE hold_id IN (SELECT id FROM gone)) "
                        "DELETE FROM holds WHERE id IN (SELECT id FROM gone)",
@@ -720,6 +866,47 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     return db_.read([&](pg::Connection& conn) { return loadTicket(conn, code); });
   }
 
+  void notePaymentChecked(const std::string& order_code, SystemTime now) override {
+    db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
+      conn.execute("note_payment_checked",
+                   "UPDATE payments SET checked_at = to_timestamp($2::bigint) "
+                   "WHERE order_code = $1",
+                   {param(order_code), param(unixSeconds(now))});
+      tx.commit();
+      return true;
+    });
+  }
+
+  std::optional<Payment> findPayment(const std::string& order_code) override {
+    return db_.read([&](pg::Connection& conn) {
+      auto payment = loadPayment(conn, "payment", "order_code", order_code, false);
+      if (payment) {
+        payment->items = loadItems(conn, payment->hold_id);
+      }
+      return payment;
+    });
+  }
+
+  std::vector<Payment> stalePayments(SystemTime due, SystemTime unopened_before,
+                                     int64_t limit) override {
+    return db_.read([&](pg::Connection& conn) {
+      auto r = conn.execute(
+          "stale_payments",
+          "SELECT " TICKETS_PAYMENT_COLUMNS
+          " FROM payments WHERE status = 'pending_payment' "
+          "AND ((session_id IS NOT NULL AND created_at < to_timestamp($1::bigint) AND "
+          "(checked_at IS NULL OR checked_at < to_timestamp($1::bigint))) OR (session_id IS NULL "
+          "AND created_at < to_timestamp($2::bigint))) ORDER BY checked_at NULLS FIRST, "
+          "created_at LIMIT $3",
+          {param(unixSeconds(due)), param(unixSeconds(unopened_before)), param(limit)});
+      std::vector<Payment> payments;
+      for (int row = 0; row < r.rows(); ++row) {
+        payments.push_back(paymentOf(r, row));
+      }
+      return payments;
+    });
+  }
+
   std::optional<EventStats> stats(EventId event) override {
     return db_.read([&](pg::Connection& conn) -> std::optional<EventStats> {
       auto r = conn.execute(
@@ -730,10 +917,10 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
           "COALESCE(min(t.currency), ''), "
           "(SELECT count(*) FROM tickets k WHERE k.event_id = e.id AND NOT k.voided "
           " AND k.checked_in_at IS NOT NULL), "
-          "(SELECT COALESCE(sum(i.quantity * i.unit_price), 0)::bigint FROM hold_items i "
-          " JOIN orders o ON o.hold_id = i.hold_id "
-          " JOIN ticket_types y ON y.id = i.ticket_type_id "
-          " WHERE y.event_id = e.id AND o.status = 'paid') "
+          "(SELECT COALESCE(sum(i.unit_price), 0)::bigint FROM tickets k "
+          " JOIN orders o ON o.code = k.order_code "
+          " JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = k.ticket_type_id "
+          " WHERE k.event_id = e.id AND NOT k.voided AND o.status = 'paid') "
           "FROM events e LEFT JOIN ticket_types t ON t.event_id = e.id "
           "WHERE e.id = $1 GROUP BY e.id",
           {param(event)});
@@ -767,7 +954,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
           "  sum(i.unit_price)::bigint AS revenue"
           " FROM tickets t JOIN orders o ON o.code = t.order_code"
           " JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = t.ticket_type_id"
-          " WHERE t.event_id = $1 AND o.status = 'paid'"
+          " WHERE t.event_id = $1 AND NOT t.voided AND o.status = 'paid'"
           " GROUP BY 1 ORDER BY 1 DESC LIMIT $3::bigint) s ORDER BY at",
           {param(event), param(static_cast<int64_t>(bucket.count())),
            param(static_cast<int64_t>(kMaxSalesPoints))});

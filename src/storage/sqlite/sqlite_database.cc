@@ -6,6 +6,7 @@
 #include "storage/migrations/migrations.h"
 #include "storage/sql_values.h"
 #include "storage/sqlite/sqlite_access.h"
+#include "storage/sqlite/sqlite_outbox.h"
 #include "storage/sqlite/sqlite_queues.h"
 #include "storage/sqlite/sqlite_ticketing.h"
 
@@ -281,7 +282,8 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
       catalogue_(std::make_unique<Catalogue>(*this)),
       ticketing_(std::make_unique<SqliteTicketing>([this] { return acquire(); }, writer_)),
       access_(std::make_unique<SqliteAccess>([this] { return acquire(); }, writer_)),
-      queues_(std::make_unique<SqliteQueues>([this] { return acquire(); }, writer_)) {}
+      queues_(std::make_unique<SqliteQueues>([this] { return acquire(); }, writer_)),
+      outbox_(std::make_unique<SqliteOutbox>([this] { return acquire(); }, writer_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -356,5 +358,6 @@ TicketingRepository& SqliteDatabase::ticketing() { return *ticketing_; }
 AccessRepository& SqliteDatabase::access() { return *access_; }
 
 QueueRepository& SqliteDatabase::queues() { return *queues_; }
+OutboxRepository& SqliteDatabase::outbox() { return *outbox_; }
 
 }  // namespace tickets

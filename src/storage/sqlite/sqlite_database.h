@@ -38,6 +38,7 @@ class SqliteDatabase final : public Database {
   TicketingRepository& ticketing() override;
   AccessRepository& access() override;
   QueueRepository& queues() override;
+  OutboxRepository& outbox() override;
   size_t poolSize() const override { return pool_.size(); }
 
  private:
@@ -56,6 +57,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<TicketingRepository> ticketing_;
   std::unique_ptr<AccessRepository> access_;
   std::unique_ptr<QueueRepository> queues_;
+  std::unique_ptr<OutboxRepository> outbox_;
 };
 
 }  // namespace tickets

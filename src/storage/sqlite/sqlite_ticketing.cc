@@ -107,15 +107,15 @@ std::optional<Ticket> loadTicket(Connection& conn, const std::string& code) {
                 optionalTime(q.getOptionalInt(3))};
 }
 
-// The order with its items and tickets; `hold_id`, if given, gets the hold it was made from.
-std::optional<Order> loadOrder(Connection& conn, const std::string& code,
-                               std::string* hold_id_out = nullptr) {
-  Order order;
-  std::string hold_id;
+// The order with its items and tickets, the hold it was made from and its payment's reference.
+std::optional<LockedOrder> loadLockedOrder(Connection& conn, const std::string& code) {
+  LockedOrder locked;
+  Order& order = locked.order;
   {
-    Query q(
-        conn.prepare("SELECT secret, status, email, name, total, currency, created_at, hold_id "
-                     "FROM orders WHERE code = ?1"));
+    Query q(conn.prepare(
+        "SELECT o.secret, o.status, o.email, o.name, o.total, o.currency, o.created_at, "
+        "o.hold_id, o.refunded_total, o.payment_reference, p.provider "
+        "FROM orders o LEFT JOIN payments p ON p.order_code = o.code WHERE o.code = ?1"));
     q.bind(1, code);
     if (!q.step()) {
       return std::nullopt;
@@ -127,12 +127,15 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code,
     order.name = q.getText(3);
     order.total = Money{q.getInt(4), q.getText(5)};
     order.created_at = fromUnix(q.getInt(6));
-    hold_id = q.getText(7);
+    locked.hold_id = q.getText(7);
+    order.refunded = Money{q.getInt(8), order.total.currency};
+    locked.payment_reference = q.getText(9);
+    order.provider = q.isNull(10) ? "box_office" : q.getText(10);
+    if (order.status == OrderStatus::kPaid && order.refunded.amount > 0) {
+      order.status = OrderStatus::kPartiallyRefunded;
+    }
   }
-  order.items = loadItems(conn, hold_id);
-  if (hold_id_out != nullptr) {
-    *hold_id_out = hold_id;
-  }
+  order.items = loadItems(conn, locked.hold_id);
   Query q(
       conn.prepare("SELECT code, ticket_type_id, event_id, voided, checked_in_at FROM tickets "
                    "WHERE order_code = ?1 ORDER BY ticket_type_id, code"));
@@ -148,7 +151,56 @@ std::optional<Order> loadOrder(Connection& conn, const std::string& code,
     }
     order.tickets.push_back(std::move(t));
   }
-  return order;
+  return locked;
+}
+
+std::optional<Order> loadOrder(Connection& conn, const std::string& code) {
+  auto locked = loadLockedOrder(conn, code);
+  if (!locked) {
+    return std::nullopt;
+  }
+  return std::move(locked->order);
+}
+
+constexpr const char* kPaymentColumns =
+    "order_code, secret, hold_id, idempotency_key, request_fingerprint, provider, status, email, "
+    "name, total, currency, session_id, payment_url, session_expires_at, payment_reference, "
+    "reason, created_at";
+
+Payment paymentOf(Query& q) {
+  Payment p;
+  p.order_code = q.getText(0);
+  p.secret = q.getText(1);
+  p.hold_id = q.getText(2);
+  p.idempotency_key = q.getText(3);
+  p.request_fingerprint = q.getText(4);
+  p.provider = q.getText(5);
+  p.status = parsePaymentStatus(q.getText(6)).value_or(PaymentStatus::kExpired);
+  p.email = q.getText(7);
+  p.name = q.getText(8);
+  p.total = Money{q.getInt(9), q.getText(10)};
+  p.session_id = q.isNull(11) ? "" : q.getText(11);
+  p.payment_url = q.isNull(12) ? "" : q.getText(12);
+  p.session_expires_at = optionalTime(q.getOptionalInt(13));
+  p.payment_reference = q.isNull(14) ? "" : q.getText(14);
+  p.reason = q.isNull(15) ? "" : q.getText(15);
+  p.created_at = fromUnix(q.getInt(16));
+  return p;
+}
+
+std::optional<Payment> loadPayment(Connection& conn, const char* column, const std::string& value,
+                                   bool with_items = false) {
+  Query q(conn.prepare(std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE " + column +
+                       " = ?1"));
+  q.bind(1, value);
+  if (!q.step()) {
+    return std::nullopt;
+  }
+  auto payment = paymentOf(q);
+  if (with_items) {
+    payment.items = loadItems(conn, payment.hold_id);
+  }
+  return payment;
 }
 
 // The primitive operations of a selling rule, inside one unit of the writer's batch: the
@@ -160,13 +212,92 @@ class Transaction final : public SellingTransaction {
   std::optional<Hold> lockHold(const std::string& id) override { return loadHold(conn_, id); }
 
   std::optional<LockedOrder> lockOrder(const std::string& code) override {
-    LockedOrder locked;
-    auto order = loadOrder(conn_, code, &locked.hold_id);
-    if (!order) {
-      return std::nullopt;
+    return loadLockedOrder(conn_, code);
+  }
+
+  std::optional<Payment> lockPayment(const std::string& code) override {
+    return loadPayment(conn_, "order_code", code);
+  }
+  std::optional<Payment> paymentOfKey(const std::string& key) override {
+    return loadPayment(conn_, "idempotency_key", key);
+  }
+  std::optional<Payment> paymentOfHold(const std::string& hold_id) override {
+    return loadPayment(conn_, "hold_id", hold_id);
+  }
+
+  void insertPayment(const Payment& p) override {
+    Query q(conn_.prepare(
+        "INSERT INTO payments (order_code, secret, hold_id, idempotency_key, "
+        "request_fingerprint, provider, status, email, name, total, currency, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"));
+    q.bind(1, p.order_code)
+        .bind(2, p.secret)
+        .bind(3, p.hold_id)
+        .bind(4, p.idempotency_key)
+        .bind(5, p.request_fingerprint)
+        .bind(6, p.provider)
+        .bind(7, toString(p.status))
+        .bind(8, p.email)
+        .bind(9, p.name)
+        .bind(10, p.total.amount)
+        .bind(11, p.total.currency)
+        .bind(12, unixSeconds(p.created_at));
+    q.run();
+  }
+
+  void updatePayment(const Payment& p, SystemTime now) override {
+    Query q(conn_.prepare(
+        "UPDATE payments SET status = ?2, session_id = NULLIF(?3, ''), "
+        "payment_url = NULLIF(?4, ''), session_expires_at = ?5, "
+        "payment_reference = NULLIF(?6, ''), reason = NULLIF(?7, ''), updated_at = ?8 "
+        "WHERE order_code = ?1"));
+    q.bind(1, p.order_code)
+        .bind(2, toString(p.status))
+        .bind(3, p.session_id)
+        .bind(4, p.payment_url)
+        .bind(5, optionalUnix(p.session_expires_at))
+        .bind(6, p.payment_reference)
+        .bind(7, p.reason)
+        .bind(8, unixSeconds(now));
+    q.run();
+  }
+
+  bool recordPaymentEvent(const std::string& id, SystemTime now) override {
+    Query q(conn_.prepare(
+        "INSERT INTO payment_events (id, received_at) VALUES (?1, ?2) ON CONFLICT (id) DO "
+        "NOTHING"));
+    q.bind(1, id).bind(2, unixSeconds(now));
+    q.run();
+    return conn_.changes() == 1;
+  }
+
+  void extendHold(const std::string& hold_id, SystemTime expires_at) override {
+    Query q(conn_.prepare("UPDATE holds SET expires_at = ?2 WHERE id = ?1 AND status = 'active'"));
+    q.bind(1, hold_id).bind(2, unixSeconds(expires_at));
+    q.run();
+  }
+
+  bool retakeStock(const Hold& hold, SystemTime expires_at) override {
+    for (size_t i = 0; i < hold.items.size(); ++i) {
+      if (!holdStock(conn_, hold.items[i].ticket_type_id, hold.items[i].quantity)) {
+        for (size_t j = 0; j < i; ++j) {  // what the others took goes back
+          holdStock(conn_, hold.items[j].ticket_type_id, -hold.items[j].quantity);
+        }
+        return false;
+      }
     }
-    locked.order = std::move(*order);
-    return locked;
+    Query q(conn_.prepare("UPDATE holds SET status = 'active', expires_at = ?2 WHERE id = ?1"));
+    q.bind(1, hold.id).bind(2, unixSeconds(expires_at));
+    q.run();
+    return true;
+  }
+
+  void enqueue(const NewOutboxMessage& m, SystemTime now) override {
+    Query q(
+        conn_.prepare("INSERT INTO outbox (kind, aggregate, payload, created_at, next_attempt_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?4)"));
+    q.bind(1, m.kind).bind(2, m.aggregate).bind(3, m.payload).bind(4, unixSeconds(now));
+    q.run();
   }
 
   std::optional<KeyedOrder> orderOfKey(const std::string& key) override {
@@ -301,23 +432,50 @@ class Transaction final : public SellingTransaction {
     }
   }
 
-  void cancel(const LockedOrder& locked, SystemTime now) override {
+  void cancel(const LockedOrder& locked, OrderStatus status, SystemTime now) override {
     {
       Query q(
-          conn_.prepare("UPDATE orders SET status = 'cancelled', updated_at = ?2 WHERE code = ?1"));
-      q.bind(1, locked.order.code).bind(2, unixSeconds(now));
+          conn_.prepare("UPDATE orders SET status = ?2, refunded_total = total, updated_at = ?3 "
+                        "WHERE code = ?1"));
+      q.bind(1, locked.order.code).bind(2, toString(status)).bind(3, unixSeconds(now));
       q.run();
     }
     {
-      Query q(conn_.prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
+      // The stock of the tickets still valid goes back (some may have been cancelled alone).
+      Query q(conn_.prepare(
+          "UPDATE ticket_types SET sold = sold - (SELECT count(*) FROM tickets k "
+          "WHERE k.order_code = ?1 AND k.voided = 0 AND k.ticket_type_id = ticket_types.id) "
+          "WHERE id IN (SELECT ticket_type_id FROM tickets WHERE order_code = ?1)"));
       q.bind(1, locked.order.code);
       q.run();
     }
-    Query q(
-        conn_.prepare("UPDATE ticket_types SET sold = sold - (SELECT quantity FROM hold_items "
-                      "WHERE hold_id = ?1 AND ticket_type_id = ticket_types.id) "
-                      "WHERE id IN (SELECT ticket_type_id FROM hold_items WHERE hold_id = ?1)"));
-    q.bind(1, locked.hold_id);
+    Query q(conn_.prepare("UPDATE tickets SET voided = 1 WHERE order_code = ?1"));
+    q.bind(1, locked.order.code);
+    q.run();
+  }
+
+  void cancelTicket(const LockedOrder& locked, const Ticket& ticket, int64_t refund,
+                    OrderStatus status, SystemTime now) override {
+    {
+      Query q(conn_.prepare("UPDATE tickets SET voided = 1 WHERE code = ?1 AND voided = 0"));
+      q.bind(1, ticket.code);
+      q.run();
+    }
+    {
+      Query q(conn_.prepare("UPDATE ticket_types SET sold = sold - 1 WHERE id = ?1"));
+      q.bind(1, ticket.ticket_type_id);
+      q.run();
+    }
+    // Partly refunded is a paid order with something refunded.
+    const OrderStatus stored =
+        status == OrderStatus::kPartiallyRefunded ? OrderStatus::kPaid : status;
+    Query q(conn_.prepare(
+        "UPDATE orders SET status = ?2, refunded_total = refunded_total + ?3, updated_at = ?4 "
+        "WHERE code = ?1"));
+    q.bind(1, locked.order.code)
+        .bind(2, toString(stored))
+        .bind(3, refund)
+        .bind(4, unixSeconds(now));
     q.run();
   }
 
@@ -422,6 +580,7 @@ int64_t SqliteTicketing::purgeEndedHolds(SystemTime ended_before, int64_t limit)
     // No order refers to a released or expired hold.
     constexpr const char* kEnded =
         "SELECT id FROM holds WHERE status IN ('released', 'expired') AND expires_at < ?1 "
+        "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.hold_id = holds.id) "
         "ORDER BY expires_at LIMIT ?2";
     {
       Query q(
@@ -484,10 +643,12 @@ std::optional<EventStats> SqliteTicketing::stats(EventId event) {
     q.step();
     stats.checked_in = q.getInt(0);
   }
+  // What the valid tickets of paid orders were sold for: cancelled tickets were refunded.
   Query q(conn->prepare(
-      "SELECT COALESCE(sum(i.quantity * i.unit_price), 0) FROM hold_items i "
-      "JOIN orders o ON o.hold_id = i.hold_id JOIN ticket_types t ON t.id = i.ticket_type_id "
-      "WHERE t.event_id = ?1 AND o.status = 'paid'"));
+      "SELECT COALESCE(sum(i.unit_price), 0) FROM tickets k "
+      "JOIN orders o ON o.code = k.order_code "
+      "JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = k.ticket_type_id "
+      "WHERE k.event_id = ?1 AND k.voided = 0 AND o.status = 'paid'"));
   q.bind(1, event);
   q.step();
   stats.revenue = q.getInt(0);
@@ -516,7 +677,7 @@ std::optional<SalesSeries> SqliteTicketing::salesOverTime(EventId event,
       "  count(DISTINCT o.code) AS orders, sum(i.unit_price) AS revenue"
       " FROM tickets t JOIN orders o ON o.code = t.order_code"
       " JOIN hold_items i ON i.hold_id = o.hold_id AND i.ticket_type_id = t.ticket_type_id"
-      " WHERE t.event_id = ?1 AND o.status = 'paid'"
+      " WHERE t.event_id = ?1 AND t.voided = 0 AND o.status = 'paid'"
       " GROUP BY at ORDER BY at DESC LIMIT ?3) ORDER BY at"));
   q.bind(1, event);
   q.bind(2, static_cast<int64_t>(bucket.count()));
@@ -548,6 +709,37 @@ namespace tickets {
 std::optional<Ticket> SqliteTicketing::findTicket(const std::string& code) {
   auto conn = acquire_();
   return loadTicket(*conn, code);
+}
+
+void SqliteTicketing::notePaymentChecked(const std::string& order_code, SystemTime now) {
+  batch_.run<bool>(0, {}, [&](sqlite::Connection& conn, WriteUnit& tx) {
+    sqlite::Query q(conn.prepare("UPDATE payments SET checked_at = ?2 WHERE order_code = ?1"));
+    q.bind(1, order_code).bind(2, unixSeconds(now));
+    q.run();
+    tx.commit();
+    return true;
+  });
+}
+
+std::optional<Payment> SqliteTicketing::findPayment(const std::string& order_code) {
+  auto conn = acquire_();
+  return loadPayment(*conn, "order_code", order_code, true);
+}
+
+std::vector<Payment> SqliteTicketing::stalePayments(SystemTime due, SystemTime unopened_before,
+                                                    int64_t limit) {
+  auto conn = acquire_();
+  sqlite::Query q(conn->prepare(
+      std::string("SELECT ") + kPaymentColumns +
+      " FROM payments WHERE status = 'pending_payment' AND ((session_id IS NOT NULL AND "
+      "created_at < ?1 AND (checked_at IS NULL OR checked_at < ?1)) OR (session_id IS NULL AND "
+      "created_at < ?2)) ORDER BY coalesce(checked_at, 0), created_at LIMIT ?3"));
+  q.bind(1, unixSeconds(due)).bind(2, unixSeconds(unopened_before)).bind(3, limit);
+  std::vector<Payment> payments;
+  while (q.step()) {
+    payments.push_back(paymentOf(q));
+  }
+  return payments;
 }
 
 }  // namespace tickets

@@ -33,6 +33,10 @@ class SqliteTicketing final : public TicketingRepository {
   InvariantReport checkInvariant() override;
   std::optional<Order> findOrder(const std::string& code) override;
   std::optional<Ticket> findTicket(const std::string& code) override;
+  std::optional<Payment> findPayment(const std::string& order_code) override;
+  std::vector<Payment> stalePayments(SystemTime due, SystemTime unopened_before,
+                                     int64_t limit) override;
+  void notePaymentChecked(const std::string& order_code, SystemTime now) override;
   std::optional<EventStats> stats(EventId event) override;
   std::optional<SalesSeries> salesOverTime(EventId event, std::chrono::seconds bucket) override;
 

@@ -86,8 +86,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Pay for a basket: the order and its tickets
-         * @description The same `Idempotency-Key` and body again answer the same order with 200; the same key with another body is 422; a basket paid under another key is 409; an expired basket 410; an event cancelled meanwhile 409 `not-on-sale` (the basket is released).
+         * Check a basket out: a paid order with tickets, or one pending online payment
+         * @description A free basket, or one checked out by staff (`Authorization: Bearer`, an admin token or a door token of the basket's events: a box-office sale), is paid at once: 201 with the order and its tickets. Any other priced basket is paid online: 201 with the order `pending_payment` and its `payment_url` (Stripe Checkout); the basket's stock stays held until the payment page expires (at most 30 minutes) and the tickets are issued when the provider confirms the payment. Without online payment configured that checkout is 503 `payments-not-configured`; with the provider unreachable, 503 `payment-provider-unavailable` (retry with the same key). The same `Idempotency-Key` and body again answer the same order with 200; the same key with another body is 422; a basket paid under another key, or being paid, is 409; an expired basket 410; an event cancelled meanwhile 409 `not-on-sale` (the basket is released).
          */
         post: operations["checkOut"];
         delete?: never;
@@ -123,8 +123,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel an order: its tickets void, its stock back
-         * @description Refused with 409 once a ticket of it was admitted (`order-admitted`), its event has started (`event-started`), or it is no longer paid (`conflict`). No request body is read.
+         * Cancel an order: its tickets void, its stock back, what was paid online refunded
+         * @description A paid (or partially refunded) order only. What was paid online is refunded in full through the payment provider (the order becomes `refunded`); a box-office order becomes `cancelled`. Refused with 409 once a ticket of it was admitted (`order-admitted`), its event has started (`event-started`), or it is no longer paid (`conflict`). No request body is read.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -507,6 +507,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's signed events about Checkout Sessions
+         * @description Verified with `Stripe-Signature` (HMAC-SHA256 of the raw body under `STRIPE_WEBHOOK_SECRET`, timestamp within 5 minutes): else 401 `invalid-signature` and nothing changes. `checkout.session.completed` (paid) issues the order's tickets, or refunds the payment in full if its stock is gone; `checkout.session.expired` ends the order `expired` and gives its stock back. Each event id is applied once; events may come in any order. Every verified event is answered 200, ours or not.
+         */
+        post: operations["stripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{code}/tickets/{ticket}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel one ticket of a paid order (admin token): its stock back, its price refunded
+         * @description The ticket becomes void and its stock available; what it cost is refunded through the payment provider when the order was paid online. The order becomes `partially_refunded`, or `refunded` (`cancelled` at the box office) with its last ticket. 410 if the ticket was cancelled before; 409 `order-admitted` if it was admitted, `conflict` if the order is not paid.
+         */
+        post: operations["cancelTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Side effects (refunds, emails) waiting, given up on or delivered (admin token)
+         * @description Newest first. A message is retried with exponential backoff (5 s doubling, at most an hour apart) and is dead after 10 attempts: see the runbook section Outbox stuck.
+         */
+        get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/outbox/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a dead message due again now, its attempts reset (admin token) */
+        post: operations["retryOutbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -517,7 +594,7 @@ export interface components {
              * @description stable problem type
              * @enum {string}
              */
-            type: "/problems/invalid-parameter" | "/problems/invalid-request" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/admin-disabled" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/sold-out" | "/problems/not-on-sale" | "/problems/order-admitted" | "/problems/event-started" | "/problems/wrong-event" | "/problems/gone" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/overloaded" | "/problems/too-many-holds" | "/problems/header-too-large" | "/problems/internal-error" | "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready" | "/problems/queue-required" | "/problems/rate-limited";
+            type: "/problems/invalid-parameter" | "/problems/invalid-request" | "/problems/unauthorized" | "/problems/forbidden" | "/problems/admin-disabled" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/conflict" | "/problems/sold-out" | "/problems/not-on-sale" | "/problems/order-admitted" | "/problems/event-started" | "/problems/wrong-event" | "/problems/gone" | "/problems/payload-too-large" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/overloaded" | "/problems/too-many-holds" | "/problems/header-too-large" | "/problems/internal-error" | "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready" | "/problems/queue-required" | "/problems/rate-limited" | "/problems/payments-not-configured" | "/problems/payment-provider-unavailable" | "/problems/invalid-signature";
             title: string;
             status: number;
             /** @description what went wrong, safe to show; absent for internal errors */
@@ -924,8 +1001,11 @@ export interface components {
         Order: {
             /** @description the order code */
             code: string;
-            /** @enum {string} */
-            status: "paid" | "cancelled" | "refunded";
+            /**
+             * @description pending_payment (being paid at `payment_url`; no tickets yet) then paid, or expired (not paid in time, stock given back); a paid order may become refunded (cancelled by its buyer, or paid after its stock was gone: see `status_reason`), partially_refunded (staff cancelled some of its tickets) or cancelled (a box-office order)
+             * @enum {string}
+             */
+            status: "pending_payment" | "paid" | "expired" | "cancelled" | "refunded" | "partially_refunded";
             email: string;
             name: string;
             items: components["schemas"]["OrderItem"][];
@@ -942,13 +1022,38 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             tickets: components["schemas"]["Ticket"][];
+            /**
+             * @description how it is paid: online through Stripe Checkout, or at the box office (staff, or a free order)
+             * @enum {string}
+             */
+            payment_provider: "stripe" | "box_office";
+            /**
+             * Format: int64
+             * @description minor units given back so far
+             */
+            refunded: number;
+            /**
+             * Format: uri
+             * @description while pending_payment: where the buyer pays
+             */
+            payment_url?: string;
+            /**
+             * Format: date-time
+             * @description while pending_payment: when the payment page, and the hold on the basket's stock, end
+             */
+            payment_expires_at?: string;
+            /** @description why the shop refunded or expired it */
+            status_reason?: string;
         };
         /** @description An order as the checkout answers it, with its secret. */
         CreatedOrder: {
             /** @description the order code */
             code: string;
-            /** @enum {string} */
-            status: "paid" | "cancelled" | "refunded";
+            /**
+             * @description pending_payment (being paid at `payment_url`; no tickets yet) then paid, or expired (not paid in time, stock given back); a paid order may become refunded (cancelled by its buyer, or paid after its stock was gone: see `status_reason`), partially_refunded (staff cancelled some of its tickets) or cancelled (a box-office order)
+             * @enum {string}
+             */
+            status: "pending_payment" | "paid" | "expired" | "cancelled" | "refunded" | "partially_refunded";
             email: string;
             name: string;
             items: components["schemas"]["OrderItem"][];
@@ -967,6 +1072,28 @@ export interface components {
             tickets: components["schemas"]["Ticket"][];
             /** @description for `X-Order-Secret`; shown in the checkout answer only */
             secret: string;
+            /**
+             * @description how it is paid: online through Stripe Checkout, or at the box office (staff, or a free order)
+             * @enum {string}
+             */
+            payment_provider: "stripe" | "box_office";
+            /**
+             * Format: int64
+             * @description minor units given back so far
+             */
+            refunded: number;
+            /**
+             * Format: uri
+             * @description while pending_payment: where the buyer pays
+             */
+            payment_url?: string;
+            /**
+             * Format: date-time
+             * @description while pending_payment: when the payment page, and the hold on the basket's stock, end
+             */
+            payment_expires_at?: string;
+            /** @description why the shop refunded or expired it */
+            status_reason?: string;
         };
         Checkout: {
             order: components["schemas"]["CreatedOrder"];
@@ -1154,6 +1281,23 @@ export interface components {
              */
             admitted_until: string | null;
         };
+        OutboxMessage: {
+            id: number;
+            /** @example payment.refund */
+            kind: string;
+            /** @description the order code it is about */
+            aggregate: string;
+            /** Format: date-time */
+            created_at: string;
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            last_error: string | null;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** Format: date-time */
+            dead_at: string | null;
+        };
     };
     responses: {
         /** @description Malformed query, path id, header, JSON or HTTP. `invalid-parameter` names the offending input in `field`; `invalid-request` is about the request as a whole. */
@@ -1171,7 +1315,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description No bearer token, or an unknown or revoked one (`WWW-Authenticate: Bearer`). */
+        /** @description No bearer token, or an unknown or revoked one (`WWW-Authenticate: Bearer`). `invalid-signature`: a payment webhook whose signature does not verify. */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1183,7 +1327,7 @@ export interface components {
                     /** @constant */
                     status?: 401;
                     /** @enum {unknown} */
-                    type?: "/problems/unauthorized";
+                    type?: "/problems/unauthorized" | "/problems/invalid-signature";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -1354,7 +1498,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description `service-unavailable`: connection pool exhausted or database unavailable; `timeout`: the handler passed its deadline (both `Retry-After: 1`); `not-ready`: readiness only. */
+        /** @description `service-unavailable`: connection pool exhausted or database unavailable; `timeout`: the handler passed its deadline (both `Retry-After: 1`); `not-ready`: readiness only. `payments-not-configured`: a priced basket checked out by the public while no online payment provider is configured; `payment-provider-unavailable`: the payment provider could not be reached (`Retry-After: 5`; nothing is charged, the basket stays held until it expires). */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1366,7 +1510,7 @@ export interface components {
                     /** @constant */
                     status?: 503;
                     /** @enum {unknown} */
-                    type?: "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready";
+                    type?: "/problems/service-unavailable" | "/problems/timeout" | "/problems/not-ready" | "/problems/payments-not-configured" | "/problems/payment-provider-unavailable";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -1609,7 +1753,7 @@ export interface operations {
                     "application/json": components["schemas"]["Checkout"];
                 };
             };
-            /** @description The order, paid */
+            /** @description The order: paid with its tickets, or pending_payment with its payment_url */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1620,6 +1764,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             410: components["responses"]["Gone"];
@@ -2592,6 +2738,151 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    stripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                        /** @enum {string} */
+                        result: "paid" | "expired" | "refunded_late" | "unchanged" | "duplicate" | "unknown";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the order's `code`; anything else is 404 */
+                code: components["parameters"]["OrderCode"];
+                /** @description the ticket's `code`; a ticket not of this order is 404 */
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the cancellation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOutbox: {
+        parameters: {
+            query?: {
+                state?: "pending" | "dead" | "delivered";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: components["schemas"]["OutboxMessage"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    retryOutbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a positive integer (else 400 with `field` `id`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due again */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** @constant */
+                        state: "pending";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];

@@ -36,14 +36,40 @@ export function createEvent(api, { name, capacity, price = 2500, currency = 'EUR
   });
 }
 
-/** Buys tickets as another buyer would; returns the order (with its secret and tickets). */
+/**
+ * Sells tickets at the box office (checked out with a staff token: paid at once, no payment
+ * page); returns the order (with its secret and tickets).
+ */
 export async function buy(api, ticketTypeId, quantity = 1) {
   const basket = await call(api, 'POST', '/api/basket', { body: { items: [{ ticket_type_id: ticketTypeId, quantity }] } });
   const { order } = await call(api, 'POST', '/api/checkout', {
     body: { basket_id: basket.id, email: 'other@example.com', name: 'Other Buyer' },
     headers: { 'Idempotency-Key': `test-${basket.id}` },
+    token: ADMIN_TOKEN,
   });
+  assert(order.status === 'paid' && order.tickets.length === quantity, `a box-office sale: ${JSON.stringify(order)}`);
   return order;
+}
+
+/**
+ * Checks priced tickets out as a buyer online would: the order (with its secret) is
+ * `pending_payment`, to be paid at its `payment_url`.
+ */
+export async function checkoutOnline(api, ticketTypeId, quantity = 1) {
+  const basket = await call(api, 'POST', '/api/basket', { body: { items: [{ ticket_type_id: ticketTypeId, quantity }] } });
+  const { order } = await call(api, 'POST', '/api/checkout', {
+    body: { basket_id: basket.id, email: 'online@example.com', name: 'Online Buyer' },
+    headers: { 'Idempotency-Key': `test-${basket.id}` },
+  });
+  assert(order.status === 'pending_payment' && order.payment_url, `an order to pay online: ${JSON.stringify(order)}`);
+  return order;
+}
+
+/** The Stripe Checkout Session of an order paid online: the last part of its payment_url. */
+export const sessionOf = (order) => new URL(order.payment_url).pathname.split('/').pop();
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
 }
 
 /** Turns an event's waiting room on or off (admin API); returns its report. */

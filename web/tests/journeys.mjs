@@ -28,6 +28,21 @@ function venueTime(iso, timeZone) {
       .find((p) => p.type === part).value;
 }
 
+/**
+ * On the Stripe double's hosted payment page (where the checkout sent the browser): `action` is
+ * `Pay` or `Cancel`; either way the page sends the buyer back to the order page of `base`, with
+ * `?payment=done` or `?payment=cancelled`. Returns the order's code.
+ */
+export async function onPaymentPage(page, base, stripe, action = 'Pay') {
+  await page.waitForURL((url) => url.href.startsWith(`${stripe.base}/pay/`));
+  await page.getByRole('heading', { name: 'Test payment' }).waitFor();
+  assert((await page.title()) === 'Test payment', `the payment page: ${await page.title()}`);
+  await page.getByRole('button', { name: action, exact: true }).click();
+  const back = action === 'Pay' ? 'done' : 'cancelled';
+  await page.waitForURL((url) => url.origin === base && /^\/orders\/[^/]+$/.test(url.pathname) && url.search === `?payment=${back}`);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
 export async function withBrowser(options, results, work) {
   const browser = await launch(options);
   try {
@@ -38,8 +53,11 @@ export async function withBrowser(options, results, work) {
   }
 }
 
-/** 1: search, buy two tickets, see their QR codes; prices and dates in German once. */
-export async function buyerBuysTwo({ base }, results) {
+/**
+ * 1: search, buy two tickets (paid on the payment page, then back at the order), see their QR
+ * codes; prices and dates in German once.
+ */
+export async function buyerBuysTwo({ base, stripe }, results) {
   await withBrowser({}, results, async (page) => {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
@@ -77,20 +95,26 @@ export async function buyerBuysTwo({ base }, results) {
     await page.getByLabel('Full name').fill('Ada Buyer');
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByRole('button', { name: /Buy now/ }).click();
-    await page.waitForURL(/\/orders\/[^/#]+#secret=/);
+    // Paid online: the checkout sends the browser to the payment page, which sends it back.
+    await page.waitForURL((url) => url.href.startsWith(`${stripe.base}/pay/`));
+    assert((await page.locator('.minor').innerText()) === '3000', 'the payment page asks for £30.00');
+    const code = await onPaymentPage(page, base, stripe, 'Pay');
+    // The way back carries no secret: the order page found it in this browser, and puts it in
+    // the address the buyer keeps.
+    await page.waitForURL(/\/orders\/[^/#]+\?payment=done#secret=/);
     const qr = page.getByRole('img', { name: /QR code of ticket/ });
     await qr.nth(1).waitFor();
     assert((await qr.count()) === 2, 'two QR codes');
+    assert(/^Paid$/.test(await page.locator('.badge').first().innerText()), 'the order is paid');
     await page.waitForFunction(() =>
       [...document.querySelectorAll('img.qr')].every((img) => img.complete && img.naturalWidth > 0),
     );
     await checkPage(page, 'order', results);
     // The secret was kept: the plain link opens the order again.
-    const plain = page.url().replace(/#.*$/, '');
+    const plain = page.url().replace(/[?#].*$/, '');
     await page.goto(plain);
     await qr.nth(1).waitFor();
     // The PDF of the tickets, fetched with the order's secret and saved as a file.
-    const code = decodeURIComponent(plain.match(/\/orders\/([^/?#]+)/)[1]);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download tickets (PDF)' }).click(),

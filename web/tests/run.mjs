@@ -1,8 +1,9 @@
-// Runs the journeys against real ticketsd processes (each serving the built app in dist/) and
-// prints "N passed, N failed".
+// Runs the journeys against real ticketsd processes (each serving the built app in dist/; those
+// that sell online with their own test double of Stripe) and prints "N passed, N failed".
 // Usage: node tests/run.mjs <path to ticketsd>   (or env TICKETSD)
 import { existsSync } from 'node:fs';
 import { buyerBuysTwo, door, eventList, expiredBasket, organiser, soldOut } from './journeys.mjs';
+import { buyerRefund, payLater, paymentsOff, pendingOrders } from './payments.mjs';
 import { serving } from './serving.mjs';
 import { killAll, startStack } from './stack.mjs';
 import { buyerWaits, organiserQueue, sellingPathBusy } from './waiting-room.mjs';
@@ -38,12 +39,20 @@ async function run(name, journey, stack) {
 
 // Every journey's browser and API calls come from 127.0.0.1, one client to ticketsd: no limit
 // of live baskets per client (HOLD_LIMIT_PER_CLIENT=0), except where a journey meets it.
-const main = await startStack({ ticketsd, dist, env: { HOLD_LIMIT_PER_CLIENT: '0' } });
-const short = await startStack({ ticketsd, dist, env: { HOLD_TTL_SECONDS: '2', HOLD_LIMIT_PER_CLIENT: '0' } });
-const guarded = await startStack({ ticketsd, dist, env: { HOLD_LIMIT_PER_CLIENT: '2' } });
+// Priced tickets are paid online (the Stripe double), except in a shop without online payment.
+const stacks = [];
+const start = async (options) => {
+  const stack = await startStack({ ticketsd, dist, ...options });
+  stacks.push(stack);
+  return stack;
+};
 try {
+  const main = await start({ env: { HOLD_LIMIT_PER_CLIENT: '0' }, payments: true });
+  const short = await start({ env: { HOLD_TTL_SECONDS: '2', HOLD_LIMIT_PER_CLIENT: '0' } });
+  const guarded = await start({ env: { HOLD_LIMIT_PER_CLIENT: '2' }, payments: true });
+  const offline = await start({ env: { HOLD_LIMIT_PER_CLIENT: '0' } });
   await run('ticketsd serves the app: CSP and other headers, ETags, gzip, client routes', (stack) => serving(stack, dist), main);
-  await run('buyer finds an event, buys two tickets, sees QR codes (and German formats)', buyerBuysTwo, main);
+  await run('buyer finds an event, buys two tickets, pays on the payment page, sees QR codes (and German formats)', buyerBuysTwo, main);
   await run('the event list pages through next_cursor and filters by status and dates like the API', eventList, main);
   await run('sold out is explained', soldOut, main);
   await run('an expired basket is explained and can be started again', expiredBasket, short);
@@ -51,9 +60,13 @@ try {
   await run('an organiser creates a draft, finds it after a reload, opens the sale, sees a sale in figures and chart', organiser, main);
   await run('a buyer meets the waiting room, keeps the place over a reload, is admitted and buys with the token once', buyerWaits, main);
   await run('an organiser runs the waiting room and sees its figures; a buyer joins with a proof of work found in a worker', organiserQueue, main);
-  await run('too many baskets held is explained; shed baskets and checkouts are retried, then explained', sellingPathBusy, guarded);
+  await run('a buyer cancels on the payment page, is back at the pending order and pays with "Pay now"', payLater, main);
+  await run('a pending order is read until the webhook pays it; expired and late-refunded orders are explained', pendingOrders, main);
+  await run('a buyer cancels an order paid online, sees it refunded, and the refund reaches the provider', buyerRefund, main);
+  await run('a shop without online payment explains it at checkout', paymentsOff, offline);
+  await run('too many baskets held is explained; shed baskets and checkouts are retried, then explained; the payment provider down too', sellingPathBusy, guarded);
 } finally {
-  await Promise.all([main.stop(), short.stop(), guarded.stop()]);
+  await Promise.all(stacks.map((stack) => stack.stop()));
 }
 
 const axeClean = results.axe.length === 0;

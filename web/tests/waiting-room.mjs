@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { admin, call, createEvent, setQueue } from './api.mjs';
 import { checkPage } from './browser.mjs';
-import { assert, withBrowser } from './journeys.mjs';
+import { assert, onPaymentPage, withBrowser } from './journeys.mjs';
 import { ADMIN_TOKEN } from './stack.mjs';
 
 const joinedQueue = (eventId) => (r) => r.method() === 'POST' && new URL(r.url()).pathname === `/api/events/${eventId}/queue`;
@@ -16,7 +16,7 @@ const placeInTab = (page, eventId) => page.evaluate((id) => sessionStorage.getIt
  * basket is refused (403 queue-required) and the buyer is in line, the place kept over a reload;
  * admission opens, the buyer is back at the event and the basket is made with the token, once.
  */
-export async function buyerWaits({ base, api }, results) {
+export async function buyerWaits({ base, api, stripe }, results) {
   const event = await createEvent(api, { name: 'Queue Test Night', capacity: 20 });
   const queuePath = `/events/${event.id}/queue`;
   await withBrowser({}, results, async (page) => {
@@ -68,7 +68,7 @@ export async function buyerWaits({ base, api }, results) {
     await page.getByLabel('Full name').fill('Queue Buyer');
     await page.getByLabel('Email').fill('queue@example.com');
     await page.getByRole('button', { name: /Buy now/ }).click();
-    await page.waitForURL(/\/orders\/[^/#]+#secret=/);
+    await onPaymentPage(page, base, stripe, 'Pay');
     await page.getByRole('img', { name: /QR code of ticket/ }).nth(1).waitFor();
 
     // Another basket of this event means the waiting room again.
@@ -175,9 +175,12 @@ const shed = (route) =>
  * baskets of the event already is told so; a basket shed twice (429 overloaded, as ticketsd
  * answers beyond its concurrency limit, answered here by the browser's network layer since real
  * shedding cannot be caused on cue) is made on the third try without the buyer doing anything;
- * a checkout shed every time is explained (nothing charged), with one Idempotency-Key throughout.
+ * a checkout shed every time is explained (nothing charged); then, the payment provider down (the
+ * Stripe double answering 503), the checkout is refused with 503 payment-provider-unavailable and
+ * explained ("try again"); tried again once it is back, it goes to the payment page. One
+ * Idempotency-Key throughout.
  */
-export async function sellingPathBusy({ base, api }, results) {
+export async function sellingPathBusy({ base, api, stripe }, results) {
   const event = await createEvent(api, { name: 'Busy Night', capacity: 50 });
   const items = [{ ticket_type_id: event.ticket_types[0].id, quantity: 1 }];
   const held = [];
@@ -213,7 +216,24 @@ export async function sellingPathBusy({ base, api }, results) {
     assert(keys.length === 3 && new Set(keys).size === 1 && keys[0], `three tries with one key: ${JSON.stringify(keys)}`);
     await checkPage(page, 'checkout-overloaded', results);
     await page.unroute('**/api/checkout');
+
+    // The payment provider cannot be reached: ticketsd says so, and nothing is stored under the key.
+    const checkouts = [];
+    page.on('request', (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/checkout' && checkouts.push(r));
+    await stripe.call('POST', '/_double/config', { down: true });
+    try {
+      await page.getByRole('button', { name: /Buy now/ }).click();
+      await alert.getByText(/^The payment service cannot be reached right now\. Nothing was charged .*try again/).waitFor({ timeout: 8000 });
+      const refused = await checkouts[0].response();
+      assert(refused.status() === 503, `checkout with the provider down: ${refused.status()}`);
+      assert((await refused.json()).type === '/problems/payment-provider-unavailable', 'payment-provider-unavailable');
+      await checkPage(page, 'checkout-provider-down', results);
+    } finally {
+      await stripe.call('POST', '/_double/config', { down: false });
+    }
     await page.getByRole('button', { name: /Buy now/ }).click();
-    await page.waitForURL(/\/orders\/[^/#]+#secret=/);
+    await page.waitForURL((url) => url.href.startsWith(`${stripe.base}/pay/`));
+    keys.push(...checkouts.map((r) => r.headers()['idempotency-key']));
+    assert(keys.length === 5 && new Set(keys).size === 1, `one key for every try: ${JSON.stringify(keys)}`);
   });
 }

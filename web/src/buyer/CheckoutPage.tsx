@@ -1,6 +1,8 @@
 // The basket and checkout: a live countdown to the hold's expiry, and the buyer's name and email.
 // Each checkout attempt has one Idempotency-Key, kept with the basket, so that a retry after a
-// lost answer returns the same order instead of failing or buying twice.
+// lost answer (or a payment provider out of reach) returns the same order instead of failing or
+// buying twice. A priced order is paid online: its code and secret are kept in this browser,
+// then the buyer goes to the payment page, which sends them back to the order page.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
 import { problemSentence } from '../api/problems';
@@ -11,7 +13,7 @@ import { Link, navigate } from '../router';
 import { Alert } from '../ui/Alert';
 import { Title } from '../ui/Title';
 import { ItemLines } from './ItemLines';
-import { clearBasket, loadBasket, newIdempotencyKey, saveBasket, saveSecret } from './storage';
+import { clearBasket, loadBasket, loadPaying, newIdempotencyKey, saveBasket, savePaying, saveSecret } from './storage';
 import { buyerStrings } from './strings';
 
 function useNow(): number {
@@ -36,7 +38,21 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [retrying, setRetrying] = useState(false);
+  const [toPayment, setToPayment] = useState(false);
   const now = useNow();
+
+  // Back from the payment page with the page restored as it was left: the basket is an order now.
+  useEffect(() => {
+    const restored = (e: PageTransitionEvent) => {
+      if (!e.persisted) return;
+      setToPayment(false);
+      setBusy(false);
+      const stored = loadBasket();
+      setHeld(stored && stored.eventId === eventId ? stored : null);
+    };
+    window.addEventListener('pageshow', restored);
+    return () => window.removeEventListener('pageshow', restored);
+  }, []);
 
   // The server is the judge of a basket's life: ask it once on arrival.
   useEffect(() => {
@@ -71,9 +87,15 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
     );
   }
   if (!held) {
+    const paying = loadPaying();
     return (
       <>
         <Title text={t('basketTitle')} />
+        {paying && paying.eventId === eventId ? (
+          <p>
+            {t('payingOrder', { code: paying.code })} <Link href={`/orders/${encodeURIComponent(paying.code)}`}>{t('toOrder')}</Link>
+          </p>
+        ) : null}
         <p>{t('noBasket')}</p>
         <Link href={`/events/${eventId}`} class="button primary">
           {t('startAgain')}
@@ -106,8 +128,15 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
         () => api.checkout(basket.id, name, email, attempt.idempotencyKey),
         () => setRetrying(true),
       );
+      // Kept before anything else: the way back from the payment page carries no secret.
       if (order.secret) saveSecret(order.code, order.secret);
       clearBasket();
+      if (order.status === 'pending_payment' && order.payment_url) {
+        savePaying({ eventId, code: order.code });
+        setToPayment(true);
+        window.location.assign(order.payment_url);
+        return;
+      }
       // The secret travels in the fragment: browsers never send it to a server.
       navigate(`/orders/${encodeURIComponent(order.code)}#secret=${encodeURIComponent(order.secret ?? '')}`);
     } catch (error) {
@@ -154,7 +183,8 @@ export function CheckoutPage({ eventId }: { eventId: number }) {
           <input id="email" name="email" type="email" autoComplete="email" required />
         </div>
         {message ? <Alert>{message}</Alert> : null}
-        <button type="submit" class="button primary" disabled={busy}>
+        {toPayment ? <Alert kind="info">{t('toPayment')}</Alert> : null}
+        <button type="submit" class="button primary" disabled={busy || toPayment}>
           {retrying ? t('busyRetrying') : busy ? t('buying') : t('buy', { total: money(lang, basket.total, basket.currency) })}
         </button>
       </form>

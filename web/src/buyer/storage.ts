@@ -1,6 +1,6 @@
-// What the buyer's browser keeps: the live basket and a place in each event's waiting room
-// (this tab only), and each order's secret (in localStorage, so that the order page opens again
-// from the plain /orders/{code} link).
+// What the buyer's browser keeps: the live basket, a place in each event's waiting room and the
+// order being paid online (this tab only), and each order's secret (in localStorage, so that the
+// order page opens again from the plain /orders/{code} link, as the payment page sends it back).
 import type { Basket, QueueTicket } from '../api/client';
 
 export interface HeldBasket {
@@ -76,6 +76,27 @@ export function saveSecret(code: string, secret: string): void {
 
 export function loadSecret(code: string): string | null {
   return localStorage.getItem(secretKey(code));
+}
+
+/** An order of this tab sent to the payment page: the checkout, opened again, points to it. */
+export interface PayingOrder {
+  eventId: number;
+  code: string;
+}
+
+const PAYING = 'tickets.paying';
+
+export function loadPaying(): PayingOrder | null {
+  return read<PayingOrder>(PAYING);
+}
+
+export function savePaying(paying: PayingOrder): void {
+  sessionStorage.setItem(PAYING, JSON.stringify(paying));
+}
+
+/** The order is no longer waiting for its payment (paid, expired or refunded). */
+export function forgetPaying(code: string): void {
+  if (loadPaying()?.code === code) sessionStorage.removeItem(PAYING);
 }
 
 /** 128 random bits as hex (crypto.randomUUID exists only in secure contexts). */

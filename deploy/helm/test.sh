@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the backend chart: renders it (deploy/helm/render, Helm's template semantics) with
-# the dev, prod and default values and once with the load-test Job on, validates every object
+# the dev, prod and default values, once with the load-test Job on and with online payment and
+# mail on (together and each alone), validates every object
 # against the Kubernetes v1.32 API schemas (tests/validate.mjs), checks what the runbook and the
 # monitoring package rely on (tests/checks.mjs) and what the Job needs, and proves that bad
 # values and invalid objects are refused.
@@ -42,7 +43,22 @@ render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --set lo
   --set-string loadtest.env.ARRIVAL_RATE=50 >"$tmp/loadtest.yaml" &&
   pass "loadtest.enabled=true renders (scenario onsale)" || fail "loadtest.enabled=true renders"
 
-if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml" "$tmp/loadtest.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
+# Online payment and mail (values.yaml: publicBaseUrl, payments, mail): both on with mail's
+# defaults, payments alone, and mail alone with its own key, port and CIDR.
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" \
+  --set publicBaseUrl=https://tickets.example.com --set payments.stripe.secretName=backend-stripe \
+  --set mail.smtpSecretName=backend-smtp --set mail.from=tickets@example.com >"$tmp/payments-mail.yaml" &&
+  pass "payments and mail on render" || fail "payments and mail on render"
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" \
+  --set publicBaseUrl=https://tickets.example.com --set payments.stripe.secretName=backend-stripe >"$tmp/payments.yaml" &&
+  pass "payments alone renders" || fail "payments alone renders"
+render -n tickets-dev -f backend/values-dev.yaml --set image.tag="$tag" --set publicBaseUrl=https://tickets.example.org/ \
+  --set mail.smtpSecretName=tickets-mail,mail.smtpSecretKey=url,mail.from=shop@tickets.example.org \
+  --set mail.smtpPort=465,mail.smtpCidr=203.0.113.0/24 >"$tmp/mail.yaml" &&
+  pass "mail alone renders (key url, port 465, a CIDR)" || fail "mail alone renders"
+
+if node tests/validate.mjs "$tmp/dev.yaml" "$tmp/prod.yaml" "$tmp/defaults.yaml" "$tmp/loadtest.yaml" \
+  "$tmp/payments-mail.yaml" "$tmp/payments.yaml" "$tmp/mail.yaml"; then pass "every object valid (Kubernetes v1.32)"; else fail "schema validation"; fi
 
 # Off by default; on, a Job that runs the scenario with the pinned k6 against the Service, the
 # scripts from the ConfigMap in the layout their imports need, and nothing else changed but the
@@ -92,6 +108,11 @@ status=$?
 sed 's/^/  /' "$tmp/loadtest.out"
 ((status == 0)) && pass "loadtest Job: scenario, image, Service URL, scripts, labels, NetworkPolicy" || fail "loadtest Job checks"
 node tests/checks.mjs "$tmp/dev.yaml" tickets-dev "$tag" 30 && pass "dev: runbook and monitoring checks" || fail "dev checks"
+node tests/payments-mail.mjs "$tmp" >"$tmp/payments-mail.out" 2>&1
+status=$?
+sed 's/^/  /' "$tmp/payments-mail.out"
+((status == 0)) && pass "payments and mail: Secret references, MAIL_FROM, PUBLIC_BASE_URL, SMTP egress only with mail" ||
+  fail "payments and mail checks"
 node tests/checks.mjs "$tmp/prod.yaml" tickets-prod "$tag" && pass "prod: runbook and monitoring checks" || fail "prod checks"
 
 # The NetworkPolicy admits the VPC that Terraform builds for the environment (the ALB's targets
@@ -145,6 +166,30 @@ refuse "a missing account" "accountId is required" --set image.tag="$tag" --set 
 refuse "a k6 image that is not pinned" "loadtest.image: Does not match pattern" --set image.tag="$tag" --set loadtest.image=grafana/k6:latest
 refuse "an unknown load-test scenario" "loadtest.scenario must be one of the following" --set image.tag="$tag" --set loadtest.scenario=spike
 refuse "a load-test parameter that is not a string (use --set-string)" "loadtest.env.RATE: Invalid type" --set image.tag="$tag" --set loadtest.env.RATE=20
+# Online payment and mail: one way to set each variable, and nothing half-configured.
+for name in PUBLIC_BASE_URL STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET SMTP_URL MAIL_FROM; do
+  refuse "$name in env" "env: $name is set by the chart" --set image.tag="$tag" --set "env[1].name=$name,env[1].value=x"
+done
+refuse "STRIPE_API_BASE in env" "env: STRIPE_API_BASE points ticketsd at a stand-in of Stripe" --set image.tag="$tag" \
+  --set 'env[1].name=STRIPE_API_BASE,env[1].value=https://stripe.example.com'
+refuse "mail.smtpSecretName without mail.from" "mail.from: String length must be greater than or equal to 1" --set image.tag="$tag" \
+  --set publicBaseUrl=https://tickets.example.com --set mail.smtpSecretName=backend-smtp
+refuse "payments without publicBaseUrl" "publicBaseUrl is required with payments.stripe.secretName or mail.smtpSecretName" \
+  --set image.tag="$tag" --set payments.stripe.secretName=backend-stripe
+refuse "mail without publicBaseUrl" "publicBaseUrl is required with payments.stripe.secretName or mail.smtpSecretName" \
+  --set image.tag="$tag" --set mail.smtpSecretName=backend-smtp,mail.from=tickets@example.com
+refuse "a publicBaseUrl that is not http(s)" "publicBaseUrl: Does not match pattern" --set image.tag="$tag" --set publicBaseUrl=tickets.example.com
+refuse "a publicBaseUrl with a query" "publicBaseUrl: Does not match pattern" --set image.tag="$tag" --set 'publicBaseUrl=https://tickets.example.com/?a=b'
+refuse "a publicBaseUrl that is no URL" "publicBaseUrl: Does not match format 'uri'" --set image.tag="$tag" --set 'publicBaseUrl=https://tickets.example.com/%zz'
+refuse "a mail.from with a display name" "mail.from: Does not match pattern" --set image.tag="$tag" --set 'mail.from=Tickets <tickets@example.com>'
+refuse "a mail.from that is no address" "mail.from: Does not match format 'email'" --set image.tag="$tag" --set 'mail.from=.tickets@example.com'
+refuse "mail.smtpPort=0" "mail.smtpPort: Must be greater than or equal to 1" --set image.tag="$tag" --set mail.smtpPort=0
+refuse "mail.smtpPort=65536" "mail.smtpPort: Must be less than or equal to 65535" --set image.tag="$tag" --set mail.smtpPort=65536
+refuse "mail.smtpPort as a string" "mail.smtpPort: Invalid type. Expected: integer" --set image.tag="$tag" --set-string mail.smtpPort=587
+refuse "a mail.smtpCidr that is no CIDR" "mail.smtpCidr: Does not match pattern" --set image.tag="$tag" --set mail.smtpCidr=203.0.113.7
+refuse "a Secret name that Kubernetes refuses" "payments.stripe.secretName: Does not match pattern" --set image.tag="$tag" \
+  --set payments.stripe.secretName=Tickets_Stripe
+refuse "an unknown key under mail" "Additional property smtpHost is not allowed" --set image.tag="$tag" --set mail.smtpHost=smtp.example.com
 
 # The validator itself fails on objects the API would refuse.
 node --input-type=module - "$tmp/dev.yaml" >"$tmp/broken.out" 2>&1 <<'EOF'

@@ -5,8 +5,9 @@
 # alert watches (> 0.8 for 5 minutes), sampled from every replica's /metrics twice a second during
 # the run (mean and peak). Load: purchases (basket + checkout, bench/purchase.lua) over 1,000
 # ticket types from CLIENTS connections in all (64; split evenly between the replicas), for SECONDS
-# a point. Prints the table and a recommendation; docs/capacity.md explains how to read it and how
-# to redo it against a cluster.
+# a point. The ticket types are free (bench/lib.sh create_event): each checkout is paid at once, and
+# only those answered "paid" count (docs/capacity.md, "Free ticket types"). Prints the table and a
+# recommendation; docs/capacity.md explains how to read it and how to redo it against a cluster.
 #
 # A benchmark, not a test. Usage: bench/capacity.sh [SECONDS (10)]
 # CLIENTS=N sets the connections; DATABASE_LATENCY_MS=N makes every connection checkout N ms

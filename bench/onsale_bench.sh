@@ -54,11 +54,13 @@ for _ in $(seq 500); do
   sleep 0.02
 done
 
-# create_event CAPACITY -> "EVENT_ID TICKET_TYPE_ID"
+# create_event CAPACITY -> "EVENT_ID TICKET_TYPE_ID". The ticket type is free (price 0): a buyer's
+# checkout is paid at once with its ticket, the selling path measured here (bench/lib.sh
+# create_event says why); bench/purchase.lua and onsale_load count only orders answered "paid".
 create_event() {
   curl -fsS -X POST "http://127.0.0.1:$port/api/admin/events" -H "Authorization: Bearer $token" \
     -H 'Content-Type: application/json' \
-    -d "{\"name\":\"On-sale\",\"venue\":\"Arena\",\"starts_at\":\"2030-01-01T19:00:00Z\",\"ends_at\":\"2030-01-01T23:00:00Z\",\"timezone\":\"Europe/London\",\"status\":\"on_sale\",\"ticket_types\":[{\"name\":\"GA\",\"price\":5000,\"currency\":\"GBP\",\"capacity\":$1}]}" |
+    -d "{\"name\":\"On-sale\",\"venue\":\"Arena\",\"starts_at\":\"2030-01-01T19:00:00Z\",\"ends_at\":\"2030-01-01T23:00:00Z\",\"timezone\":\"Europe/London\",\"status\":\"on_sale\",\"ticket_types\":[{\"name\":\"GA\",\"price\":0,\"currency\":\"GBP\",\"capacity\":$1}]}" |
     /usr/bin/python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["id"], e["ticket_types"][0]["id"])'
 }
 

@@ -1,6 +1,9 @@
 // The buyers of a hot on-sale, for bench/onsale_bench.sh: they arrive at a steady rate, each on
 // a connection of its own, join the event's waiting room, poll until admitted, then make a
 // basket with the admission and check it out. Prints one RESULT line with what happened.
+// The ticket type must be free (bench/onsale_bench.sh): a buyer bought when the checkout answers
+// 201 with the order "paid"; any other 201 (pending_payment: a priced basket handed over to the
+// payment provider, no ticket) counts as failed, as does 503 payments-not-configured.
 //
 // Usage: onsale_load PORT EVENT TICKET_TYPE BUYERS_PER_SECOND SECONDS [POLL_MS] [GIVE_UP_S]
 // Each buyer sends X-Forwarded-For with an address of its own (run ticketsd with
@@ -164,7 +167,8 @@ asio::awaitable<void> buy(const Options& o, long index, Totals& totals) {
                               R"({"basket_id":")" + field(basket.body, "id") +
                                   R"(","email":"buyer@example.com","name":"Buyer"})",
                               key, totals.selling_ms, totals);
-    me.bought = paid.status == 201;
+    // The order's own status is the first "status" of the answer: {"order":{"code":..,"status":..
+    me.bought = paid.status == 201 && field(paid.body, "status") == "paid";
     me.failed = !me.bought && paid.status != 409;
   } catch (const std::exception&) {
     me.failed = true;

@@ -1,6 +1,10 @@
 -- wrk script: each purchase is POST /api/basket (one ticket) then POST /api/checkout of that
 -- basket. Connections of a thread share this state, so baskets wait in a queue for the next
 -- free connection. Arguments: FIRST_TICKET_TYPE_ID COUNT_OF_TYPES
+-- The ticket types must be free (bench/lib.sh create_event): a purchase is a checkout answered
+-- 201 with the order "paid". A 201 with any other status (pending_payment: a priced basket,
+-- handed over to the payment provider, no tickets) is no purchase and counts as an error, as a
+-- 503 payments-not-configured does.
 local threads = {}
 
 function setup(thread)
@@ -33,8 +37,10 @@ function response(status, headers, body)
     local basket = string.match(body, '^{"id":"([^"]+)"')
     if basket then
       table.insert(pending, basket)
-    else
+    elseif string.find(body, '^{"order":{"code":"[^"]*","status":"paid"') then
       purchases = purchases + 1
+    else
+      errors = errors + 1
     end
   elseif status == 409 then
     sold_out = sold_out + 1

@@ -10,6 +10,11 @@
 # was oversold: sold + held <= capacity, sold equals the tickets issued, held equals the live
 # baskets, every order has its tickets.
 #
+# The ticket types are free (price 0, bench/lib.sh create_event), so each checkout is paid at once
+# with its ticket, the selling path; a priced one would be handed over to Stripe (or refused, 503
+# payments-not-configured, as no payment provider is configured here). Only checkouts answered
+# "paid" count as purchases (bench/purchase.lua).
+#
 # A benchmark, not a test. Usage: bench/purchase_bench.sh [SECONDS (10)]
 # TICKETSD=path uses that binary instead of building the release one.
 set -euo pipefail

@@ -4,7 +4,8 @@
 Usage: drills/fast_burn.py [--ticketsd PATH] [--short] [--no-fix] [--keep-tmp]
 
 Two ticketsd replicas on PostgreSQL behind nginx, Prometheus and Alertmanager (drills/lib/drill.py);
-buyers looping GET /api/events, GET /api/events/{id} and a purchase (basket and checkout). The
+buyers looping GET /api/events, GET /api/events/{id} and a purchase (basket and checkout of a free
+ticket of the drill's own event: paid at once, no payment provider; drill.py free_event). The
 fault is a bad release: the replicas are replaced one by one (rolling update, surge 1) by
 replicas that answer 20% of GET /api/events with 500 (fault injection set before each new
 replica joins the load balancer). SLOAvailabilityFastBurn must go pending, fire and page. The drill

@@ -4,7 +4,8 @@
 Usage: drills/rollback.py [--ticketsd PATH] [--short] [--no-fix] [--keep-tmp]
 
 Two ticketsd replicas of release N on PostgreSQL behind nginx, Prometheus and Alertmanager
-(drills/lib/drill.py); buyers looping GET /api/events, GET /api/events/{id} and a purchase.
+(drills/lib/drill.py); buyers looping GET /api/events, GET /api/events/{id} and a purchase (of a
+free ticket: drill.py free_event).
 
 Releases. N is the given ticketsd. N+1 is a copy of it whose embedded git revision (the one
 `ticketsd --version` prints and `tickets_build_info{revision}` exports) has its first 8 characters

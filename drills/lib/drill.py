@@ -13,7 +13,9 @@ copy of production that the runbook's procedures apply to:
                divided by 150)
   Alertmanager the real routing tree and inhibit rules, receivers `page` and `ticket` pointed at
                a webhook receiver in this process (monitoring/e2e's configuration)
-  load         a few threads reading the catalogue (and buying) through nginx
+  load         a few threads reading the catalogue (and buying tickets of an event of free
+               ticket types, made for the drill: paid at once, as the replicas have no online
+               payment) through nginx
 
 The building blocks come from monitoring/e2e/e2e_test.py (processes, webhook, Prometheus client,
 alert watcher, test rules, Alertmanager configuration), imported, not copied.
@@ -148,7 +150,9 @@ TICKETSD_VARS = {"PORT", "HOST", "DATABASE_URL", "DATA_DIR", "WEB_ROOT", "DB_POO
                  "LOG_LEVEL", "THREADS", "WORKERS", "SHUTDOWN_DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS",
                  "MAX_CONNECTIONS", "CATALOGUE_CACHE_MS", "CATALOGUE_CACHE_BYTES", "HANDLER_TIMEOUT_MS",
                  "HOLD_TTL_SECONDS", "HOLD_LIMIT_PER_CLIENT", "HOLD_RETENTION_DAYS", "TRUSTED_PROXIES",
-                 "QUEUE_SECRET", "QUEUE_ADMISSION_MINUTES", "SEED_DEMO_DATA", "ADMIN_TOKEN", "FAULT_INJECTION"}
+                 "QUEUE_SECRET", "QUEUE_ADMISSION_MINUTES", "SEED_DEMO_DATA", "ADMIN_TOKEN", "FAULT_INJECTION",
+                 # no online payment in a drill: its buyers buy free tickets (Drill.free_event)
+                 "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "PUBLIC_BASE_URL"}
 
 
 # --------------------------------------------------------------------------- load
@@ -163,6 +167,8 @@ class Load:
         self.ticket_types = list(ticket_types)
         self.lock = threading.Lock()
         self.results = []  # (monotonic end, kind, status or None, seconds, upstream)
+        self.paid = []     # monotonic times of checkouts answered 201 with the order paid
+        self.unpaid = []   # (monotonic, what) of checkouts that made no paid order
         self.stop_event = threading.Event()
         self.workers = []
 
@@ -191,9 +197,22 @@ class Load:
         if status != 201:
             return
         basket = json.loads(data)["id"]
-        self._send("checkout", "POST", "/api/checkout",
-                   json.dumps({"basket_id": basket, "email": "drill@example.com", "name": "Drill"}),
-                   {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
+        status, data = self._send("checkout", "POST", "/api/checkout",
+                                  json.dumps({"basket_id": basket, "email": "drill@example.com", "name": "Drill"}),
+                                  {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
+        # The drill's ticket types are free, so a checkout is paid at once (201, order paid, its
+        # ticket). Anything else is recorded: pending_payment, 503 payments-not-configured (a
+        # priced ticket), or the fault's own answers.
+        try:
+            body = json.loads(data) if data else {}
+        except ValueError:
+            body = {}
+        what = (body.get("order") or {}).get("status") or body.get("type") or ""
+        with self.lock:
+            if status == 201 and what == "paid":
+                self.paid.append(time.monotonic())
+            else:
+                self.unpaid.append((time.monotonic(), f"{status} {what}".strip()))
 
     def _loop(self, seed):
         rnd = random.Random(seed)
@@ -236,13 +255,17 @@ class Load:
             "failed": sum(1 for r in rows if r[2] is None),
             "slow": sum(1 for r in rows if r[3] > 0.8),
             "upstreams": per_upstream,
+            "paid": sum(1 for t in self.paid if since <= t < until),
+            "unpaid": [w for t, w in self.unpaid if since <= t < until],
         }
 
     def describe(self, since=0.0, until=None):
         s = self.stats(since, until)
         share = (lambda k: f"{s[k] / s['n']:.1%}" if s["n"] else "-")
+        bought = (f", purchases paid {s['paid']}, checkouts not paid {len(s['unpaid'])}"
+                  if self.ticket_types else "")
         return (f"{s['n']} requests ({s['rate']:.1f}/s), 5xx {s['5xx']} ({share('5xx')}), slower than 0.8 s "
-                f"{s['slow']} ({share('slow')}), no answer {s['failed']}, by upstream {s['upstreams']}")
+                f"{s['slow']} ({share('slow')}), no answer {s['failed']}, by upstream {s['upstreams']}{bought}")
 
 
 # --------------------------------------------------------------------------- the drill
@@ -514,17 +537,37 @@ http {{
 
     # ---------------------------------------------------------------- load
 
+    def free_event(self, types=20, capacity=100000):
+        """Ticket type ids of a new on-sale event whose ticket types are all free (price 0), made
+        through the admin API. A free basket checked out by the public is paid at once with its
+        tickets, in the checkout's one transaction: a buyer's whole selling path, without a payment
+        provider. The demo events are priced, and a priced public checkout is handed over to Stripe
+        (pending_payment), or, as here, where the replicas have none configured, refused with 503
+        payments-not-configured: 5xx that no fault of the drill caused."""
+        starts = time.gmtime(time.time() + 365 * 86400)
+        day = time.strftime("%Y-%m-%d", starts)
+        event = {
+            "name": "Drill Open Day", "venue": "Roundhouse, London", "timezone": "Europe/London",
+            "starts_at": f"{day}T19:00:00Z", "ends_at": f"{day}T23:00:00Z", "status": "on_sale",
+            "ticket_types": [{"name": f"Free {i + 1}", "price": 0, "currency": "GBP", "capacity": capacity}
+                             for i in range(types)],
+        }
+        status, body = e2e.request(self.lb_port, "POST", "/api/admin/events", body=json.dumps(event),
+                                   headers={"Content-Type": "application/json",
+                                            "Authorization": f"Bearer {self.token}"})
+        if status != 201:
+            raise StepMissed(f"POST /api/admin/events (the drill's free event): HTTP {status} {body[:200]!r}")
+        made = json.loads(body)
+        self.log(f"event {made['id']} made for the buyers: {types} free ticket types of {capacity} tickets")
+        return [t["id"] for t in made["ticket_types"]]
+
     def start_load(self, threads, plan, pause, buy=False):
-        tts = []
-        if buy:
-            listing = json.loads(e2e.request(self.lb_port, "GET", "/api/events?status=on_sale&limit=100")[1])
-            for ev in listing["events"]:
-                detail = json.loads(e2e.request(self.lb_port, "GET", f"/api/events/{ev['id']}")[1])
-                tts += [t["id"] for t in detail.get("ticket_types", []) if t.get("available", 0) > 0]
+        tts = self.free_event() if buy else []
         load = Load(self.lb_port, threads, plan, pause, tts)
         load.start()
         self.stoppables.insert(0, load)
-        self.log(f"load: {threads} threads through nginx, each looping {plan} with {pause:g}s pauses")
+        self.log(f"load: {threads} threads through nginx, each looping {plan} with {pause:g}s pauses"
+                 + (" (buy: basket and checkout of one free ticket)" if buy else ""))
         return load
 
     def baseline(self, load, seconds):
@@ -535,8 +578,12 @@ http {{
         self.log(f"baseline {seconds:g}s: {load.describe(t)}")
         if active:
             raise StepMissed(f"alerts active before any fault: {active}")
-        if load.stats(t)["5xx"]:
+        s = load.stats(t)
+        if s["5xx"]:
             raise StepMissed("5xx answers before any fault")
+        if load.ticket_types and (s["unpaid"] or not s["paid"]):
+            raise StepMissed(f"buyers' checkouts before any fault: {s['paid']} paid, not paid: "
+                             f"{sorted(set(s['unpaid']))[:5]}")
 
     # ---------------------------------------------------------------- steps
 

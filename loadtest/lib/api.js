@@ -17,7 +17,8 @@ import { serverErrors, shed, shedGaveUp } from "./metrics.js";
  * @typedef {{ id: string, status: string, expires_at: string, items: BasketLine[], total: number, currency: string }} Basket
  * @typedef {{ code: string, ticket_type_id: number }} Ticket
  * @typedef {{ code: string, secret?: string, status: string, email: string, name: string,
- *   total: number, currency: string, tickets: Ticket[] }} Order
+ *   total: number, currency: string, tickets: Ticket[], payment_provider?: string,
+ *   payment_url?: string, payment_expires_at?: string }} Order
  * @typedef {{ type: string, status: number, detail?: string, field?: string }} Problem
  * @typedef {{ event_id: number, enabled: boolean, pow_difficulty: number, challenge: string | null }} QueueChallenge
  * @typedef {{ token: string, event_id: number, status: "waiting" | "admitted" | "expired", position: number,
@@ -159,8 +160,11 @@ export function createBasket(items, queueToken) {
 }
 
 /**
- * Pays for a basket. The same Idempotency-Key on every retry of a shed checkout: however many
- * times it reaches the shop, there is one order.
+ * Checks a basket out. The same Idempotency-Key on every retry of a shed checkout: however many
+ * times it reaches the shop, there is one order. 201 with the order "paid" (a free basket, or a
+ * box-office sale by staff) or "pending_payment" with its `payment_url` (a priced basket bought
+ * by the public, paid at the payment provider); 503 payments-not-configured when the shop has no
+ * online payment and the basket is priced.
  * @param {string} basketId
  * @param {{ email: string, name: string }} buyer
  * @param {string} idempotencyKey

@@ -76,5 +76,16 @@ export const SLO_THRESHOLDS = {
   checks: ["rate>0.99"],
 };
 
+/**
+ * Scenarios that check out add these to the SLOs. A checkout answered 503
+ * payments-not-configured means the target cannot sell priced tickets to the public at all (no
+ * STRIPE_SECRET_KEY): a configuration problem, not a result, so the first one stops the run
+ * (k6 exits 99 naming payments_not_configured; the journey says why on the console).
+ * @type {Record<string, import("k6/options").Threshold[]>}
+ */
+export const CHECKOUT_THRESHOLDS = {
+  payments_not_configured: [{ threshold: "count==0", abortOnFail: true }],
+};
+
 /** Percentiles in the end-of-test summary: p95 is the SLO, p99 the advisory 1.5 s. */
 export const SUMMARY_TREND_STATS = ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"];

@@ -6,8 +6,19 @@
 import { check, fail, group, sleep } from "k6";
 import { sha256 } from "k6/crypto";
 import * as api from "./api.js";
-import { STRICT, THINK_TIME, envFlag, envNumber } from "./config.js";
-import { basketRefused, purchaseDuration, purchases, queueAdmitted, queueLost, queueWait, soldOut } from "./metrics.js";
+import { BASE_URL, STRICT, THINK_TIME, envFlag, envNumber } from "./config.js";
+import {
+  basketRefused,
+  paymentProviderUnavailable,
+  paymentsNotConfigured,
+  pendingPayments,
+  purchaseDuration,
+  purchases,
+  queueAdmitted,
+  queueLost,
+  queueWait,
+  soldOut,
+} from "./metrics.js";
 
 /** Events per catalogue page (the storefront asks for 12). */
 const PAGE_SIZE = envNumber("PAGE_SIZE", 12);
@@ -27,6 +38,35 @@ const CANCEL_ORDERS = envFlag("CANCEL_ORDERS", true);
 /** Waiting room: seconds between reads of one's place, and the longest wait before giving up. */
 const POLL_SECONDS = envNumber("POLL_SECONDS", 2);
 const MAX_WAIT_SECONDS = envNumber("MAX_WAIT_SECONDS", 600);
+/**
+ * Buy tickets of this event only (0: an event on sale picked at random each time), e.g. one
+ * with free ticket types created for the test: its checkouts are paid at once, and no payment
+ * provider is involved (see lib/api.js checkout).
+ */
+const EVENT_ID = envNumber("EVENT_ID", 0);
+
+/** The order statuses of a successful checkout: paid at once, or handed over to the payment provider. */
+const CHECKOUT_OUTCOMES = ["paid", "pending_payment"];
+const PAYMENTS_NOT_CONFIGURED = "/problems/payments-not-configured";
+const PROVIDER_UNAVAILABLE = "/problems/payment-provider-unavailable";
+
+let toldNotConfigured = false;
+/**
+ * A 503 payments-not-configured: counted, and said once per VU in words, since the target
+ * cannot sell priced tickets to anyone and every purchase measured would be this refusal.
+ * @param {api.Response} res
+ */
+function reportPaymentsNotConfigured(res) {
+  paymentsNotConfigured.add(1);
+  if (toldNotConfigured) return;
+  toldNotConfigured = true;
+  console.error(
+    `CONFIGURATION: POST /api/checkout answered 503 payments-not-configured (${BASE_URL}): the shop has no ` +
+      "online payment (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET unset), so the public cannot buy priced " +
+      "tickets. Configure Stripe (test-mode keys) on the target, or buy an event with free ticket types " +
+      `(EVENT_ID=<id>). ${api.parse(res)?.detail ?? ""}`,
+  );
+}
 
 /** A pause between a user's steps: THINK_TIME, give or take half. */
 export function pause() {
@@ -177,28 +217,57 @@ export function buy(eventId, how = {}) {
     const buyer = { email: `loadtest+${__VU}-${__ITER}@example.com`, name: `Load Test ${__VU}` };
     const key = `loadtest-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     const paid = timed(() => api.checkout(basket.id, buyer, key));
+    const checkoutProblem = api.problemType(paid.res);
+    // Two outcomes are a successful checkout (src/api/openapi.json, POST /api/checkout):
+    // - "paid": a free basket (every ticket type at price 0) or a box-office sale, paid at once
+    //   with its tickets;
+    // - "pending_payment": a priced basket bought by the public, handed over to the payment
+    //   provider (Stripe Checkout) at `payment_url`, no tickets until the provider says it was
+    //   paid. The journey stops there: it never pays, so nothing is charged; the basket's stock
+    //   stays held until the payment page expires (at most 30 minutes) and then returns.
+    // A 503 payments-not-configured is the target's configuration (no STRIPE_SECRET_KEY), not
+    // load: a failed check, payments_not_configured (whose threshold stops the run) and a
+    // message saying so, strict or not.
     check(paid.res, {
-      "checkout: 201 paid": (r) => answered(r, 201, strict) && (r.status !== 201 || paid.order?.status === "paid"),
-      "checkout: one ticket per place": (r) => r.status !== 201 || paid.order?.tickets.length === quantity,
+      "checkout: 201, paid or pending payment": (r) =>
+        answered(r, 201, strict) && (r.status !== 201 || CHECKOUT_OUTCOMES.includes(paid.order?.status ?? "")),
+      "checkout: online payment configured (not 503 payments-not-configured)": () =>
+        checkoutProblem !== PAYMENTS_NOT_CONFIGURED,
+      "checkout: paid with one ticket per place": (r) =>
+        r.status !== 201 || paid.order?.status !== "paid" || paid.order.tickets.length === quantity,
+      "checkout: pending payment with a payment page, no tickets yet": (r) =>
+        r.status !== 201 ||
+        paid.order?.status !== "pending_payment" ||
+        (/^https?:\/\//.test(paid.order.payment_url ?? "") && paid.order.tickets.length === 0),
     });
+    if (checkoutProblem === PAYMENTS_NOT_CONFIGURED) reportPaymentsNotConfigured(paid.res);
+    else if (checkoutProblem === PROVIDER_UNAVAILABLE) paymentProviderUnavailable.add(1);
     const order = paid.order;
-    if (!order?.secret) {
+    if (!order?.secret || !CHECKOUT_OUTCOMES.includes(order.status)) {
       if (paid.res.status === 409) soldOut.add(1);
       return false;
     }
     const secret = order.secret;
+    const pending = order.status === "pending_payment";
 
     const read = timed(() => api.getOrder(order.code, secret));
     check(read.res, {
-      "order: 200, paid, its tickets": (r) =>
+      "order: 200, as checked out": (r) =>
         answered(r, 200, strict) &&
         (r.status !== 200 ||
-          (read.order?.code === order.code && read.order?.status === "paid" && read.order.tickets.length === quantity)),
+          (read.order?.code === order.code &&
+            read.order?.status === order.status &&
+            (pending
+              ? read.order.payment_url === order.payment_url && read.order.tickets.length === 0
+              : read.order.tickets.length === quantity))),
     });
-    purchases.add(1);
+    purchases.add(1, { order_status: order.status });
+    if (pending) pendingPayments.add(1);
     purchaseDuration.add(busy);
 
-    if (CANCEL_ORDERS) {
+    // Only a paid order can be cancelled; a pending one gives its stock back when its payment
+    // page expires.
+    if (CANCEL_ORDERS && !pending) {
       pause();
       const cancelled = api.cancelOrder(order.code, secret);
       check(cancelled.res, {
@@ -210,11 +279,15 @@ export function buy(eventId, how = {}) {
 }
 
 /**
- * A buyer: browses a little, then buys tickets of an event on sale.
+ * A buyer: picks an event on sale (or EVENT_ID), then buys tickets of it.
  * @param {{ strict?: boolean }} [how]
  */
 export function purchase(how = {}) {
   const strict = how.strict ?? STRICT;
+  if (EVENT_ID > 0) {
+    buy(EVENT_ID, { strict });
+    return;
+  }
   const event = group("choose", () => chooseEvent(strict));
   if (!event) {
     soldOut.add(1);

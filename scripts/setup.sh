@@ -8,7 +8,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev libssl-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
-  libhpdf-dev libhowardhinnant-date-dev libcurl4-openssl-dev
+  libhpdf-dev libhowardhinnant-date-dev libcurl4-openssl-dev libpng-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15
@@ -22,6 +22,8 @@ test_packages=(
   mmdebstrap buildah iproute2 binutils
   # the web app's journeys run in Debian's Chromium (Playwright never downloads a browser)
   chromium
+  # emails: a real SMTP server on loopback, QR codes read back from images, PDFs read as text
+  python3-aiosmtpd zbar-tools poppler-utils openssl
 )
 
 want=("${build_packages[@]}")

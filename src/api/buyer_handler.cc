@@ -5,10 +5,10 @@
 #include "api/errors.h"
 #include "api/handler_support.h"
 #include "api/json_body.h"
-#include "api/qr_svg.h"
-#include "api/ticket_pdf.h"
 #include "api/ticketing_codec.h"
 #include "api/ticketing_json.h"
+#include "documents/qr.h"
+#include "documents/ticket_pdf.h"
 #include "http/client_address.h"
 
 namespace tickets::api {
@@ -135,7 +135,7 @@ BuyerHandler::Awaitable BuyerHandler::ticketQr(const http::Request& request,
   if (!ticket) {
     co_return domainErrorResponse(ticket.error(), request, context);
   }
-  auto svg = qrSvg(ticket->code);
+  auto svg = documents::qrSvg(ticket->code);
   if (!svg) {
     throw std::runtime_error("QR encoding failed");
   }
@@ -167,7 +167,7 @@ BuyerHandler::Awaitable BuyerHandler::ticketsPdf(const http::Request& request,
         }
       }
     }
-    return api::ticketsPdf(*order, events);
+    return documents::ticketsPdf(*order, events);
   });
   if (!pdf) {
     co_return domainErrorResponse(pdf.error(), request, context);

@@ -42,6 +42,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_site.h"
+#include "mail/ticket_emails.h"
 #include "metrics/build_info.h"
 #include "metrics/http_metrics.h"
 #include "metrics/outbox_metrics.h"
@@ -201,9 +202,47 @@ int Application::run(const Listening& on_listening) {
         }
       });
   std::unique_ptr<payments::RefundDeliverer> refunds;
+  std::unique_ptr<payments::SessionCloser> session_closer;
   if (stripe) {
     refunds = std::make_unique<payments::RefundDeliverer>(*stripe);
     outbox.addDeliverer(outbox_kind::kRefund, *refunds);
+    session_closer = std::make_unique<payments::SessionCloser>(*stripe);
+    outbox.addDeliverer(outbox_kind::kExpireSession, *session_closer);
+  }
+  // Emails to buyers, when an SMTP server is configured: written to the outbox with the change
+  // that causes them, composed from the order as it is when sent.
+  std::unique_ptr<mail::SmtpSender> smtp;
+  std::unique_ptr<mail::EmailDeliverer> emails;
+  if (!config_.smtp_url.empty()) {
+    smtp = std::make_unique<mail::SmtpSender>(mail::SmtpSettings{
+        .url = config_.smtp_url, .from = config_.mail_from, .ca_file = config_.smtp_ca_file});
+    auto& repository = database->ticketing();
+    emails = std::make_unique<mail::EmailDeliverer>(
+        *smtp,
+        [&repository](const std::string& code) -> std::optional<Order> {
+          if (auto order = repository.findOrder(code)) {
+            return order;
+          }
+          if (auto payment = repository.findPayment(code)) {
+            return orderOf(*payment);
+          }
+          return std::nullopt;
+        },
+        [&catalogue](EventId id) -> std::optional<Event> {
+          auto detail = catalogue.getEvent(id, true);
+          return detail ? std::optional<Event>(detail->event) : std::nullopt;
+        },
+        config_.public_base_url, &outbox_metrics);
+    for (auto kind : {outbox_kind::kOrderConfirmation, outbox_kind::kRefundNotice,
+                      outbox_kind::kCancellationNotice}) {
+      outbox.addDeliverer(kind, *emails);
+    }
+    ticketing.setNotifications(true);
+    log->info(R"("msg":"emails to buyers through SMTP","smtp":"{}","from":"{}")",
+              JsonEscaped{mail::redactedSmtpUrl(config_.smtp_url)}, JsonEscaped{config_.mail_from});
+  } else {
+    log->warn(
+        R"("msg":"no SMTP server: buyers get no emails","action":"set SMTP_URL and MAIL_FROM to email confirmations and refunds")");
   }
 
   // The housekeeper's chores have threads of their own (one per loop of chores): a flood that

@@ -83,6 +83,9 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
   std::string stripe_api_base = config.stripe_api_base;
   std::string public_base_url;
   std::string reconcile_after = "60";
+  std::string smtp_url;
+  std::string mail_from;
+  std::string smtp_ca_file;
 
   CLI::App app{"ticketsd: the tickets event-ticketing service", "ticketsd"};
   app.set_version_flag("--version",
@@ -196,6 +199,15 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
                  "Where buyers reach the shop, for payment return links (default "
                  "http://localhost:PORT)")
       ->envname("PUBLIC_BASE_URL");
+  app.add_option("--smtp-url", smtp_url,
+                 "SMTP server for emails to buyers: smtp://[user:password@]host[:port] "
+                 "(STARTTLS, required unless on loopback) or smtps://... (unset: no emails)")
+      ->envname("SMTP_URL");
+  app.add_option("--mail-from", mail_from, "The address emails to buyers come from")
+      ->envname("MAIL_FROM");
+  app.add_option("--smtp-ca-file", smtp_ca_file,
+                 "PEM certificates to trust for the SMTP server (unset: the system's)")
+      ->envname("SMTP_CA_FILE");
   app.add_option("--payment-reconcile-after-seconds", reconcile_after,
                  "How long a pending payment waits for the provider's webhook before ticketsd "
                  "asks the provider (a lost webhook), and then at most once per this long")
@@ -328,6 +340,26 @@ ConfigOutcome parseConfig(int argc, const char* const* argv, std::ostream& out, 
           "query"};
     }
     config.public_base_url = public_base_url;
+    if (!smtp_url.empty()) {
+      const auto host_start = smtp_url.find("://");
+      const bool scheme = smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://");
+      if (!scheme || host_start == std::string::npos || host_start + 3 >= smtp_url.size() ||
+          smtp_url.find_first_of(" \r\n") != std::string::npos) {
+        throw Invalid{
+            "invalid SMTP_URL: must be smtp://[user:password@]host[:port] or smtps://..."};
+      }
+      const auto at = mail_from.find('@');
+      if (mail_from.empty() || at == std::string::npos || at == 0 || at + 1 == mail_from.size() ||
+          mail_from.find_first_of(" <>\r\n,") != std::string::npos) {
+        throw Invalid{"invalid MAIL_FROM: an email address is needed with SMTP_URL"};
+      }
+      if (!smtp_ca_file.empty() && !std::filesystem::is_regular_file(smtp_ca_file)) {
+        throw Invalid{"invalid SMTP_CA_FILE: " + smtp_ca_file + " is not a file"};
+      }
+    }
+    config.smtp_url = smtp_url;
+    config.mail_from = mail_from;
+    config.smtp_ca_file = smtp_ca_file;
     config.payment_reconcile_after = std::chrono::seconds(
         integerSetting<int64_t>("PAYMENT_RECONCILE_AFTER_SECONDS", reconcile_after, 1, 3600));
   } catch (const Invalid& e) {

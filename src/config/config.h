@@ -46,6 +46,12 @@ struct Config {
   std::string stripe_api_base = "https://api.stripe.com";
   // Where buyers reach the shop (the web app), for the payment provider's return links.
   std::string public_base_url;  // default http://localhost:<port>
+  // Emails to buyers: the SMTP server (smtp:// with STARTTLS, or smtps://; credentials in the
+  // URL), the sender's address, and certificates to trust for it (empty: the system's). Unset
+  // SMTP_URL: no emails are sent.
+  std::string smtp_url;
+  std::string mail_from;
+  std::string smtp_ca_file;
   // How long a pending payment waits for Stripe's webhook before ticketsd asks Stripe.
   std::chrono::seconds payment_reconcile_after{60};
   // The built web app to serve at / (WEB_ROOT); empty: none. Unset, web/dist is used when it

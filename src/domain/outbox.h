@@ -20,6 +20,8 @@ namespace tickets {
 
 namespace outbox_kind {
 inline constexpr std::string_view kRefund = "payment.refund";
+// A payment page that must no longer take money (its order was cancelled before it was paid).
+inline constexpr std::string_view kExpireSession = "payment.expire_session";
 inline constexpr std::string_view kOrderConfirmation = "email.order_confirmation";
 inline constexpr std::string_view kRefundNotice = "email.refund";
 inline constexpr std::string_view kCancellationNotice = "email.cancellation";
@@ -46,7 +48,7 @@ struct OutboxMessage {
 };
 
 struct OutboxStats {
-  int64_t depth = 0;  // neither delivered nor dead
+  int64_t depth = 0;                 // neither delivered nor dead
   std::optional<SystemTime> oldest;  // of those
   int64_t dead = 0;
 };
@@ -64,8 +66,8 @@ class OutboxRepository {
                                               int64_t limit) = 0;
   virtual void markDelivered(int64_t id, SystemTime now) = 0;
   // A failed attempt: due again at `retry_at`, or dead (given up on) when `dead`.
-  virtual void markFailed(int64_t id, SystemTime now, SystemTime retry_at,
-                          const std::string& error, bool dead) = 0;
+  virtual void markFailed(int64_t id, SystemTime now, SystemTime retry_at, const std::string& error,
+                          bool dead) = 0;
   virtual OutboxStats stats() = 0;
   // Newest first, at most `limit`.
   virtual std::vector<OutboxMessage> list(OutboxState state, int64_t limit) = 0;
@@ -88,6 +90,13 @@ class OutboxObserver {
   // "delivered", "failed", "dead"
   virtual void onDelivery(std::string_view kind, std::string_view result) = 0;
   virtual void onStats(const OutboxStats& stats, SystemTime now) = 0;
+};
+
+// Told of each email sent or failed: kind "order_confirmation", "refund", "cancellation".
+class EmailObserver {
+ public:
+  virtual ~EmailObserver() = default;
+  virtual void onEmail(std::string_view kind, bool sent) = 0;
 };
 
 // Sends due messages to the deliverer of their kind, with exponential backoff: 5 s, 10 s,

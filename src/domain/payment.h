@@ -67,6 +67,8 @@ class PaymentProvider {
   // Gives `amount` of the money taken under `payment_reference` back; returns the refund's id.
   virtual Result<std::string> refund(const std::string& payment_reference, const Money& amount,
                                      const std::string& idempotency_key) = 0;
+  // Closes an open session so that it can no longer be paid; done too if it is no longer open.
+  virtual Result<bool> expireSession(const std::string& session_id) = 0;
 };
 
 // The longest a basket stays held while its buyer is at the provider's page.

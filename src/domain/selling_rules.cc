@@ -37,6 +37,18 @@ NewOutboxMessage refundMessage(const std::string& order_code, const std::string&
                           boost::json::serialize(payload)};
 }
 
+NewOutboxMessage email(std::string_view kind, const std::string& order_code) {
+  return NewOutboxMessage{std::string(kind), order_code, "{}"};
+}
+
+NewOutboxMessage refundEmail(const std::string& order_code, const Money& amount) {
+  boost::json::object payload;
+  payload["amount"] = amount.amount;
+  payload["currency"] = amount.currency;
+  return NewOutboxMessage{std::string(outbox_kind::kRefundNotice), order_code,
+                          boost::json::serialize(payload)};
+}
+
 // The checks of a hold about to be paid for, shared by checkOut and beginPayment: an error to
 // answer, having kept what it says (an expired hold's stock goes back), or nothing.
 std::optional<DomainError> refuseHold(SellingTransaction& tx, const std::optional<Hold>& hold,
@@ -155,11 +167,14 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
   }
   Order paid = paidOrder(request, *hold);
   tx.sell(paid, request, hold->id);
+  if (request.notify) {
+    tx.enqueue(email(outbox_kind::kOrderConfirmation, paid.code), request.now);
+  }
   tx.keep();
   return std::make_pair(std::move(paid), true);
 }
 
-Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now) {
+Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now, bool notify) {
   auto locked = tx.lockOrder(code);
   if (!locked) {
     return notFound("no such order");
@@ -174,6 +189,11 @@ Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime
   if (online && owed.amount > 0) {
     tx.enqueue(refundMessage(code, locked->payment_reference, owed, "order_cancelled"), now);
   }
+  if (notify) {
+    tx.enqueue(online && owed.amount > 0 ? refundEmail(code, owed)
+                                         : email(outbox_kind::kCancellationNotice, code),
+               now);
+  }
   auto cancelled = tx.order(code);
   if (!cancelled) {
     throw std::logic_error("a cancelled order vanished");
@@ -183,7 +203,7 @@ Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime
 }
 
 Result<Order> cancelTicket(SellingTransaction& tx, const std::string& order_code,
-                           const std::string& ticket_code, SystemTime now) {
+                           const std::string& ticket_code, SystemTime now, bool notify) {
   auto locked = tx.lockOrder(order_code);
   if (!locked) {
     return notFound("no such order");
@@ -224,12 +244,47 @@ Result<Order> cancelTicket(SellingTransaction& tx, const std::string& order_code
         refundMessage(order_code, locked->payment_reference, item->unit_price, "ticket_cancelled"),
         now);
   }
+  if (notify) {
+    tx.enqueue(online && item->unit_price.amount > 0
+                   ? refundEmail(order_code, item->unit_price)
+                   : email(outbox_kind::kCancellationNotice, order_code),
+               now);
+  }
   auto changed = tx.order(order_code);
   if (!changed) {
     throw std::logic_error("an order vanished");
   }
   tx.keep();
   return std::move(*changed);
+}
+
+Result<Payment> cancelPayment(SellingTransaction& tx, const std::string& order_code, SystemTime now,
+                              bool notify) {
+  auto payment = tx.lockPayment(order_code);
+  if (!payment) {
+    return notFound("no such order");
+  }
+  if (payment->status != PaymentStatus::kPending) {
+    return DomainError{
+        ErrorCode::kConflict, "the order is " + std::string(toString(payment->status)), {}};
+  }
+  payment->status = PaymentStatus::kCancelled;
+  payment->reason = "cancelled before it was paid";
+  tx.updatePayment(*payment, now);
+  if (auto hold = tx.lockHold(payment->hold_id); hold && hold->status == HoldStatus::kActive) {
+    tx.endHold(hold->id, HoldStatus::kReleased);
+  }
+  if (!payment->session_id.empty()) {
+    tx.enqueue(NewOutboxMessage{std::string(outbox_kind::kExpireSession), order_code,
+                                boost::json::serialize(
+                                    boost::json::object{{"session_id", payment->session_id}})},
+               now);
+  }
+  if (notify) {
+    tx.enqueue(email(outbox_kind::kCancellationNotice, order_code), now);
+  }
+  tx.keep();
+  return std::move(*payment);
 }
 
 Result<PaymentStart> beginPayment(SellingTransaction& tx, const Payment& request, SystemTime now) {
@@ -286,7 +341,8 @@ Result<Payment> attachSession(SellingTransaction& tx, const std::string& order_c
 }
 
 Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
-                          const std::vector<std::string>& ticket_codes, SystemTime now) {
+                          const std::vector<std::string>& ticket_codes, SystemTime now,
+                          bool notify) {
   if (!event.id.empty() && !tx.recordPaymentEvent(event.id, now)) {
     return Settlement::kDuplicate;
   }
@@ -296,10 +352,13 @@ Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
     tx.keep();  // the event is recorded: it is not ours, and never will be
     return Settlement::kUnknown;
   }
+  // Ended without money, a payment may still be paid late (an expired session completed at the
+  // last moment, or a page paid after its order was cancelled): that money is dealt with below.
+  const bool ended_unpaid =
+      payment->status == PaymentStatus::kExpired || payment->status == PaymentStatus::kCancelled;
   if (event.kind == PaymentEvent::Kind::kIgnored ||
       (payment->status != PaymentStatus::kPending &&
-       (event.kind == PaymentEvent::Kind::kExpired ||
-        payment->status != PaymentStatus::kExpired))) {
+       (event.kind == PaymentEvent::Kind::kExpired || !ended_unpaid))) {
     tx.keep();
     return Settlement::kUnchanged;
   }
@@ -319,7 +378,10 @@ Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
   }
   // Paid, perhaps after the session expired or the hold lapsed.
   payment->payment_reference = event.payment_reference;
-  auto refusal = refuseCheckout(tx.eventsOfHold(hold->id));
+  auto refusal = payment->status == PaymentStatus::kCancelled
+                     ? std::optional<DomainError>(DomainError{
+                           ErrorCode::kConflict, "the order was cancelled before it was paid", {}})
+                     : refuseCheckout(tx.eventsOfHold(hold->id));
   bool have_stock = false;
   if (!refusal) {
     have_stock = hold->status == HoldStatus::kActive ||
@@ -341,6 +403,9 @@ Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
     order.now = now;
     Order paid = paidOrder(order, *hold);
     tx.sell(paid, order, hold->id);
+    if (notify) {
+      tx.enqueue(email(outbox_kind::kOrderConfirmation, paid.code), now);
+    }
     payment->status = PaymentStatus::kPaid;
     payment->reason.clear();
     tx.updatePayment(*payment, now);
@@ -358,6 +423,9 @@ Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
   tx.enqueue(refundMessage(payment->order_code, payment->payment_reference, payment->total,
                            "late_payment"),
              now);
+  if (notify) {
+    tx.enqueue(refundEmail(payment->order_code, payment->total), now);
+  }
   tx.keep();
   return Settlement::kRefundedLate;
 }

@@ -24,7 +24,8 @@ Result<Hold> reserve(SellingTransaction& tx, const Hold& hold, int64_t holds_per
 // released before), kConflict (checked out).
 Result<Hold> release(SellingTransaction& tx, const std::string& hold_id, SystemTime now);
 
-// Turns a live hold into a paid order with its tickets, or answers with the order an earlier
+// Turns a live hold into a paid order with its tickets (the buyer emailed when the request says
+// notify), or answers with the order an earlier
 // attempt with the same idempotency key made (second = false). kUnprocessable if that key came
 // with another request; kGone if the hold expired (its stock goes back); kConflict if another
 // key paid it; refuseCheckout()'s refusal, the hold released, if its event is no longer on sale.
@@ -61,21 +62,30 @@ enum class Settlement {
 // that completes keeps its stock if its hold still has it, takes it again if it is still
 // there, and is otherwise refunded in full (a refund in the outbox) with the reason: money is
 // never kept without tickets. `ticket_codes`: one per ticket the payment's hold may need.
+// With `notify`, the buyer is emailed (the confirmation, or the refund).
 Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
-                          const std::vector<std::string>& ticket_codes, SystemTime now);
+                          const std::vector<std::string>& ticket_codes, SystemTime now,
+                          bool notify = false);
 
 // Cancels an order unless refuseCancellation() refuses it, judged on the order and its tickets
 // locked against a concurrent check-in: its tickets become void and their stock is available
 // again; what was paid online is refunded in full (a refund in the outbox). kNotFound for an
 // unknown code.
-Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now);
+// With `notify`, the buyer is emailed the refund or the cancellation.
+Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now,
+                     bool notify = false);
+
+// The buyer cancels an order before paying it: the payment ends `cancelled`, its stock goes
+// back, and its payment page is closed (an outbox message). kConflict unless it is pending.
+Result<Payment> cancelPayment(SellingTransaction& tx, const std::string& order_code, SystemTime now,
+                              bool notify = false);
 
 // Staff cancel one ticket of a paid order: it becomes void, its stock is available again and
 // its price, if paid online, is refunded (partially refunded, or refunded with the last one).
 // kNotFound for an unknown order or a ticket not of it; kGone if it is void already;
 // kOrderAdmitted if it was admitted; kConflict if the order is not paid.
 Result<Order> cancelTicket(SellingTransaction& tx, const std::string& order_code,
-                           const std::string& ticket_code, SystemTime now);
+                           const std::string& ticket_code, SystemTime now, bool notify = false);
 
 // Admits a ticket of `event` once; refuses, never consuming it, what refusedCheckIn() says, and
 // kNotFound for an unknown code.

@@ -45,6 +45,8 @@ std::string_view toString(PaymentStatus status) {
       return "paid";
     case PaymentStatus::kExpired:
       return "expired";
+    case PaymentStatus::kCancelled:
+      return "cancelled";
     case PaymentStatus::kRefunded:
       return "refunded";
   }
@@ -53,7 +55,7 @@ std::string_view toString(PaymentStatus status) {
 
 std::optional<PaymentStatus> parsePaymentStatus(std::string_view text) {
   for (auto s : {PaymentStatus::kPending, PaymentStatus::kPaid, PaymentStatus::kExpired,
-                 PaymentStatus::kRefunded}) {
+                 PaymentStatus::kCancelled, PaymentStatus::kRefunded}) {
     if (toString(s) == text) {
       return s;
     }

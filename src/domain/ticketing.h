@@ -57,7 +57,7 @@ struct Hold {
 // The payment of a basket taken online: the order exists as `pending_payment` until the
 // provider says the buyer paid; only then is it an order with tickets. A payment that ends
 // without money stays `expired`; one whose money came after its stock was gone is `refunded`.
-enum class PaymentStatus { kPending, kPaid, kExpired, kRefunded };
+enum class PaymentStatus { kPending, kPaid, kExpired, kCancelled, kRefunded };
 std::string_view toString(PaymentStatus status);
 std::optional<PaymentStatus> parsePaymentStatus(std::string_view text);
 
@@ -136,6 +136,7 @@ struct NewOrder {
   std::string provider = "box_office";
   std::vector<std::string> ticket_codes;  // one per ticket, enough for the hold's quantity
   SystemTime now;
+  bool notify = false;  // email the buyer (an outbox message with the order)
 };
 
 // What the selling rules need to know of an event at the moment they apply.

@@ -45,6 +45,9 @@ Order orderOf(const Payment& payment) {
     case PaymentStatus::kExpired:
       order.status = OrderStatus::kExpired;
       break;
+    case PaymentStatus::kCancelled:
+      order.status = OrderStatus::kCancelled;
+      break;
     case PaymentStatus::kRefunded:
       order.status = OrderStatus::kRefunded;
       order.refunded = payment.total;
@@ -249,6 +252,7 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
   order.name = request.name;
   order.secret = randomToken(128);
   order.now = now();
+  order.notify = notify_;
 
   order.code = makeOrderCode();
   // Without the hold, an earlier attempt with the same key may still have made the order:
@@ -391,8 +395,9 @@ Result<selling::Settlement> TicketingService::applyPaymentEvent(const PaymentEve
     }
   }
   const SystemTime at = now();
-  auto settled = write<selling::Settlement>(
-      scopeOf(hold), [&](SellingTransaction& tx) { return selling::settle(tx, event, codes, at); });
+  auto settled = write<selling::Settlement>(scopeOf(hold), [&](SellingTransaction& tx) {
+    return selling::settle(tx, event, codes, at, notify_);
+  });
   if (settled && observer_ != nullptr) {
     switch (*settled) {
       case selling::Settlement::kPaid:
@@ -458,7 +463,7 @@ Result<Order> TicketingService::cancelTicket(const std::string& order_code,
   }
   const SystemTime at = now();
   auto changed = write<Order>(WriteScope::ofOrder(order_code), [&](SellingTransaction& tx) {
-    return selling::cancelTicket(tx, order_code, ticket_code, at);
+    return selling::cancelTicket(tx, order_code, ticket_code, at, notify_);
   });
   if (changed && observer_ != nullptr && changed->provider != "box_office") {
     observer_->onRefund("ticket_cancelled");
@@ -488,10 +493,36 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   if (!order) {
     return order.error();
   }
+  if (order->status == OrderStatus::kPendingPayment) {
+    // Not paid yet: the payment is cancelled and its page closed.
+    auto payment = repository_.findPayment(code);
+    if (!payment) {
+      return notFound("no such order");
+    }
+    Hold hold;
+    hold.id = payment->hold_id;
+    hold.items = payment->items;
+    const SystemTime at = now();
+    auto cancelled = write<Payment>(scopeOf(hold), [&](SellingTransaction& tx) {
+      return selling::cancelPayment(tx, code, at, notify_);
+    });
+    if (!cancelled) {
+      return cancelled.error();
+    }
+    cancelled->items = payment->items;
+    if (observer_ != nullptr) {
+      observer_->onOrder("cancelled");
+    }
+    return orderOf(*cancelled);
+  }
+  if (order->status != OrderStatus::kPaid && order->status != OrderStatus::kPartiallyRefunded) {
+    return DomainError{
+        ErrorCode::kConflict, "the order is " + std::string(toString(order->status)), {}};
+  }
   // Judged again with the order locked: the rule refuses what a check-in made uncancellable.
   const SystemTime at = now();
   auto cancelled = write<Order>(WriteScope::ofOrder(code), [&](SellingTransaction& tx) {
-    return selling::cancel(tx, code, at);
+    return selling::cancel(tx, code, at, notify_);
   });
   if (cancelled && observer_ != nullptr) {
     observer_->onOrder("cancelled");

@@ -71,6 +71,9 @@ class TicketingService {
     provider_ = provider;
     payment_settings_ = std::move(settings);
   }
+  // Buyers are emailed (confirmations, refunds, cancellations) through the outbox. Before
+  // serving.
+  void setNotifications(bool notify) { notify_ = notify; }
 
   // `client`: who asks (an address), counted against SellingPolicy::holds_per_client; empty:
   // unknown, not limited. `queue_token`: the buyer's waiting-room token, needed when an event
@@ -137,6 +140,7 @@ class TicketingService {
   SellingPolicy policy_;
   SalesObserver* observer_;
   WaitingRoom* waiting_room_ = nullptr;
+  bool notify_ = false;
 };
 
 // A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).

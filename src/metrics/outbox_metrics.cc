@@ -22,15 +22,37 @@ OutboxMetrics::OutboxMetrics(prometheus::Registry& registry)
                 .Add({})) {
   auto& deliveries = prometheus::BuildCounter()
                          .Name("outbox_deliveries_total")
-                         .Help("Outbox delivery attempts by kind and result: delivered, failed "
-                               "(retried later), dead (given up on).")
+                         .Help(
+                             "Outbox delivery attempts by kind and result: delivered, failed "
+                             "(retried later), dead (given up on).")
                          .Register(registry);
-  for (auto kind : {outbox_kind::kRefund, outbox_kind::kOrderConfirmation,
-                    outbox_kind::kRefundNotice, outbox_kind::kCancellationNotice}) {
+  for (auto kind :
+       {outbox_kind::kRefund, outbox_kind::kExpireSession, outbox_kind::kOrderConfirmation,
+        outbox_kind::kRefundNotice, outbox_kind::kCancellationNotice}) {
     for (const char* result : {"delivered", "failed", "dead"}) {
       deliveries_[{std::string(kind), result}] =
           &deliveries.Add({{"kind", std::string(kind)}, {"result", result}});
     }
+  }
+  auto& sent = prometheus::BuildCounter()
+                   .Name("emails_sent_total")
+                   .Help("Emails to buyers accepted by the SMTP server, by kind.")
+                   .Register(registry);
+  auto& failed = prometheus::BuildCounter()
+                     .Name("emails_failed_total")
+                     .Help(
+                         "Attempts to send an email to a buyer that failed (retried from the "
+                         "outbox), by kind.")
+                     .Register(registry);
+  for (const char* kind : {"order_confirmation", "refund", "cancellation"}) {
+    emails_[{kind, true}] = &sent.Add({{"kind", kind}});
+    emails_[{kind, false}] = &failed.Add({{"kind", kind}});
+  }
+}
+
+void OutboxMetrics::onEmail(std::string_view kind, bool sent) {
+  if (auto it = emails_.find(std::make_pair(std::string(kind), sent)); it != emails_.end()) {
+    it->second->Increment();
   }
 }
 

@@ -17,4 +17,14 @@ class RefundDeliverer final : public OutboxDeliverer {
   PaymentProvider& provider_;
 };
 
+// Delivers outbox_kind::kExpireSession: the payment page of a cancelled order is closed.
+class SessionCloser final : public OutboxDeliverer {
+ public:
+  explicit SessionCloser(PaymentProvider& provider) : provider_(provider) {}
+  std::string deliver(const OutboxMessage& message) override;
+
+ private:
+  PaymentProvider& provider_;
+};
+
 }  // namespace tickets::payments

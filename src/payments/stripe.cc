@@ -153,6 +153,19 @@ Result<std::string> StripeProvider::refund(const std::string& payment_reference,
   return textOf(*answer, "id");
 }
 
+Result<bool> StripeProvider::expireSession(const std::string& session_id) {
+  auto answer = call(settings_, "POST", "/v1/checkout/sessions/" + session_id + "/expire", "", {});
+  if (answer) {
+    return true;
+  }
+  // Stripe refuses to expire a session that is no longer open: it cannot take money then
+  // either (a completed one's webhook settles it).
+  if (answer.error().detail.find("HTTP 400") != std::string::npos) {
+    return false;
+  }
+  return answer.error();
+}
+
 Result<PaymentEvent> verifyWebhook(std::string_view body, std::string_view signature_header,
                                    std::string_view secret, SystemTime now,
                                    std::chrono::seconds tolerance) {

@@ -9,8 +9,8 @@
 namespace tickets::payments {
 
 struct StripeSettings {
-  std::string secret_key;      // STRIPE_SECRET_KEY
-  std::string webhook_secret;  // STRIPE_WEBHOOK_SECRET
+  std::string secret_key;                           // STRIPE_SECRET_KEY
+  std::string webhook_secret;                       // STRIPE_WEBHOOK_SECRET
   std::string api_base = "https://api.stripe.com";  // STRIPE_API_BASE, no trailing slash
   std::chrono::milliseconds timeout{10000};
 };
@@ -26,6 +26,7 @@ class StripeProvider final : public PaymentProvider {
   Result<SessionStatus> session(const std::string& session_id) override;
   Result<std::string> refund(const std::string& payment_reference, const Money& amount,
                              const std::string& idempotency_key) override;
+  Result<bool> expireSession(const std::string& session_id) override;
 
  private:
   StripeSettings settings_;

@@ -92,10 +92,9 @@ class PaymentsApiTest : public ::testing::Test {
                       const Headers& headers = kJson) {
     Headers h = headers;
     h.emplace_back("Idempotency-Key", key);
-    return httpRequest(port(), "POST", "/api/checkout",
-                       R"({"basket_id":")" + basket_id +
-                           R"(","email":"ann@example.com","name":"Ann"})",
-                       h);
+    return httpRequest(
+        port(), "POST", "/api/checkout",
+        R"({"basket_id":")" + basket_id + R"(","email":"ann@example.com","name":"Ann"})", h);
   }
 
   json::object order(const std::string& code, const std::string& secret) {
@@ -206,13 +205,13 @@ TEST_F(PaymentsApiTest, AWebhookThatDoesNotVerifyChangesNothing) {
   event["data"].as_object()["object"].as_object()["payment_status"] = "paid";
   event["data"].as_object()["object"].as_object()["payment_intent"] = "pi_forged";
   for (const char* signature : {"bad", "stale"}) {
-    auto sent = stripe.control(
-        "POST", "/_double/send",
-        json::serialize(json::object{{"event", event}, {"signature", signature}}));
+    auto sent =
+        stripe.control("POST", "/_double/send",
+                       json::serialize(json::object{{"event", event}, {"signature", signature}}));
     EXPECT_EQ(sent.at("delivery").at("status").as_int64(), 401) << signature;
   }
-  auto unsigned_post = httpRequest(port(), "POST", "/api/payments/stripe/webhook",
-                                   json::serialize(event), kJson);
+  auto unsigned_post =
+      httpRequest(port(), "POST", "/api/payments/stripe/webhook", json::serialize(event), kJson);
   EXPECT_EQ(unsigned_post.status, 401);
   EXPECT_EQ(unsigned_post.header("content-type"), "application/problem+json");
   EXPECT_EQ(status(code, secret), "pending_payment");
@@ -257,8 +256,8 @@ TEST_F(PaymentsApiTest, ALatePaymentGetsTheStockIfLeftAndIsRefundedIfNot) {
   const auto all = refunds();
   const auto& refund = all[0].as_object();
   EXPECT_EQ(refund.at("amount").as_int64(), 2500);
-  EXPECT_EQ(refund.at("payment_intent"), after_all.at("event").at("data").at("object").at(
-                                             "payment_intent"));
+  EXPECT_EQ(refund.at("payment_intent"),
+            after_all.at("event").at("data").at("object").at("payment_intent"));
   EXPECT_EQ(metric(R"(refunds_total{reason="late_payment"})"), 1);
   EXPECT_EQ(metric(R"(payments_total{provider="stripe",result="refunded_late"})"), 1);
 }
@@ -304,7 +303,8 @@ TEST_F(PaymentsApiTest, ADoubleClickMakesOneSession) {
   auto rb = b.get();
   ASSERT_LT(ra.status, 300) << ra.body;
   ASSERT_LT(rb.status, 300) << rb.body;
-  EXPECT_EQ(json::parse(ra.body).at("order").at("code"), json::parse(rb.body).at("order").at("code"));
+  EXPECT_EQ(json::parse(ra.body).at("order").at("code"),
+            json::parse(rb.body).at("order").at("code"));
   EXPECT_EQ(json::parse(ra.body).at("order").at("payment_url"),
             json::parse(rb.body).at("order").at("payment_url"));
   EXPECT_EQ(stripe.control("GET", "/_double/sessions").at("data").as_array().size(), 1u);
@@ -329,10 +329,11 @@ TEST_F(PaymentsApiTest, PublicPricedCheckoutNeedsAProviderFreeAndStaffCheckoutsD
   ASSERT_EQ(free_order.status, 201) << free_order.body;
   EXPECT_EQ(json::parse(free_order.body).at("order").at("tickets").as_array().size(), 1u);
   // A credential that does not verify is refused, never taken for a buyer.
-  EXPECT_EQ(checkout(basket(priced, 1), "bad-token", {{"Content-Type", "application/json"},
-                                                       {"Authorization", "Bearer wrong-token-0000"}})
-                .status,
-            401);
+  EXPECT_EQ(
+      checkout(basket(priced, 1), "bad-token",
+               {{"Content-Type", "application/json"}, {"Authorization", "Bearer wrong-token-0000"}})
+          .status,
+      401);
   // Webhooks without a provider: 503.
   EXPECT_EQ(httpRequest(port(), "POST", "/api/payments/stripe/webhook", "{}", kJson).status, 503);
 }
@@ -350,9 +351,8 @@ TEST_F(PaymentsApiTest, CancellingRefundsThroughTheOutboxAndStaffRefundOneTicket
   const std::string ticket(paid.at("tickets").as_array()[0].at("code").as_string());
 
   // Staff cancel one ticket: 25.00 back, its stock too.
-  auto partial = httpRequest(port(), "POST",
-                             "/api/admin/orders/" + code + "/tickets/" + ticket + "/cancel", "",
-                             kAdmin);
+  auto partial = httpRequest(
+      port(), "POST", "/api/admin/orders/" + code + "/tickets/" + ticket + "/cancel", "", kAdmin);
   ASSERT_EQ(partial.status, 200) << partial.body;
   EXPECT_EQ(json::parse(partial.body).at("order").at("status").as_string(), "partially_refunded");
   EXPECT_EQ(json::parse(partial.body).at("order").at("refunded").as_int64(), 2500);

@@ -1,7 +1,7 @@
 #include "support/stripe_double.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -23,8 +23,8 @@ namespace tickets::test {
 
 StripeDouble::StripeDouble() {
   const std::string port_file = dir_.path() + "/port";
-  std::vector<std::string> args = {"python3", STRIPE_DOUBLE_PY, "--port", "0", "--port-file",
-                                   port_file};
+  std::vector<std::string> args = {"python3", STRIPE_DOUBLE_PY, "--port",
+                                   "0",       "--port-file",    port_file};
   std::vector<char*> argv;
   for (auto& a : args) {
     argv.push_back(a.data());

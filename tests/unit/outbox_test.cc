@@ -153,11 +153,11 @@ TEST(OutboxDispatcher, RetriesWithExponentialBackoffThenDeadLetters) {
   refunds.failing = true;
   RecordingObserver observer;
   std::vector<std::string> logged;
-  OutboxDispatcher dispatcher(repository, clock, &observer,
-                              [&](const OutboxMessage& m, const std::string& error, bool dead) {
-                                logged.push_back(std::to_string(m.attempts) + ":" + error +
-                                                 (dead ? ":dead" : ""));
-                              });
+  OutboxDispatcher dispatcher(
+      repository, clock, &observer,
+      [&](const OutboxMessage& m, const std::string& error, bool dead) {
+        logged.push_back(std::to_string(m.attempts) + ":" + error + (dead ? ":dead" : ""));
+      });
   dispatcher.addDeliverer(outbox_kind::kRefund, refunds);
   const int64_t id = repository.add(std::string(outbox_kind::kRefund), secondsOf(clock));
   for (int attempt = 1; attempt <= OutboxDispatcher::kMaxAttempts; ++attempt) {

@@ -1,8 +1,8 @@
-#include "api/qr_svg.h"
+#include "documents/qr.h"
 
 #include <gtest/gtest.h>
 
-namespace tickets::api {
+namespace tickets::documents {
 namespace {
 
 TEST(QrSvg, DrawsAVersion2SymbolWithQuietZoneAndFinderPatterns) {
@@ -24,4 +24,4 @@ TEST(QrSvg, DrawsAVersion2SymbolWithQuietZoneAndFinderPatterns) {
 TEST(QrSvg, DifferentCodesDrawDifferently) { EXPECT_NE(qrSvg("code-one"), qrSvg("code-two")); }
 
 }  // namespace
-}  // namespace tickets::api
+}  // namespace tickets::documents

@@ -51,18 +51,19 @@ TEST(StripeWebhook, AnySignatureThatDoesNotVerifyIsRefused) {
     auto r = verifyWebhook(signed_body, header, kSecret, kNow);
     return !r && r.error().code == ErrorCode::kBadSignature;
   };
-  EXPECT_TRUE(refused(sign(body, kT, "whsec_other"), body));          // another secret
-  EXPECT_TRUE(refused(sign(body, kT), body + " "));                     // the body changed
-  EXPECT_TRUE(refused(sign(body, kT - 301), body));                     // too old
-  EXPECT_TRUE(refused(sign(body, kT + 301), body));                     // from the future
-  EXPECT_TRUE(refused("", body));                                       // none
+  EXPECT_TRUE(refused(sign(body, kT, "whsec_other"), body));  // another secret
+  EXPECT_TRUE(refused(sign(body, kT), body + " "));           // the body changed
+  EXPECT_TRUE(refused(sign(body, kT - 301), body));           // too old
+  EXPECT_TRUE(refused(sign(body, kT + 301), body));           // from the future
+  EXPECT_TRUE(refused("", body));                             // none
   EXPECT_TRUE(refused("v1=" + sign(body, kT).substr(sign(body, kT).find("v1=") + 3), body));
-  EXPECT_TRUE(refused("t=abc,v1=00", body));                            // malformed time
-  EXPECT_FALSE(verifyWebhook(body, sign(body, kT), "", kNow));          // no secret configured
+  EXPECT_TRUE(refused("t=abc,v1=00", body));                    // malformed time
+  EXPECT_FALSE(verifyWebhook(body, sign(body, kT), "", kNow));  // no secret configured
   // Stripe may send several v1 signatures while a secret rolls: one that verifies is enough.
   EXPECT_TRUE(verifyWebhook(body, sign(body, kT) + ",v1=deadbeef", kSecret, kNow));
-  EXPECT_TRUE(verifyWebhook(body, "t=" + std::to_string(kT) + ",v1=deadbeef," +
-                                      sign(body, kT).substr(sign(body, kT).find("v1=")),
+  EXPECT_TRUE(verifyWebhook(body,
+                            "t=" + std::to_string(kT) + ",v1=deadbeef," +
+                                sign(body, kT).substr(sign(body, kT).find("v1=")),
                             kSecret, kNow));
 }
 

@@ -177,7 +177,7 @@ CREATE TABLE payments (
   request_fingerprint text        NOT NULL,
   provider            text        NOT NULL,
   status              text        NOT NULL
-                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'refunded')),
+                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'cancelled', 'refunded')),
   email               text        NOT NULL,
   name                text        NOT NULL,
   total               bigint      NOT NULL CHECK (total >= 0),

@@ -182,7 +182,7 @@ CREATE TABLE payments (
   request_fingerprint TEXT    NOT NULL,
   provider            TEXT    NOT NULL,
   status              TEXT    NOT NULL
-                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'refunded')),
+                      CHECK (status IN ('pending_payment', 'paid', 'expired', 'cancelled', 'refunded')),
   email               TEXT    NOT NULL,
   name                TEXT    NOT NULL,
   total               INTEGER NOT NULL CHECK (total >= 0),

@@ -12,9 +12,9 @@ using sql::fromUnix;
 using sql::optionalTime;
 using sql::unixSeconds;
 
-#define TICKETS_OUTBOX_COLUMNS                                                            \
-  "id, kind, aggregate, payload, extract(epoch FROM created_at)::bigint, attempts, "      \
-  "extract(epoch FROM next_attempt_at)::bigint, last_error, "                             \
+#define TICKETS_OUTBOX_COLUMNS                                                       \
+  "id, kind, aggregate, payload, extract(epoch FROM created_at)::bigint, attempts, " \
+  "extract(epoch FROM next_attempt_at)::bigint, last_error, "                        \
   "extract(epoch FROM delivered_at)::bigint, extract(epoch FROM dead_at)::bigint"
 
 OutboxMessage messageOf(const pg::Result& r, int row) {
@@ -41,14 +41,14 @@ class PostgresDatabase::Outbox final : public OutboxRepository {
   std::vector<OutboxMessage> claimDue(SystemTime now, std::chrono::seconds lease,
                                       int64_t limit) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) {
-      auto r = conn.execute(
-          "outbox_claim",
-          "UPDATE outbox o SET attempts = o.attempts + 1, "
-          "next_attempt_at = to_timestamp($2::bigint) FROM (SELECT id FROM outbox "
-          "WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= "
-          "to_timestamp($1::bigint) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due "
-          "WHERE o.id = due.id RETURNING o." TICKETS_OUTBOX_COLUMNS,
-          {param(unixSeconds(now)), param(unixSeconds(now + lease)), param(limit)});
+      auto r =
+          conn.execute("outbox_claim",
+                       "UPDATE outbox o SET attempts = o.attempts + 1, "
+                       "next_attempt_at = to_timestamp($2::bigint) FROM (SELECT id FROM outbox "
+                       "WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= "
+                       "to_timestamp($1::bigint) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due "
+                       "WHERE o.id = due.id RETURNING o." TICKETS_OUTBOX_COLUMNS,
+                       {param(unixSeconds(now)), param(unixSeconds(now + lease)), param(limit)});
       tx.commit();
       std::vector<OutboxMessage> due;
       for (int row = 0; row < r.rows(); ++row) {
@@ -91,8 +91,7 @@ class PostgresDatabase::Outbox final : public OutboxRepository {
           "extract(epoch FROM min(created_at) FILTER (WHERE dead_at IS NULL))::bigint, "
           "count(*) FILTER (WHERE dead_at IS NOT NULL) FROM outbox WHERE delivered_at IS NULL",
           {});
-      return OutboxStats{r.integer(0, 0), optionalTime(r.optionalInteger(0, 1)),
-                         r.integer(0, 2)};
+      return OutboxStats{r.integer(0, 0), optionalTime(r.optionalInteger(0, 1)), r.integer(0, 2)};
     });
   }
 

@@ -34,28 +34,27 @@ OutboxMessage messageOf(Query& q) {
 
 std::vector<OutboxMessage> SqliteOutbox::claimDue(SystemTime now, std::chrono::seconds lease,
                                                   int64_t limit) {
-  return writer_.run<std::vector<OutboxMessage>>(
-      0, {}, [&](Connection& conn, WriteUnit& tx) {
-        std::vector<OutboxMessage> due;
-        {
-          Query q(conn.prepare(std::string("SELECT ") + kColumns +
-                               " FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL "
-                               "AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"));
-          q.bind(1, unixSeconds(now)).bind(2, limit);
-          while (q.step()) {
-            due.push_back(messageOf(q));
-          }
-        }
-        for (auto& m : due) {
-          Query q(conn.prepare(
-              "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1"));
-          q.bind(1, m.id).bind(2, unixSeconds(now + lease));
-          q.run();
-          m.attempts += 1;
-        }
-        tx.commit();
-        return due;
-      });
+  return writer_.run<std::vector<OutboxMessage>>(0, {}, [&](Connection& conn, WriteUnit& tx) {
+    std::vector<OutboxMessage> due;
+    {
+      Query q(conn.prepare(std::string("SELECT ") + kColumns +
+                           " FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL "
+                           "AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"));
+      q.bind(1, unixSeconds(now)).bind(2, limit);
+      while (q.step()) {
+        due.push_back(messageOf(q));
+      }
+    }
+    for (auto& m : due) {
+      Query q(conn.prepare(
+          "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1"));
+      q.bind(1, m.id).bind(2, unixSeconds(now + lease));
+      q.run();
+      m.attempts += 1;
+    }
+    tx.commit();
+    return due;
+  });
 }
 
 void SqliteOutbox::markDelivered(int64_t id, SystemTime now) {
@@ -87,11 +86,11 @@ void SqliteOutbox::markFailed(int64_t id, SystemTime now, SystemTime retry_at,
 
 OutboxStats SqliteOutbox::stats() {
   auto conn = acquire_();
-  Query q(conn->prepare(
-      "SELECT count(*) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL), "
-      "min(created_at) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL), "
-      "count(*) FILTER (WHERE dead_at IS NOT NULL) FROM outbox "
-      "WHERE delivered_at IS NULL"));
+  Query q(
+      conn->prepare("SELECT count(*) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL), "
+                    "min(created_at) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL), "
+                    "count(*) FILTER (WHERE dead_at IS NOT NULL) FROM outbox "
+                    "WHERE delivered_at IS NULL"));
   q.step();
   return OutboxStats{q.getInt(0), optionalTime(q.getOptionalInt(1)), q.getInt(2)};
 }
@@ -114,9 +113,9 @@ std::vector<OutboxMessage> SqliteOutbox::list(OutboxState state, int64_t limit) 
 
 bool SqliteOutbox::retry(int64_t id, SystemTime now) {
   return writer_.run<bool>(0, {}, [&](Connection& conn, WriteUnit& tx) {
-    Query q(conn.prepare(
-        "UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ?2 "
-        "WHERE id = ?1 AND dead_at IS NOT NULL AND delivered_at IS NULL"));
+    Query q(
+        conn.prepare("UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ?2 "
+                     "WHERE id = ?1 AND dead_at IS NOT NULL AND delivered_at IS NULL"));
     q.bind(1, id).bind(2, unixSeconds(now));
     q.run();
     const bool changed = conn.changes() == 1;

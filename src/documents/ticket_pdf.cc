@@ -1,14 +1,14 @@
-#include "api/ticket_pdf.h"
+#include "documents/ticket_pdf.h"
 
 #include <hpdf.h>
 
 #include <memory>
 #include <stdexcept>
 
-#include "api/qr_svg.h"
 #include "common/time.h"
+#include "documents/qr.h"
 
-namespace tickets::api {
+namespace tickets::documents {
 namespace {
 
 // What the standard fonts can print: UTF-8 to Windows-1252, '?' for the rest.
@@ -209,4 +209,4 @@ std::string ticketsPdf(const Order& order, const std::map<EventId, EventDetail>&
   return pdf.bytes();
 }
 
-}  // namespace tickets::api
+}  // namespace tickets::documents

@@ -6,7 +6,7 @@
 #include "domain/catalogue.h"
 #include "domain/ticketing.h"
 
-namespace tickets::api {
+namespace tickets::documents {
 
 // The order's tickets as a PDF, one A6 page each: the event, its venue and local start time,
 // the ticket type, a QR code of the ticket's code drawn as vector squares (sharp at any print
@@ -16,4 +16,4 @@ namespace tickets::api {
 // Throws std::runtime_error if the PDF library fails.
 std::string ticketsPdf(const Order& order, const std::map<EventId, EventDetail>& events);
 
-}  // namespace tickets::api
+}  // namespace tickets::documents

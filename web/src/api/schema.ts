@@ -124,7 +124,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an order: its tickets void, its stock back, what was paid online refunded
-         * @description A paid (or partially refunded) order only. What was paid online is refunded in full through the payment provider (the order becomes `refunded`); a box-office order becomes `cancelled`. Refused with 409 once a ticket of it was admitted (`order-admitted`), its event has started (`event-started`), or it is no longer paid (`conflict`). No request body is read.
+         * @description An order pending payment is cancelled before it is paid: its stock goes back and its payment page is closed (a payment that completes all the same is refunded in full). A paid (or partially refunded) order: what was paid online is refunded in full through the payment provider (the order becomes `refunded`); a box-office order becomes `cancelled`. Refused with 409 once a ticket of it was admitted (`order-admitted`), its event has started (`event-started`), or it is no longer paid (`conflict`). No request body is read.
          */
         post: operations["cancelOrder"];
         delete?: never;

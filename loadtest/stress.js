@@ -12,8 +12,8 @@
 // Buy an event with free ticket types (EVENT_ID): its checkouts are paid at once. A priced
 // ticket bought by the public is handed over to the payment provider (pending_payment): each
 // checkout creates a Stripe Checkout Session, so past Stripe's rate limit the checkouts answer
-// 503 payment-provider-unavailable (payment_provider_unavailable) and the test measures Stripe,
-// and every pending order holds its stock for up to 30 minutes.
+// 503 payment-provider-unavailable (payment_provider_unavailable) and the test measures Stripe
+// (with CANCEL_ORDERS, each pending order is cancelled, which closes its payment page too).
 //
 //   k6 run -e BASE_URL=http://<ALB_DNS> -e PEAK_RATE=400 -e THINK_TIME=0.5 -e EVENT_ID=<free event> loadtest/stress.js
 import { CHECKOUT_THRESHOLDS, SLO_THRESHOLDS, SUMMARY_TREND_STATS, envDuration, envNumber } from "./lib/config.js";

@@ -214,14 +214,20 @@ buys pending_payment soak.js
 buys pending_payment onsale.js ADMIN_TOKEN="$token" EVENT_ID=1 ADMIT_PER_MINUTE=600 POW_DIFFICULTY=8
 buys paid onsale.js ADMIN_TOKEN="$token" EVENT_ID="$free" ADMIT_PER_MINUTE=600
 
-# The journeys handed each pending order over to the payment provider and never paid: one
-# Checkout Session per pending_payment purchase at the double, every one of them still open.
-sessions=$(curl -fsS "$double/_double/sessions" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{
-  const all=JSON.parse(s).data; console.log(all.length, all.filter((x)=>x.status==="open"&&x.payment_status==="unpaid").length)})')
-if [[ $sessions == "$pending_total $pending_total" ]] && ((pending_total > 0)); then
-  pass "the Stripe test double holds $pending_total Checkout Sessions, one per pending purchase, all open and unpaid"
+# The journeys handed each pending order over to the payment provider, never paid, and
+# cancelled it: one Checkout Session per pending_payment purchase at the double, none paid, each
+# closed (expired) by ticketsd's outbox within seconds of its order's cancellation.
+sessions=""
+for _ in $(seq 1 30); do
+  sessions=$(curl -fsS "$double/_double/sessions" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{
+    const all=JSON.parse(s).data; console.log(all.length, all.filter((x)=>x.payment_status==="unpaid").length, all.filter((x)=>x.status==="expired").length)})')
+  [[ $sessions == "$pending_total $pending_total $pending_total" ]] && break
+  sleep 0.5
+done
+if [[ $sessions == "$pending_total $pending_total $pending_total" ]] && ((pending_total > 0)); then
+  pass "the Stripe test double holds $pending_total Checkout Sessions, one per pending purchase, none paid, each closed when its order was cancelled"
 else
-  fail "Checkout Sessions at the double (all, open and unpaid): '$sessions', wanted $pending_total of each"
+  fail "Checkout Sessions at the double (all, unpaid, closed): '$sessions', wanted $pending_total of each"
 fi
 
 # The Helm chart's Job mounts ConfigMap keys flat (kubectl create configmap --from-file=loadtest/

@@ -223,8 +223,8 @@ export function buy(eventId, how = {}) {
     //   with its tickets;
     // - "pending_payment": a priced basket bought by the public, handed over to the payment
     //   provider (Stripe Checkout) at `payment_url`, no tickets until the provider says it was
-    //   paid. The journey stops there: it never pays, so nothing is charged; the basket's stock
-    //   stays held until the payment page expires (at most 30 minutes) and then returns.
+    //   paid. The journey never pays, so nothing is charged; with CANCEL_ORDERS it cancels the
+    //   order, which gives the stock back and closes the payment page.
     // A 503 payments-not-configured is the target's configuration (no STRIPE_SECRET_KEY), not
     // load: a failed check, payments_not_configured (whose threshold stops the run) and a
     // message saying so, strict or not.
@@ -265,9 +265,10 @@ export function buy(eventId, how = {}) {
     if (pending) pendingPayments.add(1);
     purchaseDuration.add(busy);
 
-    // Only a paid order can be cancelled; a pending one gives its stock back when its payment
-    // page expires.
-    if (CANCEL_ORDERS && !pending) {
+    // Cancelled, paid or pending: a paid free or box-office order is cancelled; a pending one
+    // is cancelled before it is paid, which gives its stock back and closes its payment page
+    // (so long runs neither sell out nor leave payment pages open).
+    if (CANCEL_ORDERS) {
       pause();
       const cancelled = api.cancelOrder(order.code, secret);
       check(cancelled.res, {

@@ -36,8 +36,8 @@ void addPart(curl_mime* mime, const MailPart& part, bool inline_part) {
   curl_mime_data(p, part.data.data(), part.data.size());
   curl_mime_type(p, part.content_type.c_str());
   curl_mime_encoder(p, "base64");
-  std::string disposition = std::string(inline_part ? "inline" : "attachment") +
-                            "; filename=\"" + part.filename + "\"";
+  std::string disposition =
+      std::string(inline_part ? "inline" : "attachment") + "; filename=\"" + part.filename + "\"";
   curl_slist* headers = curl_slist_append(nullptr, ("Content-Disposition: " + disposition).c_str());
   if (!part.content_id.empty()) {
     headers = curl_slist_append(headers, ("Content-ID: <" + part.content_id + ">").c_str());
@@ -176,7 +176,8 @@ std::string SmtpSender::send(const MailMessage& message) const {
   if (rc != CURLE_OK) {
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    return std::string(curl_easy_strerror(rc)) + (code != 0 ? " (SMTP " + std::to_string(code) + ")" : "");
+    return std::string(curl_easy_strerror(rc)) +
+           (code != 0 ? " (SMTP " + std::to_string(code) + ")" : "");
   }
   return "";
 }

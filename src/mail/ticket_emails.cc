@@ -142,8 +142,7 @@ std::string messageId(const OutboxMessage& m, const std::string& base) {
 
 }  // namespace
 
-std::string calendar(const Order& order, const std::map<EventId, Event>& events,
-                     SystemTime stamp) {
+std::string calendar(const Order& order, const std::map<EventId, Event>& events, SystemTime stamp) {
   std::string ics = icsLine("BEGIN:VCALENDAR") + icsLine("VERSION:2.0") +
                     icsLine("PRODID:-//tickets//ticketsd//EN") + icsLine("METHOD:PUBLISH");
   for (const Event* event : eventsOf(order, events)) {
@@ -192,14 +191,14 @@ MailMessage orderConfirmation(const Order& order, const std::map<EventId, Event>
       const std::string cid = "ticket-" + std::to_string(n) + "." + order.code + "@tickets";
       text += "  " + type + ": ticket " + ticket.code + "\n";
       body += "<p>" + html(type) + "<br><img src=\"cid:" + cid + "\" alt=\"QR code of ticket " +
-              html(ticket.code) + "\" width=\"222\" height=\"222\"><br><code>" +
-              html(ticket.code) + "</code></p>";
+              html(ticket.code) + "\" width=\"222\" height=\"222\"><br><code>" + html(ticket.code) +
+              "</code></p>";
       auto png = documents::qrPng(ticket.code);
       if (!png) {
         throw std::runtime_error("a ticket code could not be drawn as a QR code");
       }
-      m.inline_parts.push_back(MailPart{"image/png", "ticket-" + std::to_string(n) + ".png", cid,
-                                        std::move(*png)});
+      m.inline_parts.push_back(
+          MailPart{"image/png", "ticket-" + std::to_string(n) + ".png", cid, std::move(*png)});
     }
   }
   text += "\nTotal: " + money(order.total) +
@@ -233,14 +232,14 @@ MailMessage refundNotice(const Order& order, const Money& amount,
            "\nThe money reaches your account within a few working days, depending on your "
            "bank.\nCancelled tickets are no longer valid.\n\nYour order: " +
            orderLink(order, public_base_url) + "\n";
-  m.html = htmlPage("<p>Hello " + html(order.name) + ",</p><p>We are refunding <b>" +
-                    html(money(amount)) + "</b> of your order <b>" + html(order.code) + "</b> (" +
-                    html(eventsTitle(order, events)) + "). " + html(why) +
-                    "</p><p>The money reaches your account within a few working days, depending "
-                    "on your bank. Cancelled tickets are no longer valid.</p><p>Your order: <a "
-                    "href=\"" +
-                    html(orderLink(order, public_base_url)) + "\">" + html(order.code) +
-                    "</a></p>");
+  m.html =
+      htmlPage("<p>Hello " + html(order.name) + ",</p><p>We are refunding <b>" +
+               html(money(amount)) + "</b> of your order <b>" + html(order.code) + "</b> (" +
+               html(eventsTitle(order, events)) + "). " + html(why) +
+               "</p><p>The money reaches your account within a few working days, depending "
+               "on your bank. Cancelled tickets are no longer valid.</p><p>Your order: <a "
+               "href=\"" +
+               html(orderLink(order, public_base_url)) + "\">" + html(order.code) + "</a></p>");
   return m;
 }
 
@@ -250,17 +249,17 @@ MailMessage cancellationNotice(const Order& order, const std::map<EventId, Event
   m.to = order.email;
   const bool whole = order.validTickets() == 0;
   m.subject = std::string(whole ? "Order " : "Tickets of order ") + order.code + " cancelled";
-  const std::string what = whole ? "Your order " + order.code + " has been cancelled"
-                                 : "Some tickets of your order " + order.code +
-                                       " have been cancelled";
+  const std::string what =
+      whole ? "Your order " + order.code + " has been cancelled"
+            : "Some tickets of your order " + order.code + " have been cancelled";
   m.text = "Hello " + order.name + ",\n\n" + what + " (" + eventsTitle(order, events) +
            "). Cancelled tickets are no longer valid.\n\nYour order: " +
            orderLink(order, public_base_url) + "\n";
-  m.html = htmlPage("<p>Hello " + html(order.name) + ",</p><p>" + html(what) + " (" +
-                    html(eventsTitle(order, events)) +
-                    "). Cancelled tickets are no longer valid.</p><p>Your order: <a href=\"" +
-                    html(orderLink(order, public_base_url)) + "\">" + html(order.code) +
-                    "</a></p>");
+  m.html =
+      htmlPage("<p>Hello " + html(order.name) + ",</p><p>" + html(what) + " (" +
+               html(eventsTitle(order, events)) +
+               "). Cancelled tickets are no longer valid.</p><p>Your order: <a href=\"" +
+               html(orderLink(order, public_base_url)) + "\">" + html(order.code) + "</a></p>");
   return m;
 }
 

@@ -25,8 +25,7 @@ MailMessage cancellationNotice(const Order& order, const std::map<EventId, Event
                                const std::string& public_base_url);
 
 // The events as an iCalendar (RFC 5545) file: one VEVENT each, times in UTC, lines folded.
-std::string calendar(const Order& order, const std::map<EventId, Event>& events,
-                     SystemTime stamp);
+std::string calendar(const Order& order, const std::map<EventId, Event>& events, SystemTime stamp);
 
 // Delivers the outbox's email messages (outbox_kind::kOrderConfirmation, kRefundNotice,
 // kCancellationNotice) through SMTP, composed from the order as it is when sent. The Message-ID

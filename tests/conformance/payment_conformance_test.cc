@@ -105,12 +105,14 @@ class PaymentTest : public ::testing::TestWithParam<std::string> {
     return order.payment_url.substr(order.payment_url.rfind('/') + 1);
   }
   PaymentEvent paid(const Order& order, const std::string& id) {
-    return PaymentEvent{id, PaymentEvent::Kind::kPaid, "checkout.session.completed",
-                        sessionOf(order), order.code, "pi_" + order.code};
+    return PaymentEvent{
+        id,         PaymentEvent::Kind::kPaid, "checkout.session.completed", sessionOf(order),
+        order.code, "pi_" + order.code};
   }
   PaymentEvent expired(const Order& order, const std::string& id) {
-    return PaymentEvent{id, PaymentEvent::Kind::kExpired, "checkout.session.expired",
-                        sessionOf(order), order.code, ""};
+    return PaymentEvent{
+        id, PaymentEvent::Kind::kExpired, "checkout.session.expired", sessionOf(order), order.code,
+        ""};
   }
   EventStats stats() { return service->stats(event).value(); }
   Order current(const Order& order) { return service->getOrder(order.code, order.secret).value(); }

@@ -25,6 +25,40 @@ async function until(check, what, ms = 10000) {
 }
 
 /**
+ * 6c: the buyer leaves the payment page unpaid and cancels the order: nothing charged, the
+ * tickets back on sale, and the payment page closed (the double's session expired by ticketsd's
+ * outbox).
+ */
+export async function cancelBeforePaying({ base, api, stripe }, results) {
+  const event = await createEvent(api, { name: 'Second Thoughts Night', capacity: 10, price: 2500 });
+  await withBrowser({}, results, async (page) => {
+    await page.goto(`${base}/events/${event.id}`);
+    await page.getByLabel('Number of “Standing” tickets').selectOption('2');
+    await page.getByRole('button', { name: 'Reserve tickets' }).click();
+    await page.waitForURL(/\/checkout$/);
+    await page.getByLabel('Full name').fill('Second Thoughts');
+    await page.getByLabel('Email').fill('second@example.com');
+    await page.getByRole('button', { name: /Buy now for €50\.00/ }).click();
+    const code = await onPaymentPage(page, base, stripe, 'Cancel');
+    const secret = await page.evaluate((code) => localStorage.getItem(`tickets.order.${code}`), code);
+    const { order } = await orderOf(api, { code, secret });
+    assert(order.status === 'pending_payment', `pending: ${JSON.stringify(order)}`);
+    await availableComesTo(api, event, 8, 'held while pending');
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    await page.getByText('Cancel this order before paying? Its tickets are released and nothing is charged.').waitFor();
+    await page.getByRole('group').getByRole('button', { name: 'Cancel order' }).click();
+    await page.getByText('The order is cancelled before it was paid: nothing was charged.').waitFor();
+    const after = (await orderOf(api, { code, secret })).order;
+    assert(after.status === 'cancelled' && after.refunded === 0, `cancelled, nothing refunded: ${JSON.stringify(after)}`);
+    await availableComesTo(api, event, 10, 'released when cancelled');
+    const session = sessionOf(order);
+    await until(async () => (await stripe.call('GET', `/_double/sessions/${session}`)).status === 'expired', 'the payment page closed at the provider');
+    assert((await page.getByRole('link', { name: 'Pay now' }).count()) === 0, 'nothing left to pay');
+    await checkPage(page, 'order-cancelled-unpaid', results);
+  });
+}
+
+/**
  * 6a: the buyer cancels on the payment page: back at the order, pending, told that the payment
  * was not completed and offered "Pay now" (the order's payment_url), also in German; paying
  * there issues the tickets.
@@ -51,7 +85,7 @@ export async function payLater({ base, api, stripe }, results) {
     const payNow = page.getByRole('link', { name: 'Pay now' });
     assert((await payNow.getAttribute('href')) === order.payment_url, `"Pay now" goes to the payment page: ${await payNow.getAttribute('href')}`);
     assert((await page.getByRole('img', { name: /QR code/ }).count()) === 0, 'no tickets before the payment');
-    assert((await page.getByRole('button', { name: 'Cancel order' }).count()) === 0, 'nothing to cancel before the payment');
+    assert((await page.getByRole('button', { name: 'Cancel order' }).count()) === 1, 'the order may be cancelled before it is paid');
     await checkPage(page, 'order-payment-cancelled', results);
     await page.getByRole('button', { name: 'Deutsch' }).click();
     await news(page).getByText(/^Ihre Zahlung wurde nicht abgeschlossen, es wurde nichts berechnet\./).waitFor();

@@ -3,7 +3,7 @@
 // Usage: node tests/run.mjs <path to ticketsd>   (or env TICKETSD)
 import { existsSync } from 'node:fs';
 import { buyerBuysTwo, door, eventList, expiredBasket, organiser, soldOut } from './journeys.mjs';
-import { buyerRefund, payLater, paymentsOff, pendingOrders } from './payments.mjs';
+import { buyerRefund, cancelBeforePaying, payLater, paymentsOff, pendingOrders } from './payments.mjs';
 import { serving } from './serving.mjs';
 import { killAll, startStack } from './stack.mjs';
 import { buyerWaits, organiserQueue, sellingPathBusy } from './waiting-room.mjs';
@@ -61,6 +61,7 @@ try {
   await run('a buyer meets the waiting room, keeps the place over a reload, is admitted and buys with the token once', buyerWaits, main);
   await run('an organiser runs the waiting room and sees its figures; a buyer joins with a proof of work found in a worker', organiserQueue, main);
   await run('a buyer cancels on the payment page, is back at the pending order and pays with "Pay now"', payLater, main);
+  await run('a buyer cancels an order before paying it: nothing charged, tickets released, the payment page closed', cancelBeforePaying, main);
   await run('a pending order is read until the webhook pays it; expired and late-refunded orders are explained', pendingOrders, main);
   await run('a buyer cancels an order paid online, sees it refunded, and the refund reaches the provider', buyerRefund, main);
   await run('a shop without online payment explains it at checkout', paymentsOff, offline);

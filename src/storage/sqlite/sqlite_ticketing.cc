@@ -90,6 +90,20 @@ bool holdStock(Connection& conn, TicketTypeId type, int64_t quantity) {
   return conn.changes() == 1;
 }
 
+// Holds every item's quantity, all or nothing: the first ticket type short of stock, with nothing
+// changed, or nullopt once all is held.
+std::optional<TicketTypeId> holdAll(Connection& conn, const std::vector<HoldItem>& items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!holdStock(conn, items[i].ticket_type_id, items[i].quantity)) {
+      for (size_t j = 0; j < i; ++j) {  // what the others took goes back
+        holdStock(conn, items[j].ticket_type_id, -items[j].quantity);
+      }
+      return items[i].ticket_type_id;
+    }
+  }
+  return std::nullopt;
+}
+
 int64_t availableOf(Connection& conn, TicketTypeId id) {
   Query q(conn.prepare("SELECT max(capacity - sold - held, 0) FROM ticket_types WHERE id = ?1"));
   q.bind(1, id);
@@ -278,13 +292,8 @@ class Transaction final : public SellingTransaction {
   }
 
   bool retakeStock(const Hold& hold, SystemTime expires_at) override {
-    for (size_t i = 0; i < hold.items.size(); ++i) {
-      if (!holdStock(conn_, hold.items[i].ticket_type_id, hold.items[i].quantity)) {
-        for (size_t j = 0; j < i; ++j) {  // what the others took goes back
-          holdStock(conn_, hold.items[j].ticket_type_id, -hold.items[j].quantity);
-        }
-        return false;
-      }
+    if (holdAll(conn_, hold.items)) {
+      return false;
     }
     Query q(conn_.prepare("UPDATE holds SET status = 'active', expires_at = ?2 WHERE id = ?1"));
     q.bind(1, hold.id).bind(2, unixSeconds(expires_at));
@@ -350,13 +359,8 @@ class Transaction final : public SellingTransaction {
   }
 
   std::optional<TicketTypeId> takeStock(const Hold& hold) override {
-    for (size_t i = 0; i < hold.items.size(); ++i) {
-      if (!holdStock(conn_, hold.items[i].ticket_type_id, hold.items[i].quantity)) {
-        for (size_t j = 0; j < i; ++j) {  // what the others took goes back
-          holdStock(conn_, hold.items[j].ticket_type_id, -hold.items[j].quantity);
-        }
-        return hold.items[i].ticket_type_id;
-      }
+    if (auto short_type = holdAll(conn_, hold.items)) {
+      return short_type;
     }
     {
       Query q(

@@ -147,7 +147,10 @@ export function OrderPage({ code }: { code: string }) {
   const timeUp = pending && Number.isFinite(expiresAt) && now >= expiresAt;
   const canPay = pending && !timeUp && !!order.payment_url && returned !== 'done';
   const deadline = order.payment_expires_at ? time(lang, order.payment_expires_at) : '';
-  const cancellable = order.status === 'paid' || order.status === 'partially_refunded';
+  // A pending order may be cancelled before it is paid (its tickets released, its payment page
+  // closed), unless the buyer has just paid and the tickets are on their way.
+  const cancellable =
+    order.status === 'paid' || order.status === 'partially_refunded' || (pending && !timeUp && returned !== 'done');
 
   // What the live region says: where the payment stands, while it is pending and once it is not.
   let paymentNews = '';
@@ -189,7 +192,8 @@ export function OrderPage({ code }: { code: string }) {
       const { order: cancelled } = await api.cancelOrder(order.code, secret);
       setOrder(cancelled);
       const refund = cancelled.refunded - order.refunded;
-      setNotice({ kind: 'ok', text: refund > 0 ? t('cancelledRefund', { amount: amount(refund) }) : t('cancelled') });
+      const text = pending ? t('cancelledUnpaid') : refund > 0 ? t('cancelledRefund', { amount: amount(refund) }) : t('cancelled');
+      setNotice({ kind: 'ok', text });
     } catch (e) {
       setNotice({ kind: 'error', text: problemSentence(lang, e, 'order') });
     } finally {
@@ -289,7 +293,11 @@ export function OrderPage({ code }: { code: string }) {
       {confirming ? (
         <div class="confirm" role="group" aria-labelledby="cancel-question">
           <p id="cancel-question">
-            {online && owed > 0 ? t('cancelConfirmRefund', { amount: amount(owed) }) : t('cancelConfirm')}
+            {pending
+              ? t('cancelConfirmUnpaid')
+              : online && owed > 0
+                ? t('cancelConfirmRefund', { amount: amount(owed) })
+                : t('cancelConfirm')}
           </p>
           <button type="button" class="button danger" onClick={cancel} disabled={busy}>
             {t('cancel')}

@@ -177,6 +177,11 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
 Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now, bool notify) {
   auto locked = tx.lockOrder(code);
   if (!locked) {
+    // An order that was never paid (expired, cancelled, refunded late) is its payment.
+    if (auto payment = tx.lockPayment(code)) {
+      return DomainError{
+          ErrorCode::kConflict, "the order is " + std::string(toString(payment->status)), {}};
+    }
     return notFound("no such order");
   }
   if (auto refusal = refuseCancellation(locked->order, tx.eventsOfHold(locked->hold_id), now)) {

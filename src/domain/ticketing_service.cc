@@ -515,10 +515,6 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
     }
     return orderOf(*cancelled);
   }
-  if (order->status != OrderStatus::kPaid && order->status != OrderStatus::kPartiallyRefunded) {
-    return DomainError{
-        ErrorCode::kConflict, "the order is " + std::string(toString(order->status)), {}};
-  }
   // Judged again with the order locked: the rule refuses what a check-in made uncancellable.
   const SystemTime at = now();
   auto cancelled = write<Order>(WriteScope::ofOrder(code), [&](SellingTransaction& tx) {

@@ -1,6 +1,7 @@
 #include "api/payments_handler.h"
 
 #include "api/errors.h"
+#include "api/events_handler.h"
 #include "api/handler_support.h"
 #include "api/ticketing_json.h"
 #include "common/utf8.h"
@@ -118,18 +119,12 @@ PaymentsHandler::Awaitable PaymentsHandler::listOutbox(const http::Request& requ
   }
   int64_t limit = 100;
   if (auto text = params->get("limit")) {
-    limit = 0;
-    for (char c : *text) {
-      if (c < '0' || c > '9' || limit > 1000) {
-        limit = -1;
-        break;
-      }
-      limit = limit * 10 + (c - '0');
-    }
-    if (limit < 1 || limit > 1000) {
+    auto value = parseId(*text);
+    if (!value || *value > 1000) {
       co_return problem(http::badRequestProblem("limit must be 1 to 1000", "limit"), request,
                         context);
     }
+    limit = *value;
   }
   auto messages = co_await workers_.run([&] { return outbox_.list(state, limit); });
   boost::json::array out;

@@ -9,17 +9,21 @@
 
 namespace tickets {
 
-std::string sha256Hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+std::string toHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * sizeof digest);
-  for (unsigned char b : digest) {
+  out.reserve(2 * bytes.size());
+  for (unsigned char b : bytes) {
     out += kHex[b >> 4];
     out += kHex[b & 0xF];
   }
   return out;
+}
+
+std::string sha256Hex(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return toHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 bool secretsEqual(std::string_view a, std::string_view b) {

@@ -5,6 +5,8 @@
 
 namespace tickets {
 
+// The bytes in lower-case hex, two digits a byte.
+std::string toHex(std::string_view bytes);
 // Hex SHA-256 of the bytes, e.g. to fingerprint a request.
 std::string sha256Hex(std::string_view bytes);
 // Compares two secrets in time independent of their contents and lengths.

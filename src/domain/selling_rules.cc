@@ -74,6 +74,31 @@ std::optional<DomainError> refuseHold(SellingTransaction& tx, const std::optiona
   return std::nullopt;
 }
 
+// The buyer cancels `payment`, locked and pending, before paying it: it ends `cancelled`, its
+// stock goes back, and its payment page is closed (an outbox message). Answers the order it is.
+Order cancelUnpaid(SellingTransaction& tx, Payment payment, SystemTime now, bool notify) {
+  payment.status = PaymentStatus::kCancelled;
+  payment.reason = "cancelled before it was paid";
+  tx.updatePayment(payment, now);
+  if (auto hold = tx.lockHold(payment.hold_id)) {
+    if (hold->status == HoldStatus::kActive) {
+      tx.endHold(hold->id, HoldStatus::kReleased);
+    }
+    payment.items = hold->items;
+  }
+  if (!payment.session_id.empty()) {
+    tx.enqueue(NewOutboxMessage{std::string(outbox_kind::kExpireSession), payment.order_code,
+                                boost::json::serialize(
+                                    boost::json::object{{"session_id", payment.session_id}})},
+               now);
+  }
+  if (notify) {
+    tx.enqueue(email(outbox_kind::kCancellationNotice, payment.order_code), now);
+  }
+  tx.keep();
+  return orderOf(payment);
+}
+
 std::string_view providerOf(const Order& order) {
   return order.provider.empty() ? std::string_view("box_office") : order.provider;
 }
@@ -177,8 +202,12 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
 Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now, bool notify) {
   auto locked = tx.lockOrder(code);
   if (!locked) {
-    // An order that was never paid (expired, cancelled, refunded late) is its payment.
+    // An order not paid (yet) is its payment: pending, it is cancelled before it is paid;
+    // ended unpaid (expired, cancelled, refunded late), there is nothing left to cancel.
     if (auto payment = tx.lockPayment(code)) {
+      if (payment->status == PaymentStatus::kPending) {
+        return cancelUnpaid(tx, std::move(*payment), now, notify);
+      }
       return DomainError{
           ErrorCode::kConflict, "the order is " + std::string(toString(payment->status)), {}};
     }
@@ -261,35 +290,6 @@ Result<Order> cancelTicket(SellingTransaction& tx, const std::string& order_code
   }
   tx.keep();
   return std::move(*changed);
-}
-
-Result<Payment> cancelPayment(SellingTransaction& tx, const std::string& order_code, SystemTime now,
-                              bool notify) {
-  auto payment = tx.lockPayment(order_code);
-  if (!payment) {
-    return notFound("no such order");
-  }
-  if (payment->status != PaymentStatus::kPending) {
-    return DomainError{
-        ErrorCode::kConflict, "the order is " + std::string(toString(payment->status)), {}};
-  }
-  payment->status = PaymentStatus::kCancelled;
-  payment->reason = "cancelled before it was paid";
-  tx.updatePayment(*payment, now);
-  if (auto hold = tx.lockHold(payment->hold_id); hold && hold->status == HoldStatus::kActive) {
-    tx.endHold(hold->id, HoldStatus::kReleased);
-  }
-  if (!payment->session_id.empty()) {
-    tx.enqueue(NewOutboxMessage{std::string(outbox_kind::kExpireSession), order_code,
-                                boost::json::serialize(
-                                    boost::json::object{{"session_id", payment->session_id}})},
-               now);
-  }
-  if (notify) {
-    tx.enqueue(email(outbox_kind::kCancellationNotice, order_code), now);
-  }
-  tx.keep();
-  return std::move(*payment);
 }
 
 Result<PaymentStart> beginPayment(SellingTransaction& tx, const Payment& request, SystemTime now) {

@@ -69,16 +69,12 @@ Result<Settlement> settle(SellingTransaction& tx, const PaymentEvent& event,
 
 // Cancels an order unless refuseCancellation() refuses it, judged on the order and its tickets
 // locked against a concurrent check-in: its tickets become void and their stock is available
-// again; what was paid online is refunded in full (a refund in the outbox). kNotFound for an
-// unknown code.
+// again; what was paid online is refunded in full (a refund in the outbox). An order still
+// pending payment is cancelled before it is paid: its stock goes back and its payment page is
+// closed (an outbox message); one that ended unpaid is kConflict. kNotFound for an unknown code.
 // With `notify`, the buyer is emailed the refund or the cancellation.
 Result<Order> cancel(SellingTransaction& tx, const std::string& code, SystemTime now,
                      bool notify = false);
-
-// The buyer cancels an order before paying it: the payment ends `cancelled`, its stock goes
-// back, and its payment page is closed (an outbox message). kConflict unless it is pending.
-Result<Payment> cancelPayment(SellingTransaction& tx, const std::string& order_code, SystemTime now,
-                              bool notify = false);
 
 // Staff cancel one ticket of a paid order: it becomes void, its stock is available again and
 // its price, if paid online, is refunded (partially refunded, or refunded with the last one).

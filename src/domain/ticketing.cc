@@ -182,6 +182,43 @@ Order paidOrder(const NewOrder& order, const Hold& hold) {
   return paid;
 }
 
+Order orderOf(const Payment& payment) {
+  Order order;
+  order.code = payment.order_code;
+  order.secret = payment.secret;
+  switch (payment.status) {
+    case PaymentStatus::kPending:
+      order.status = OrderStatus::kPendingPayment;
+      order.payment_url = payment.payment_url;
+      order.payment_expires_at = payment.session_expires_at;
+      break;
+    case PaymentStatus::kPaid:
+      order.status = OrderStatus::kPaid;
+      break;
+    case PaymentStatus::kExpired:
+      order.status = OrderStatus::kExpired;
+      break;
+    case PaymentStatus::kCancelled:
+      order.status = OrderStatus::kCancelled;
+      break;
+    case PaymentStatus::kRefunded:
+      order.status = OrderStatus::kRefunded;
+      order.refunded = payment.total;
+      break;
+  }
+  order.email = payment.email;
+  order.name = payment.name;
+  order.items = payment.items;
+  order.total = payment.total;
+  if (order.refunded.currency.empty()) {
+    order.refunded = Money{0, payment.total.currency};
+  }
+  order.created_at = payment.created_at;
+  order.provider = payment.provider;
+  order.reason = payment.reason;
+  return order;
+}
+
 Money Hold::total() const {
   Money total;
   for (const auto& item : items) {

@@ -161,6 +161,9 @@ std::optional<DomainError> refuseCancellation(const Order& order,
                                               const std::vector<EventState>& events,
                                               SystemTime now);
 
+// The order a payment is, before it is paid or once it ended without tickets.
+Order orderOf(const Payment& payment);
+
 // The paid order a checkout of `hold` makes: one ticket per seat, taking the prepared codes in
 // the order of the hold's items. Throws std::logic_error if too few codes were prepared.
 Order paidOrder(const NewOrder& order, const Hold& hold);

@@ -29,43 +29,6 @@ std::optional<TicketTypeId> shortTicketType(const DomainError& error) {
 
 }  // namespace
 
-Order orderOf(const Payment& payment) {
-  Order order;
-  order.code = payment.order_code;
-  order.secret = payment.secret;
-  switch (payment.status) {
-    case PaymentStatus::kPending:
-      order.status = OrderStatus::kPendingPayment;
-      order.payment_url = payment.payment_url;
-      order.payment_expires_at = payment.session_expires_at;
-      break;
-    case PaymentStatus::kPaid:
-      order.status = OrderStatus::kPaid;
-      break;
-    case PaymentStatus::kExpired:
-      order.status = OrderStatus::kExpired;
-      break;
-    case PaymentStatus::kCancelled:
-      order.status = OrderStatus::kCancelled;
-      break;
-    case PaymentStatus::kRefunded:
-      order.status = OrderStatus::kRefunded;
-      order.refunded = payment.total;
-      break;
-  }
-  order.email = payment.email;
-  order.name = payment.name;
-  order.items = payment.items;
-  order.total = payment.total;
-  if (order.refunded.currency.empty()) {
-    order.refunded = Money{0, payment.total.currency};
-  }
-  order.created_at = payment.created_at;
-  order.provider = payment.provider;
-  order.reason = payment.reason;
-  return order;
-}
-
 std::string makeOrderCode() { return randomCode(10, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"); }
 
 bool isPlausibleEmail(const std::string& email) {
@@ -492,28 +455,6 @@ Result<Order> TicketingService::cancelOrder(const std::string& code, const std::
   auto order = getOrder(code, secret);
   if (!order) {
     return order.error();
-  }
-  if (order->status == OrderStatus::kPendingPayment) {
-    // Not paid yet: the payment is cancelled and its page closed.
-    auto payment = repository_.findPayment(code);
-    if (!payment) {
-      return notFound("no such order");
-    }
-    Hold hold;
-    hold.id = payment->hold_id;
-    hold.items = payment->items;
-    const SystemTime at = now();
-    auto cancelled = write<Payment>(scopeOf(hold), [&](SellingTransaction& tx) {
-      return selling::cancelPayment(tx, code, at, notify_);
-    });
-    if (!cancelled) {
-      return cancelled.error();
-    }
-    cancelled->items = payment->items;
-    if (observer_ != nullptr) {
-      observer_->onOrder("cancelled");
-    }
-    return orderOf(*cancelled);
   }
   // Judged again with the order locked: the rule refuses what a check-in made uncancellable.
   const SystemTime at = now();

@@ -145,8 +145,7 @@ class TicketingService {
 
 // A short, human-friendly order code: 10 characters of Crockford's base32 (no I, L, O, U).
 std::string makeOrderCode();
-// The order a payment is, before it is paid or once it ended without tickets.
-Order orderOf(const Payment& payment);
+
 bool isPlausibleEmail(const std::string& email);
 
 }  // namespace tickets

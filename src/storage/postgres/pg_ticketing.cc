@@ -994,9 +994,10 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   std::vector<int64_t> typesOfOrder(const std::string& code) {
     return db_.read([&](pg::Connection& conn) {
       return column(conn.execute("order_types",
-                                 "SELECT i.ticket_type_id FROM orders o JOIN hold_items i "
-                                 "ON i.hold_id = o.hold_id WHERE o.code = $1 "
-                                 "ORDER BY i.ticket_type_id",
+                                 "SELECT ticket_type_id FROM hold_items WHERE hold_id IN ("
+                                 "SELECT hold_id FROM orders WHERE code = $1 UNION "
+                                 "SELECT hold_id FROM payments WHERE order_code = $1) "
+                                 "ORDER BY ticket_type_id",
                                  {param(code)}));
     });
   }

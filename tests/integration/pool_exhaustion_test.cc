@@ -57,8 +57,11 @@ TEST(PoolExhaustion, SlowDatabaseGives503LogLineAndCounter) {
   injectDatabaseLatency(server.port(), 2000);
   std::vector<HttpResult> results;
   auto by_status = burst(server.port(), 6, &results);  // the worker pool admits 2*2+2 = 6
-  EXPECT_EQ(by_status[200], 2);
-  EXPECT_EQ(by_status[503], 4);
+  // Two connections: at most two requests get one. The housekeeper's chores (the outbox every
+  // second, the waiting room's read) use the same pool and, slowed down as much, may hold one.
+  EXPECT_GE(by_status[200], 1);
+  EXPECT_LE(by_status[200], 2);
+  EXPECT_EQ(by_status[200] + by_status[503], 6);
   for (const auto& r : results) {
     if (r.status == 503) {
       EXPECT_EQ(r.header("content-type"), "application/problem+json");
@@ -77,15 +80,15 @@ TEST(PoolExhaustion, SlowDatabaseGives503LogLineAndCounter) {
 
   injectDatabaseLatency(server.port(), 0);
   auto metrics = httpGet(server.port(), "/metrics").body;
-  // The four requests, and perhaps the waiting room's once-a-second read in the background.
-  EXPECT_GE(sampleValue(metrics, "db_pool_exhausted_total"), 4);
-  EXPECT_LE(sampleValue(metrics, "db_pool_exhausted_total"), 6);
+  // The refused requests, and perhaps a chore refused in the background.
+  EXPECT_GE(sampleValue(metrics, "db_pool_exhausted_total"), by_status[503]);
+  EXPECT_LE(sampleValue(metrics, "db_pool_exhausted_total"), by_status[503] + 4);
   EXPECT_EQ(sampleValue(metrics, "db_max_connections"), 2);
   EXPECT_EQ(sampleValue(metrics, "db_active_connections"), 0);
   EXPECT_EQ(
       sampleValue(metrics,
                   R"(http_requests_total{code="503",endpoint="/api/events/{id}",method="GET"})"),
-      4);
+      by_status[503]);
   // The service recovers by itself once the database is fast again.
   EXPECT_EQ(httpGet(server.port(), "/api/events/1").status, 200);
   EXPECT_EQ(httpGet(server.port(), "/readiness").status, 200);

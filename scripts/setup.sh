@@ -8,7 +8,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev libssl-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
-  libhpdf-dev libhowardhinnant-date-dev libcurl4-openssl-dev libpng-dev
+  libhpdf-dev libhowardhinnant-date-dev libcurl4-openssl-dev libpng-dev libtcmalloc-minimal4
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 postgresql-15

@@ -186,8 +186,7 @@ Result<std::pair<Order, bool>> checkOut(SellingTransaction& tx, const NewOrder& 
   if (auto refusal = refuseHold(tx, hold, view.events, request.now)) {
     return std::move(*refusal);
   }
-  if (auto payment = tx.paymentOfHold(hold->id);
-      payment && payment->status == PaymentStatus::kPending) {
+  if (view.paying) {
     return DomainError{ErrorCode::kConflict, "the basket is being paid for", {}};
   }
   Order paid = paidOrder(request, *hold);

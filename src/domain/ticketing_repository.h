@@ -32,6 +32,8 @@ struct CheckoutView {
   std::optional<KeyedOrder> keyed;
   std::optional<Hold> hold;
   std::vector<EventState> events;
+  // A payment of the hold is pending (its buyer is on the provider's page).
+  bool paying = false;
 };
 
 // The primitive operations a selling rule (domain/selling_rules.h) applies inside one write.

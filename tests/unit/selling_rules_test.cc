@@ -55,6 +55,8 @@ class InMemorySellingTransaction final : public SellingTransaction {
     CheckoutView view{orderOfKey(key), lockHold(hold_id), {}};
     if (view.hold) {
       view.events = eventsOfHold(hold_id);
+      auto payment = paymentOfHold(hold_id);
+      view.paying = payment && payment->status == PaymentStatus::kPending;
     }
     return view;
   }

@@ -449,18 +449,21 @@ class Transaction final : public SellingTransaction {
     return KeyedOrder{std::string(r.text(0, 0)), std::string(r.text(0, 1))};
   }
 
-  // One round trip: the key's order, the hold locked, its items and their events.
+  // One round trip: the key's order, the hold locked, its items and their events, and whether
+  // a payment of it is pending.
   CheckoutView checkoutView(const std::string& hold_id, const std::string& key) override {
     auto r = conn_.execute(
         "checkout_view",
         "WITH h AS (SELECT id, status, created_at, expires_at FROM holds WHERE id = $1 "
         "FOR UPDATE), "
-        "k AS (SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $2) "
+        "k AS (SELECT code, request_fingerprint FROM orders WHERE idempotency_key = $2), "
+        "p AS (SELECT EXISTS (SELECT 1 FROM payments WHERE hold_id = $1 "
+        "AND status = 'pending_payment') AS paying) "
         "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
         "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, t.event_id, t.name, "
         "i.quantity, i.unit_price, i.currency, e.name, e.status, "
-        "extract(epoch FROM e.starts_at)::bigint, k.code, k.request_fingerprint "
-        "FROM (SELECT 1) one LEFT JOIN h ON true "
+        "extract(epoch FROM e.starts_at)::bigint, k.code, k.request_fingerprint, p.paying "
+        "FROM p LEFT JOIN h ON true "
         "LEFT JOIN hold_items i ON i.hold_id = h.id "
         "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
         "LEFT JOIN events e ON e.id = t.event_id LEFT JOIN k ON true "
@@ -474,6 +477,7 @@ class Transaction final : public SellingTransaction {
       return view;
     }
     view.hold = readHold(r, hold_id, 0);
+    view.paying = r.text(0, 14) == "t";
     for (int row = 0; row < r.rows(); ++row) {
       if (r.isNull(row, 3)) {
         continue;

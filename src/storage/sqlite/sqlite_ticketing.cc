@@ -323,6 +323,8 @@ class Transaction final : public SellingTransaction {
     CheckoutView view{orderOfKey(key), loadHold(conn_, hold_id), {}};
     if (view.hold) {
       view.events = loadEventStates(conn_, hold_id);
+      auto payment = paymentOfHold(hold_id);
+      view.paying = payment && payment->status == PaymentStatus::kPending;
     }
     return view;
   }

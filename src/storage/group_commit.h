@@ -77,6 +77,12 @@ class GroupCommit {
     std::function<std::string(Connection&)> before_commit = {};
     // Told the number of units of every batch (for metrics); thread-safe and fast.
     std::function<void(size_t)> on_batch;
+    // When set, the batch's own statements (`begin` split at "; ", the savepoints) are handed
+    // to `defer`, one at a time, instead of being run at once: the connection sends them ahead
+    // of the next statement, in its round trip. `drop` forgets what is still deferred; it is
+    // called before a ROLLBACK.
+    std::function<void(Connection&, std::string)> defer = {};
+    std::function<void(Connection&)> drop = {};
   };
 
   GroupCommit(Options options, WithConnection with, Execute execute)
@@ -213,6 +219,22 @@ class GroupCommit {
     }
     const bool alone = batch.size() == 1;
     std::string next = options_.begin;
+    // Runs `next` now, or defers it to the connection's next statement.
+    auto send = [&] {
+      if (next.empty()) {
+        return;
+      }
+      if (!options_.defer) {
+        execute_(connection, next);
+      } else {
+        for (size_t from = 0; from < next.size();) {
+          size_t end = std::min(next.find("; ", from), next.size());
+          options_.defer(connection, next.substr(from, end - from));
+          from = end + 2;
+        }
+      }
+      next.clear();
+    };
     if (options_.lock) {
       std::vector<int64_t> rows;
       for (Pending* unit : batch) {
@@ -220,18 +242,15 @@ class GroupCommit {
       }
       std::sort(rows.begin(), rows.end());
       rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-      execute_(connection, next);
+      send();
       options_.lock(connection, rows);
-      next.clear();
     }
     bool any_kept = false;
     for (Pending* unit : batch) {
       if (!alone) {
         next += next.empty() ? "SAVEPOINT unit" : "; SAVEPOINT unit";
       }
-      if (!next.empty()) {
-        execute_(connection, next);
-      }
+      send();
       WriteUnit outcome;
       try {
         unit->execute(connection, outcome);
@@ -260,6 +279,9 @@ class GroupCommit {
   }
 
   void rollback(Connection& connection) {
+    if (options_.drop) {
+      options_.drop(connection);
+    }
     try {
       execute_(connection, "ROLLBACK");
     } catch (const DatabaseError&) {

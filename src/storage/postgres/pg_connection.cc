@@ -76,11 +76,19 @@ Connection::Connection(const std::string& url, Options options) {
 
 Connection::~Connection() { PQfinish(conn_); }
 
-bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool Connection::broken() const { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
 
 Result Connection::execute(std::string_view name, std::string_view sql,
                            const std::vector<Param>& params) {
   std::string statement(name);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) {
+    values.push_back(p ? p->c_str() : nullptr);
+  }
+  if (!deferred_.empty()) {
+    return executePipelined(statement, sql, values);
+  }
   if (!prepared_.contains(statement)) {
     pg_result* prepared = PQprepare(conn_, statement.c_str(), std::string(sql).c_str(), 0, nullptr);
     if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
@@ -88,11 +96,6 @@ Result Connection::execute(std::string_view name, std::string_view sql,
     }
     PQclear(prepared);
     prepared_.insert(statement);
-  }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) {
-    values.push_back(p ? p->c_str() : nullptr);
   }
   pg_result* result = PQexecPrepared(conn_, statement.c_str(), static_cast<int>(values.size()),
                                      values.data(), nullptr, nullptr, 0);
@@ -103,7 +106,84 @@ Result Connection::execute(std::string_view name, std::string_view sql,
   return Result(result);
 }
 
+Result Connection::executePipelined(const std::string& statement, std::string_view sql,
+                                    const std::vector<const char*>& values) {
+  const std::vector<std::string> deferred = std::exchange(deferred_, {});
+  const bool prepare = !prepared_.contains(statement);
+  const size_t commands = deferred.size() + (prepare ? 1 : 0) + 1;
+  if (PQenterPipelineMode(conn_) != 1) {
+    fail(nullptr, statement);
+  }
+  bool sent = true;
+  for (const auto& text : deferred) {
+    sent = sent &&
+           PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  if (prepare) {
+    sent =
+        sent && PQsendPrepare(conn_, statement.c_str(), std::string(sql).c_str(), 0, nullptr) == 1;
+  }
+  sent = sent && PQsendQueryPrepared(conn_, statement.c_str(), static_cast<int>(values.size()),
+                                     values.data(), nullptr, nullptr, 0) == 1;
+  sent = sent && PQpipelineSync(conn_) == 1;
+  // Each command's result is followed by a null; the sync point ends the pipeline. More nulls
+  // than that, or a broken connection, and the connection is given up.
+  std::vector<pg_result*> results;
+  bool synced = false;
+  for (size_t nulls = 0; sent && nulls <= commands + 1;) {
+    pg_result* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      ++nulls;
+      if (PQstatus(conn_) != CONNECTION_OK) {
+        break;
+      }
+      continue;
+    }
+    if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
+      PQclear(result);
+      synced = true;
+      break;
+    }
+    results.push_back(result);
+  }
+  if (!synced || PQexitPipelineMode(conn_) != 1) {
+    unusable_ = true;
+  }
+  // The first failure, if any, decides; the last result is the statement's.
+  pg_result* failed = nullptr;
+  for (pg_result* result : results) {
+    auto status = PQresultStatus(result);
+    if (failed == nullptr && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      failed = result;
+    }
+  }
+  if (failed != nullptr || unusable_ || results.size() != commands) {
+    for (pg_result* result : results) {
+      if (result != failed) {
+        PQclear(result);
+      }
+    }
+    unusable_ = unusable_ || failed == nullptr;
+    fail(failed, statement);
+  }
+  for (size_t i = 0; i + 1 < results.size(); ++i) {
+    PQclear(results[i]);
+  }
+  if (prepare) {
+    prepared_.insert(statement);
+  }
+  return Result(results.back());
+}
+
 Result Connection::execute(const std::string& sql) {
+  if (!deferred_.empty()) {
+    std::string text;
+    for (auto& statement : deferred_) {
+      text += statement + "; ";
+    }
+    deferred_.clear();
+    return execute(text + sql);
+  }
   pg_result* result = PQexec(conn_, sql.c_str());
   auto status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {

@@ -67,13 +67,24 @@ class Connection {
   // Runs SQL without parameters (transaction control, migrations).
   Result execute(const std::string& sql);
 
+  // One statement without parameters or rows (BEGIN, SAVEPOINT) sent ahead of the next
+  // execute(), in its round trip: a prepared statement follows it in one pipeline (libpq's
+  // pipeline mode), plain SQL in one string. Its failure is that execute()'s. dropDeferred()
+  // forgets what was not sent yet (before a ROLLBACK).
+  void defer(std::string sql) { deferred_.push_back(std::move(sql)); }
+  void dropDeferred() { deferred_.clear(); }
+
   bool broken() const;
 
  private:
+  Result executePipelined(const std::string& statement, std::string_view sql,
+                          const std::vector<const char*>& values);
   [[noreturn]] void fail(pg_result* result, std::string_view what);
 
   pg_conn* conn_ = nullptr;
   std::unordered_set<std::string> prepared_;
+  std::vector<std::string> deferred_;
+  bool unusable_ = false;  // a pipeline ended in a state this class cannot recover from
 };
 
 // BEGIN ... COMMIT, rolled back if destroyed before commit().

@@ -702,7 +702,11 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                    if (db.observer_ != nullptr) {
                      db.observer_->onWriteBatch(units);
                    }
-                 }},
+                 },
+             // BEGIN and each write's SAVEPOINT travel with the statement after them, in
+             // one round trip, instead of one of their own.
+             .defer = [](pg::Connection& conn, std::string sql) { conn.defer(std::move(sql)); },
+             .drop = [](pg::Connection& conn) { conn.dropDeferred(); }},
             [&db](const std::function<void(pg::Connection&)>& work) {
               // A batch is never sent twice: its commit may have happened.
               db.withConnection(

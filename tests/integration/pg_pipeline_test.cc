@@ -73,6 +73,17 @@ TEST_F(PgPipelineTest, TheStatementsFailureIsItsOwnAndTheSavepointStillHolds) {
   EXPECT_EQ(scalar("SELECT taken FROM stock"), 1);  // the first take, not the failed one
 }
 
+TEST_F(PgPipelineTest, AStatementPreparedInAPipelineThatFailedStaysUsable) {
+  conn->execute("BEGIN");
+  conn->defer("SAVEPOINT unit");
+  EXPECT_THROW(take(*conn, 5), ConstraintViolation);  // prepared, then executed: it fails
+  conn->execute("ROLLBACK TO SAVEPOINT unit");
+  conn->defer("SAVEPOINT unit");
+  EXPECT_EQ(take(*conn, 1).integer(0, 0), 1);  // executed, not prepared a second time
+  conn->execute("RELEASE SAVEPOINT unit; COMMIT");
+  EXPECT_EQ(scalar("SELECT taken FROM stock"), 1);
+}
+
 TEST_F(PgPipelineTest, AFailedDeferredStatementFailsTheNextWhichDoesNotRun) {
   conn->execute("BEGIN");
   conn->defer("RELEASE SAVEPOINT none_such");

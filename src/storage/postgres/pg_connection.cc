@@ -149,6 +149,11 @@ Result Connection::executePipelined(const std::string& statement, std::string_vi
   if (!synced || PQexitPipelineMode(conn_) != 1) {
     unusable_ = true;
   }
+  // A statement prepared stays prepared, whatever follows (preparing is not transactional).
+  if (prepare && results.size() > deferred.size() &&
+      PQresultStatus(results[deferred.size()]) == PGRES_COMMAND_OK) {
+    prepared_.insert(statement);
+  }
   // The first failure, if any, decides; the last result is the statement's.
   pg_result* failed = nullptr;
   for (pg_result* result : results) {
@@ -168,9 +173,6 @@ Result Connection::executePipelined(const std::string& statement, std::string_vi
   }
   for (size_t i = 0; i + 1 < results.size(); ++i) {
     PQclear(results[i]);
-  }
-  if (prepare) {
-    prepared_.insert(statement);
   }
   return Result(results.back());
 }

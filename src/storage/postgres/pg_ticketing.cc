@@ -450,7 +450,10 @@ class Transaction final : public SellingTransaction {
   }
 
   // One round trip: the key's order, the hold locked, its items and their events, and whether
-  // a payment of it is pending.
+  // a payment of it is pending. The payment is read in this statement's snapshot, unlocked:
+  // a payment is begun by a write of the same scope (the hold's ticket types), whose rows the
+  // batch locked in an earlier statement, so any payment begun before that lock is committed
+  // and seen here.
   CheckoutView checkoutView(const std::string& hold_id, const std::string& key) override {
     auto r = conn_.execute(
         "checkout_view",

@@ -73,5 +73,8 @@ class PaymentProvider {
 
 // The longest a basket stays held while its buyer is at the provider's page.
 inline constexpr std::chrono::minutes kPaymentWindow{30};
+// How late a second request for one payment's session may come and still ask for the same
+// expiry (Stripe accepts an expiry at least kPaymentWindow from its clock, to about a second).
+inline constexpr std::chrono::seconds kSessionRetrySlack{1};
 
 }  // namespace tickets

@@ -319,8 +319,12 @@ Result<CheckoutResult> TicketingService::checkOutOnline(const CheckoutRequest& r
         payment_settings_.public_base_url + "/orders/" + payment.order_code;
     session.success_url = order_page + "?payment=done";
     session.cancel_url = order_page + "?payment=cancelled";
-    session.expires_at = at + kPaymentWindow;
-    // A retry of this checkout, or a double click, asks for the same session.
+    // A retry of this checkout, or a double click, asks for the same session, with the same
+    // parameters: the provider refuses a key used again with others. So the session's expiry
+    // counts from the payment's creation, unless that was longer ago than the provider allows
+    // (it wants at least kPaymentWindow from its own clock).
+    const SystemTime from = at - payment.created_at <= kSessionRetrySlack ? payment.created_at : at;
+    session.expires_at = from + kPaymentWindow;
     session.idempotency_key = "tickets-session-" + payment.order_code;
     auto opened = provider_->createSession(session);
     if (!opened) {

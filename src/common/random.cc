@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -17,6 +18,20 @@ std::string randomToken(int bits) {
   }
   return base64urlEncode(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string timeOrderedToken() {
+  unsigned char bytes[16];
+  const auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  for (int i = 0; i < 6; ++i) {
+    bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  }
+  if (RAND_bytes(bytes + 6, 10) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+  return base64urlEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 std::string randomCode(size_t length, std::string_view alphabet32) {

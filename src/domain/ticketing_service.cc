@@ -75,7 +75,7 @@ Result<Hold> TicketingService::createBasket(const std::vector<BasketLine>& lines
   }
   const SystemTime at = now();
   Hold hold;
-  hold.id = randomToken(128);
+  hold.id = timeOrderedToken();
   hold.created_at = at;
   hold.expires_at = at + policy_.hold_ttl;
   hold.client = client;
@@ -257,7 +257,7 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
       quantity += item.quantity;
     }
     for (int64_t i = 0; i < quantity; ++i) {
-      order.ticket_codes.push_back(randomToken(128));
+      order.ticket_codes.push_back(timeOrderedToken());
     }
     order.payment_reference = "box-office:" + order.code;
   }
@@ -358,7 +358,7 @@ Result<selling::Settlement> TicketingService::applyPaymentEvent(const PaymentEve
   hold.items = payment->items;
   for (const auto& item : payment->items) {
     for (int64_t i = 0; i < item.quantity; ++i) {
-      codes.push_back(randomToken(128));
+      codes.push_back(timeOrderedToken());
     }
   }
   const SystemTime at = now();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
+
 #include "common/random.h"
 
 namespace tickets {
@@ -40,6 +43,36 @@ TEST(RandomToken, CarriesRequestedEntropyAndDiffers) {
   EXPECT_EQ(a.size(), 22u);
   EXPECT_NE(a, b);
   EXPECT_EQ(base64urlDecode(a)->size(), 16u);
+}
+
+TEST(TimeOrderedToken, IsAsLongAsARandomTokenStartsWithItsTimeAndDiffersInTheRest) {
+  const auto ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const int64_t before = ms();
+  auto a = timeOrderedToken();
+  auto b = timeOrderedToken();
+  const int64_t after = ms();
+  EXPECT_EQ(a.size(), 22u);
+  EXPECT_NE(a, b);
+  auto bytes = base64urlDecode(a);
+  ASSERT_TRUE(bytes);
+  ASSERT_EQ(bytes->size(), 16u);
+  const auto stamp = [](const std::string& token) {
+    auto decoded = base64urlDecode(token).value_or(std::string(16, '\0'));
+    int64_t value = 0;
+    for (size_t i = 0; i < 6; ++i) {
+      value = (value << 8) | static_cast<unsigned char>(decoded[i]);
+    }
+    return value;
+  };
+  EXPECT_GE(stamp(a), before);
+  EXPECT_LE(stamp(a), stamp(b));
+  EXPECT_LE(stamp(b), after);
+  // Their 80 random bits differ.
+  EXPECT_NE(bytes->substr(6), base64urlDecode(b)->substr(6));
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ class GroupCommit {
 
   struct Options {
     size_t lanes = 1;
-    std::string begin = "BEGIN";
+    // The statements that open a batch's transaction.
+    std::vector<std::string> begin = {"BEGIN"};
     // Units per batch at most; the rest waits for the next batch.
     size_t max_batch = 128;
     int attempts = 3;
@@ -77,7 +78,7 @@ class GroupCommit {
     std::function<std::string(Connection&)> before_commit = {};
     // Told the number of units of every batch (for metrics); thread-safe and fast.
     std::function<void(size_t)> on_batch;
-    // When set, the batch's own statements (`begin` split at "; ", the savepoints) are handed
+    // When set, the batch's own statements (`begin`, the savepoints) are handed
     // to `defer`, one at a time, instead of being run at once: the connection sends them ahead
     // of the next statement, in its round trip. `drop` forgets what is still deferred; it is
     // called before a ROLLBACK.
@@ -218,19 +219,25 @@ class GroupCommit {
       unit->reset();
     }
     const bool alone = batch.size() == 1;
-    std::string next = options_.begin;
+    // The batch's own statements not sent yet.
+    std::vector<std::string> next = options_.begin;
+    const auto joined = [&] {
+      std::string sql;
+      for (const auto& statement : next) {
+        sql += sql.empty() ? statement : "; " + statement;
+      }
+      return sql;
+    };
     // Runs `next` now, or defers it to the connection's next statement.
     auto send = [&] {
       if (next.empty()) {
         return;
       }
       if (!options_.defer) {
-        execute_(connection, next);
+        execute_(connection, joined());
       } else {
-        for (size_t from = 0; from < next.size();) {
-          size_t end = std::min(next.find("; ", from), next.size());
-          options_.defer(connection, next.substr(from, end - from));
-          from = end + 2;
+        for (auto& statement : next) {
+          options_.defer(connection, std::move(statement));
         }
       }
       next.clear();
@@ -248,7 +255,7 @@ class GroupCommit {
     bool any_kept = false;
     for (Pending* unit : batch) {
       if (!alone) {
-        next += next.empty() ? "SAVEPOINT unit" : "; SAVEPOINT unit";
+        next.push_back("SAVEPOINT unit");
       }
       send();
       WriteUnit outcome;
@@ -264,18 +271,21 @@ class GroupCommit {
       if (options_.unit_done) {
         options_.unit_done(connection, keep);
       }
-      next = alone  ? ""
-             : keep ? "RELEASE SAVEPOINT unit"
-                    : "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit";
+      if (alone) {
+        next.clear();
+      } else if (keep) {
+        next = {"RELEASE SAVEPOINT unit"};
+      } else {
+        next = {"ROLLBACK TO SAVEPOINT unit", "RELEASE SAVEPOINT unit"};
+      }
     }
     if (any_kept && options_.before_commit) {
       if (auto last = options_.before_commit(connection); !last.empty()) {
-        next += next.empty() ? last : "; " + last;
+        next.push_back(std::move(last));
       }
     }
-    next += next.empty() ? "" : "; ";
-    next += any_kept ? "COMMIT" : "ROLLBACK";
-    execute_(connection, next);
+    next.push_back(any_kept ? "COMMIT" : "ROLLBACK");
+    execute_(connection, joined());
   }
 
   void rollback(Connection& connection) {

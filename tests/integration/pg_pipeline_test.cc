@@ -108,7 +108,7 @@ TEST_F(PgPipelineTest, DroppedStatementsAreNeverSent) {
 TEST_F(PgPipelineTest, ABatchKeepsWhatItShouldWhenItsStatementsTravelTogether) {
   GroupCommit<Connection> batch(
       {.lanes = 1,
-       .begin = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+       .begin = {"BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan"},
        .lock = [](Connection& c,
                   const std::vector<int64_t>&) { c.execute("lock", "SELECT 1", {}); },
        .on_batch = [](size_t) {},

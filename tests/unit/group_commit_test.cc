@@ -117,7 +117,7 @@ class GroupCommitTest : public ::testing::Test {
         "  REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);");
     batch = std::make_unique<GroupCommit<Connection>>(
         GroupCommit<Connection>::Options{.lanes = 1,
-                                         .begin = "BEGIN IMMEDIATE",
+                                         .begin = {"BEGIN IMMEDIATE"},
                                          .lock = nullptr,
                                          .on_batch = [this](size_t n) { sizes.onBatch(n); }},
         [this](const std::function<void(Connection&)>& work) { work(*connection); },
@@ -348,7 +348,7 @@ TEST_F(GroupCommitTest, HooksSeeEveryUnitAndTheBatchsLastWordsCommitWithIt) {
   batch = std::make_unique<GroupCommit<Connection>>(
       GroupCommit<Connection>::Options{
           .lanes = 1,
-          .begin = "BEGIN IMMEDIATE",
+          .begin = {"BEGIN IMMEDIATE"},
           .lock =
               [&](Connection&, const std::vector<int64_t>& rows) {
                 locks.push_back(rows.size());

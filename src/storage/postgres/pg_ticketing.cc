@@ -682,7 +682,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
              // A batch's statements run many times with new values: planning each of them
              // anew (PostgreSQL's custom plans for array and CTE statements) cost more than
              // executing them. Their generic plans are index lookups.
-             .begin = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+             .begin = {"BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan"},
              .lock =
                  [this](pg::Connection& conn, const std::vector<int64_t>& types) {
                    auto& ledger = ledgerOf(conn);

@@ -266,7 +266,7 @@ SqliteDatabase::SqliteDatabase(SqliteSettings settings, PoolObserver* observer)
           observer),
       writer_(
           {.lanes = 1,
-           .begin = "BEGIN IMMEDIATE",
+           .begin = {"BEGIN IMMEDIATE"},
            .lock = nullptr,
            .on_batch =
                [observer](size_t units) {

@@ -27,6 +27,17 @@ std::optional<TicketTypeId> shortTicketType(const DomainError& error) {
   return std::nullopt;
 }
 
+// A code for each seat of these items, for the tickets an order will have once paid.
+std::vector<std::string> newTicketCodes(const std::vector<HoldItem>& items) {
+  std::vector<std::string> codes;
+  for (const auto& item : items) {
+    for (int64_t i = 0; i < item.quantity; ++i) {
+      codes.push_back(timeOrderedToken());
+    }
+  }
+  return codes;
+}
+
 }  // namespace
 
 std::string makeOrderCode() { return randomCode(10, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"); }
@@ -252,13 +263,7 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
     if (!box_office) {
       return checkOutOnline(request, *hold, order.request_fingerprint);
     }
-    int64_t quantity = 0;
-    for (const auto& item : hold->items) {
-      quantity += item.quantity;
-    }
-    for (int64_t i = 0; i < quantity; ++i) {
-      order.ticket_codes.push_back(timeOrderedToken());
-    }
+    order.ticket_codes = newTicketCodes(hold->items);
     order.payment_reference = "box-office:" + order.code;
   }
   auto result = write<std::pair<Order, bool>>(
@@ -352,15 +357,10 @@ Result<selling::Settlement> TicketingService::applyPaymentEvent(const PaymentEve
   if (!payment) {
     return selling::Settlement::kUnknown;
   }
-  std::vector<std::string> codes;
   Hold hold;
   hold.id = payment->hold_id;
   hold.items = payment->items;
-  for (const auto& item : payment->items) {
-    for (int64_t i = 0; i < item.quantity; ++i) {
-      codes.push_back(timeOrderedToken());
-    }
-  }
+  const std::vector<std::string> codes = newTicketCodes(payment->items);
   const SystemTime at = now();
   auto settled = write<selling::Settlement>(scopeOf(hold), [&](SellingTransaction& tx) {
     return selling::settle(tx, event, codes, at, notify_);

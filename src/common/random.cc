@@ -10,12 +10,20 @@
 #include "common/base64url.h"
 
 namespace tickets {
+namespace {
+
+// Fills `size` bytes from OpenSSL's generator; throws if it fails.
+void fillRandom(unsigned char* bytes, size_t size) {
+  if (RAND_bytes(bytes, static_cast<int>(size)) != 1) {
+    throw std::runtime_error("random generator failed");
+  }
+}
+
+}  // namespace
 
 std::string randomToken(int bits) {
   std::vector<unsigned char> bytes(static_cast<size_t>((bits + 7) / 8));
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("random generator failed");
-  }
+  fillRandom(bytes.data(), bytes.size());
   return base64urlEncode(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
@@ -28,9 +36,7 @@ std::string timeOrderedToken() {
   for (int i = 0; i < 6; ++i) {
     bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
   }
-  if (RAND_bytes(bytes + 6, 10) != 1) {
-    throw std::runtime_error("random generator failed");
-  }
+  fillRandom(bytes + 6, 10);
   return base64urlEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
@@ -39,9 +45,7 @@ std::string randomCode(size_t length, std::string_view alphabet32) {
     throw std::invalid_argument("randomCode needs a 32-character alphabet");
   }
   std::vector<unsigned char> bytes(length);
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("random generator failed");
-  }
+  fillRandom(bytes.data(), bytes.size());
   std::string code;
   code.reserve(length);
   for (unsigned char b : bytes) {
@@ -52,9 +56,7 @@ std::string randomCode(size_t length, std::string_view alphabet32) {
 
 double randomFraction() {
   unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    throw std::runtime_error("random generator failed");
-  }
+  fillRandom(bytes, sizeof bytes);
   uint64_t value = 0;
   for (unsigned char b : bytes) {
     value = (value << 8) | b;

@@ -72,10 +72,10 @@ class GroupCommit {
     std::function<void(Connection&, const std::vector<int64_t>&)> lock;
     // Called after each unit, with whether it was kept.
     std::function<void(Connection&, bool kept)> unit_done = {};
-    // Called when a batch with kept units is about to commit: SQL without parameters run
-    // just before its COMMIT, in the same round trip (e.g. the batch's accumulated counter
-    // changes), or empty.
-    std::function<std::string(Connection&)> before_commit = {};
+    // Commits a batch with kept units, once the batch's own statements were run or handed to
+    // `defer`: e.g. writes what the batch accumulated (counter changes) and commits, in one
+    // round trip. Unset: COMMIT.
+    std::function<void(Connection&)> commit = {};
     // Told the number of units of every batch (for metrics); thread-safe and fast.
     std::function<void(size_t)> on_batch;
     // When set, the batch's own statements (`begin`, the savepoints) are handed
@@ -279,10 +279,10 @@ class GroupCommit {
         next = {"ROLLBACK TO SAVEPOINT unit", "RELEASE SAVEPOINT unit"};
       }
     }
-    if (any_kept && options_.before_commit) {
-      if (auto last = options_.before_commit(connection); !last.empty()) {
-        next.push_back(std::move(last));
-      }
+    if (any_kept && options_.commit) {
+      send();
+      options_.commit(connection);
+      return;
     }
     next.push_back(any_kept ? "COMMIT" : "ROLLBACK");
     execute_(connection, joined());

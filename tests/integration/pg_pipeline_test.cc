@@ -103,6 +103,39 @@ TEST_F(PgPipelineTest, DroppedStatementsAreNeverSent) {
   EXPECT_EQ(scalar("SELECT taken FROM stock"), 1);
 }
 
+TEST_F(PgPipelineTest, AFollowingCommitTravelsWithTheStatementWhichAnswers) {
+  conn->defer("BEGIN");
+  conn->follow("COMMIT");
+  auto r = take(*conn, 2);
+  ASSERT_EQ(r.rows(), 1);
+  EXPECT_EQ(r.integer(0, 0), 2);  // the statement's rows, not the COMMIT's
+  // Committed: another connection sees it.
+  Connection other(db->url(), Connection::Options{});
+  EXPECT_EQ(other.execute("SELECT taken FROM stock").integer(0, 0), 2);
+  // And no transaction is left open here: a statement is its own.
+  EXPECT_EQ(scalar("SELECT (now() = statement_timestamp())::int"), 1);
+  EXPECT_FALSE(conn->broken());
+}
+
+TEST_F(PgPipelineTest, AFailedStatementKeepsTheFollowingCommitFromRunning) {
+  conn->defer("BEGIN");
+  conn->execute("UPDATE stock SET taken = 1");
+  conn->follow("COMMIT");
+  EXPECT_THROW(take(*conn, 5), ConstraintViolation);
+  EXPECT_FALSE(conn->broken());
+  // The transaction is still open, failed: nothing of it was committed.
+  EXPECT_THROW(conn->execute("SELECT 1"), DatabaseError);
+  conn->execute("ROLLBACK");
+  EXPECT_EQ(scalar("SELECT taken FROM stock"), 0);
+  // Forgotten, a following statement is never sent.
+  conn->execute("BEGIN");
+  conn->follow("COMMIT");
+  conn->dropDeferred();
+  take(*conn, 1);
+  conn->execute("ROLLBACK");
+  EXPECT_EQ(scalar("SELECT taken FROM stock"), 0);
+}
+
 // A batch on PostgreSQL with its BEGIN and savepoints deferred: a unit that breaks a constraint
 // and one that refuses after a change are rolled back alone; the others are kept.
 TEST_F(PgPipelineTest, ABatchKeepsWhatItShouldWhenItsStatementsTravelTogether) {

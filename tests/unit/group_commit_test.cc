@@ -359,10 +359,11 @@ TEST_F(GroupCommitTest, HooksSeeEveryUnitAndTheBatchsLastWordsCommitWithIt) {
                 outcomes.push_back(k);
                 kept += k ? 1 : 0;
               },
-          // Written only if a unit was kept, in the batch's transaction, after every unit.
-          .before_commit =
-              [&](Connection&) {
-                return "INSERT INTO parents VALUES (" + std::to_string(100 + kept) + ")";
+          // Only if a unit was kept: written in the batch's transaction, after every unit.
+          .commit =
+              [&](Connection& c) {
+                c.execute("INSERT INTO parents VALUES (" + std::to_string(100 + kept) +
+                          "); COMMIT");
               },
           .on_batch = nullptr},
       [this](const std::function<void(Connection&)>& work) { work(*connection); },

@@ -86,7 +86,7 @@ Result Connection::execute(std::string_view name, std::string_view sql,
   for (const auto& p : params) {
     values.push_back(p ? p->c_str() : nullptr);
   }
-  if (!deferred_.empty()) {
+  if (!deferred_.empty() || !following_.empty()) {
     return executePipelined(statement, sql, values);
   }
   if (!prepared_.contains(statement)) {
@@ -109,15 +109,21 @@ Result Connection::execute(std::string_view name, std::string_view sql,
 Result Connection::executePipelined(const std::string& statement, std::string_view sql,
                                     const std::vector<const char*>& values) {
   const std::vector<std::string> deferred = std::exchange(deferred_, {});
+  const std::vector<std::string> following = std::exchange(following_, {});
   const bool prepare = !prepared_.contains(statement);
-  const size_t commands = deferred.size() + (prepare ? 1 : 0) + 1;
+  // The statement's own result comes after those of the deferred ones and of its preparing.
+  const size_t own = deferred.size() + (prepare ? 1 : 0);
+  const size_t commands = own + 1 + following.size();
   if (PQenterPipelineMode(conn_) != 1) {
     fail(nullptr, statement);
   }
   bool sent = true;
-  for (const auto& text : deferred) {
+  auto send_text = [&](const std::string& text) {
     sent = sent &&
            PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  };
+  for (const auto& text : deferred) {
+    send_text(text);
   }
   if (prepare) {
     sent =
@@ -125,6 +131,9 @@ Result Connection::executePipelined(const std::string& statement, std::string_vi
   }
   sent = sent && PQsendQueryPrepared(conn_, statement.c_str(), static_cast<int>(values.size()),
                                      values.data(), nullptr, nullptr, 0) == 1;
+  for (const auto& text : following) {
+    send_text(text);
+  }
   sent = sent && PQpipelineSync(conn_) == 1;
   // Each command's result is followed by a null; the sync point ends the pipeline. More nulls
   // than that, or a broken connection, and the connection is given up.
@@ -154,7 +163,7 @@ Result Connection::executePipelined(const std::string& statement, std::string_vi
       PQresultStatus(results[deferred.size()]) == PGRES_COMMAND_OK) {
     prepared_.insert(statement);
   }
-  // The first failure, if any, decides; the last result is the statement's.
+  // The first failure, if any, decides; otherwise the answer is the statement's own result.
   pg_result* failed = nullptr;
   for (pg_result* result : results) {
     auto status = PQresultStatus(result);
@@ -171,20 +180,27 @@ Result Connection::executePipelined(const std::string& statement, std::string_vi
     unusable_ = unusable_ || failed == nullptr;
     fail(failed, statement);
   }
-  for (size_t i = 0; i + 1 < results.size(); ++i) {
-    PQclear(results[i]);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i != own) {
+      PQclear(results[i]);
+    }
   }
-  return Result(results.back());
+  return Result(results[own]);
 }
 
 Result Connection::execute(const std::string& sql) {
-  if (!deferred_.empty()) {
+  if (!deferred_.empty() || !following_.empty()) {
     std::string text;
     for (auto& statement : deferred_) {
       text += statement + "; ";
     }
+    text += sql;
+    for (auto& statement : following_) {
+      text += "; " + statement;
+    }
     deferred_.clear();
-    return execute(text + sql);
+    following_.clear();
+    return execute(text);
   }
   pg_result* result = PQexec(conn_, sql.c_str());
   auto status = PQresultStatus(result);

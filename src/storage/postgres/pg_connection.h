@@ -72,7 +72,15 @@ class Connection {
   // pipeline mode), plain SQL in one string. Its failure is that execute()'s. dropDeferred()
   // forgets what was not sent yet (before a ROLLBACK).
   void defer(std::string sql) { deferred_.push_back(std::move(sql)); }
-  void dropDeferred() { deferred_.clear(); }
+  // One statement without parameters or rows (COMMIT) sent right after the next execute(), in
+  // its round trip, the same way; its failure too is that execute()'s. A prepared statement's
+  // execute() still answers with its own result.
+  void follow(std::string sql) { following_.push_back(std::move(sql)); }
+  // Forgets what was deferred or set to follow and not sent yet.
+  void dropDeferred() {
+    deferred_.clear();
+    following_.clear();
+  }
 
   bool broken() const;
 
@@ -84,6 +92,7 @@ class Connection {
   pg_conn* conn_ = nullptr;
   std::unordered_set<std::string> prepared_;
   std::vector<std::string> deferred_;
+  std::vector<std::string> following_;
   bool unusable_ = false;  // a pipeline ended in a state this class cannot recover from
 };
 

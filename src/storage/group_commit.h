@@ -31,6 +31,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -106,46 +107,56 @@ class GroupCommit {
   // the work will lock (see Options::lock).
   template <class T>
   T run(uint64_t key, std::vector<int64_t> locks, std::function<T(Connection&, WriteUnit&)> work) {
-    Unit<T> unit(std::move(work));
-    unit.locks = std::move(locks);
+    // Shared with the lane: the leader wakes this unit after it let go of the lane's lock, so
+    // the unit may outlive this call by as long.
+    auto unit = std::make_shared<Unit<T>>(std::move(work));
+    unit->locks = std::move(locks);
     Lane& lane = lanes_[key % lanes_.size()];
     std::unique_lock lock(lane.mutex);
-    lane.queue.push_back(&unit);
+    lane.queue.push_back(unit);
     if (lane.busy) {
       // Woken once: when a batch that held this unit is done, or to lead the next batch.
-      unit.wake.wait(lock, [&] { return unit.done || unit.lead; });
+      unit->wake.wait(lock, [&] { return unit->done || unit->lead; });
     } else {
       lane.busy = true;  // an idle lane has an empty queue: this unit is its head
-      unit.lead = true;
+      unit->lead = true;
     }
-    if (!unit.done) {
+    if (!unit->done) {
       // The leader runs the queue's head (itself first) as one batch, wakes each of its units,
       // and hands the lane to the next queued unit, if any: every wake-up is for a reason.
-      std::vector<Pending*> batch;
+      std::vector<std::shared_ptr<Pending>> batch;
       while (!lane.queue.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(lane.queue.front());
+        batch.push_back(std::move(lane.queue.front()));
         lane.queue.pop_front();
       }
       lock.unlock();
       runBatch(batch);
       lock.lock();
-      for (Pending* done : batch) {
+      for (const auto& done : batch) {
         done->done = true;
-        if (done != &unit) {
-          done->wake.notify_one();
-        }
       }
+      std::shared_ptr<Pending> next;
       if (lane.queue.empty()) {
         lane.busy = false;
       } else {
-        lane.queue.front()->lead = true;
-        lane.queue.front()->wake.notify_one();
+        next = lane.queue.front();
+        next->lead = true;
+      }
+      lock.unlock();
+      // Woken after the lock is let go, so that a woken caller does not at once wait for it.
+      if (next) {
+        next->wake.notify_one();
+      }
+      for (const auto& done : batch) {
+        if (done != unit) {
+          done->wake.notify_one();
+        }
       }
     }
-    if (unit.error) {
-      std::rethrow_exception(unit.error);
+    if (unit->error) {
+      std::rethrow_exception(unit->error);
     }
-    return std::move(*unit.result);
+    return std::move(*unit->result);
   }
 
  private:
@@ -177,12 +188,12 @@ class GroupCommit {
 
   struct Lane {
     std::mutex mutex;
-    std::deque<Pending*> queue;
+    std::deque<std::shared_ptr<Pending>> queue;
     bool busy = false;  // a leader is running a batch; then the queue waits for it
   };
 
   // Never throws: every unit ends with a result or an error.
-  void runBatch(const std::vector<Pending*>& batch) {
+  void runBatch(const std::vector<std::shared_ptr<Pending>>& batch) {
     if (options_.on_batch) {
       options_.on_batch(batch.size());
     }
@@ -205,7 +216,7 @@ class GroupCommit {
         }
       });
     } catch (...) {
-      for (Pending* unit : batch) {
+      for (const auto& unit : batch) {
         unit->reset();
         unit->error = std::current_exception();
       }
@@ -214,8 +225,8 @@ class GroupCommit {
 
   // One transaction for the batch. A single unit needs no savepoint: its refusal rolls the
   // transaction back.
-  void runOnce(Connection& connection, const std::vector<Pending*>& batch) {
-    for (Pending* unit : batch) {
+  void runOnce(Connection& connection, const std::vector<std::shared_ptr<Pending>>& batch) {
+    for (const auto& unit : batch) {
       unit->reset();
     }
     const bool alone = batch.size() == 1;
@@ -244,7 +255,7 @@ class GroupCommit {
     };
     if (options_.lock) {
       std::vector<int64_t> rows;
-      for (Pending* unit : batch) {
+      for (const auto& unit : batch) {
         rows.insert(rows.end(), unit->locks.begin(), unit->locks.end());
       }
       std::sort(rows.begin(), rows.end());
@@ -253,7 +264,7 @@ class GroupCommit {
       options_.lock(connection, rows);
     }
     bool any_kept = false;
-    for (Pending* unit : batch) {
+    for (const auto& unit : batch) {
       if (!alone) {
         next.push_back("SAVEPOINT unit");
       }

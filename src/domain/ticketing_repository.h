@@ -36,6 +36,12 @@ struct CheckoutView {
   bool paying = false;
 };
 
+// A hold with the events of its items, in id order.
+struct HoldWithEvents {
+  Hold hold;
+  std::vector<EventState> events;
+};
+
 // The primitive operations a selling rule (domain/selling_rules.h) applies inside one write.
 // They decide nothing: every refusal is the rule's. All of them happen in the write's
 // transaction, and none of them is kept unless the rule calls keep() before it returns.
@@ -138,6 +144,8 @@ class TicketingRepository {
 
   virtual std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) = 0;
   virtual std::optional<Hold> findHold(const std::string& id) = 0;
+  // The hold and its items' events, read together (what a checkout decides on before its write).
+  virtual std::optional<HoldWithEvents> findHoldWithEvents(const std::string& id) = 0;
   // Gives back, in one short transaction, the stock of at most `limit` holds that expired by
   // `now` (only holds with an item of `of_type`, if given); returns how many. Ticket type rows
   // are locked in id order, each once.

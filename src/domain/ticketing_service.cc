@@ -231,16 +231,11 @@ Result<CheckoutResult> TicketingService::checkOut(const CheckoutRequest& request
   order.code = makeOrderCode();
   // Without the hold, an earlier attempt with the same key may still have made the order:
   // the repository answers from the key.
-  auto hold = repository_.findHold(request.basket_id);
+  std::optional<Hold> hold;
   std::vector<EventState> events;
-  if (hold) {
-    std::vector<TicketTypeId> ids;
-    for (const auto& item : hold->items) {
-      ids.push_back(item.ticket_type_id);
-    }
-    for (const auto& offer : repository_.offers(ids)) {
-      events.push_back(EventState{offer.event.id, offer.event.name, offer.event.status, {}});
-    }
+  if (auto found = repository_.findHoldWithEvents(request.basket_id)) {
+    hold = std::move(found->hold);
+    events = std::move(found->events);
   }
   if (hold && hold->liveAt(order.now)) {
     // Refuse before any payment is taken; the repository asks again under its locks.

@@ -125,6 +125,29 @@ TEST_P(TicketingTest, BasketHoldsStockUntilItExpires) {
   EXPECT_EQ(service->expireHolds(), 0);
 }
 
+TEST_P(TicketingTest, AHoldIsReadWithTheEventsOfItsItemsInIdOrder) {
+  auto first = onSale({type(10), type(10, 3000)});
+  auto second = onSale({type(10, 1000)});
+  auto hold = service
+                  ->createBasket({{second.ticket_types[0].id, 1},
+                                  {first.ticket_types[1].id, 2},
+                                  {first.ticket_types[0].id, 1}})
+                  .value();
+  auto found = database->ticketing().findHoldWithEvents(hold.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->hold.id, hold.id);
+  EXPECT_EQ(found->hold.status, HoldStatus::kActive);
+  ASSERT_EQ(found->hold.items.size(), 3u);
+  EXPECT_EQ(found->hold.total(), (Money{2500 + 6000 + 1000, "GBP"}));
+  ASSERT_EQ(found->events.size(), 2u) << "one entry per event";
+  EXPECT_EQ(found->events[0].id, first.event.id);
+  EXPECT_EQ(found->events[1].id, second.event.id);
+  EXPECT_EQ(found->events[0].name, "Show");
+  EXPECT_EQ(found->events[0].status, EventStatus::kOnSale);
+  EXPECT_EQ(found->events[1].starts_at, second.event.starts_at);
+  EXPECT_FALSE(database->ticketing().findHoldWithEvents("no-such-hold"));
+}
+
 TEST_P(TicketingTest, SalesOverTimeCountPaidTicketsPerBucket) {
   auto event = onSale({type(10, 1000), NewTicketType{"VIP", Money{5000, "GBP"}, 5}});
   auto ga = event.ticket_types[0].id;

@@ -828,6 +828,39 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
     return db_.read([&](pg::Connection& conn) { return loadHold(conn, id, false); });
   }
 
+  std::optional<HoldWithEvents> findHoldWithEvents(const std::string& id) override {
+    return db_.read([&](pg::Connection& conn) -> std::optional<HoldWithEvents> {
+      auto r = conn.execute(
+          "hold_with_events",
+          "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+          "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, t.event_id, t.name, "
+          "i.quantity, i.unit_price, i.currency, e.name, e.status, "
+          "extract(epoch FROM e.starts_at)::bigint "
+          "FROM holds h LEFT JOIN hold_items i ON i.hold_id = h.id "
+          "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+          "LEFT JOIN events e ON e.id = t.event_id WHERE h.id = $1 ORDER BY i.ticket_type_id",
+          {param(id)});
+      if (r.rows() == 0) {
+        return std::nullopt;
+      }
+      HoldWithEvents found{readHold(r, id, 0), {}};
+      std::map<EventId, EventState> events;
+      for (int row = 0; row < r.rows(); ++row) {
+        if (!r.isNull(row, 4)) {
+          events.try_emplace(
+              r.integer(row, 4),
+              EventState{r.integer(row, 4), std::string(r.text(row, 9)),
+                         parseEventStatus(r.text(row, 10)).value_or(EventStatus::kDraft),
+                         fromUnix(r.integer(row, 11))});
+        }
+      }
+      for (auto& [event, state] : events) {
+        found.events.push_back(std::move(state));
+      }
+      return found;
+    });
+  }
+
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override {
     return db_.inTransaction([&](pg::Connection& conn, pg::Transaction& tx) -> int64_t {
       // SKIP LOCKED: a hold another transaction is working on is left to it.

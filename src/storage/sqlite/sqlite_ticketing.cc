@@ -552,6 +552,15 @@ std::optional<Hold> SqliteTicketing::findHold(const std::string& id) {
   return loadHold(*conn, id);
 }
 
+std::optional<HoldWithEvents> SqliteTicketing::findHoldWithEvents(const std::string& id) {
+  auto conn = acquire_();
+  auto hold = loadHold(*conn, id);
+  if (!hold) {
+    return std::nullopt;
+  }
+  return HoldWithEvents{std::move(*hold), loadEventStates(*conn, id)};
+}
+
 int64_t SqliteTicketing::expireHolds(SystemTime now, std::optional<TicketTypeId> of_type,
                                      int64_t limit) {
   return batch_.run<int64_t>(0, {}, [&](Connection& db, WriteUnit& tx) -> int64_t {

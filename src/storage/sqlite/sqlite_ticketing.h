@@ -27,6 +27,7 @@ class SqliteTicketing final : public TicketingRepository {
   void write(const WriteScope& scope, const Work& work) override;
   std::vector<TicketTypeOffer> offers(const std::vector<TicketTypeId>& ids) override;
   std::optional<Hold> findHold(const std::string& id) override;
+  std::optional<HoldWithEvents> findHoldWithEvents(const std::string& id) override;
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override;
   int64_t countLiveHolds(SystemTime now) override;
   int64_t purgeEndedHolds(SystemTime ended_before, int64_t limit) override;

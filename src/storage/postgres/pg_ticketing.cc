@@ -69,31 +69,54 @@ Hold readHold(const pg::Result& r, const std::string& id, int first) {
   return hold;
 }
 
-// The hold with its items, in one query; locked for update when `lock` (so that its status
-// cannot change under us).
-std::optional<Hold> loadHold(pg::Connection& conn, const std::string& id, bool lock) {
-  auto r = lock ? conn.execute("hold_for_update",
-                               "WITH h AS (SELECT id, status, created_at, expires_at FROM holds "
-                               "WHERE id = $1 FOR UPDATE) "
-                               "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
-                               "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, "
-                               "t.event_id, t.name, i.quantity, i.unit_price, i.currency FROM h "
-                               "LEFT JOIN hold_items i ON i.hold_id = h.id "
-                               "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
-                               "ORDER BY i.ticket_type_id",
-                               {param(id)})
-                : conn.execute("hold",
-                               "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
-                               "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, "
-                               "t.event_id, t.name, i.quantity, i.unit_price, i.currency "
-                               "FROM holds h LEFT JOIN hold_items i ON i.hold_id = h.id "
-                               "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
-                               "WHERE h.id = $1 ORDER BY i.ticket_type_id",
-                               {param(id)});
+// The hold with its items, in one query, locked for update (so that its status cannot change
+// under us).
+std::optional<Hold> loadLockedHold(pg::Connection& conn, const std::string& id) {
+  auto r = conn.execute("hold_for_update",
+                        "WITH h AS (SELECT id, status, created_at, expires_at FROM holds "
+                        "WHERE id = $1 FOR UPDATE) "
+                        "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+                        "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, "
+                        "t.event_id, t.name, i.quantity, i.unit_price, i.currency FROM h "
+                        "LEFT JOIN hold_items i ON i.hold_id = h.id "
+                        "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+                        "ORDER BY i.ticket_type_id",
+                        {param(id)});
   if (r.rows() == 0) {
     return std::nullopt;
   }
   return readHold(r, id, 0);
+}
+
+// The hold with its items and their events, in one query, unlocked.
+std::optional<HoldWithEvents> loadHoldWithEvents(pg::Connection& conn, const std::string& id) {
+  auto r = conn.execute(
+      "hold_with_events",
+      "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
+      "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, t.event_id, t.name, "
+      "i.quantity, i.unit_price, i.currency, e.name, e.status, "
+      "extract(epoch FROM e.starts_at)::bigint "
+      "FROM holds h LEFT JOIN hold_items i ON i.hold_id = h.id "
+      "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
+      "LEFT JOIN events e ON e.id = t.event_id WHERE h.id = $1 ORDER BY i.ticket_type_id",
+      {param(id)});
+  if (r.rows() == 0) {
+    return std::nullopt;
+  }
+  HoldWithEvents found{readHold(r, id, 0), {}};
+  std::map<EventId, EventState> events;
+  for (int row = 0; row < r.rows(); ++row) {
+    if (!r.isNull(row, 4)) {
+      events.try_emplace(r.integer(row, 4),
+                         EventState{r.integer(row, 4), std::string(r.text(row, 9)),
+                                    parseEventStatus(r.text(row, 10)).value_or(EventStatus::kDraft),
+                                    fromUnix(r.integer(row, 11))});
+    }
+  }
+  for (auto& [event, state] : events) {
+    found.events.push_back(std::move(state));
+  }
+  return found;
 }
 
 // A PostgreSQL array literal of tokens we issued (base64url: nothing to quote).
@@ -343,7 +366,7 @@ class Transaction final : public SellingTransaction {
   Transaction(pg::Connection& conn, StockLedger* ledger, std::function<void()> keep)
       : conn_(conn), ledger_(ledger), keep_(std::move(keep)) {}
 
-  std::optional<Hold> lockHold(const std::string& id) override { return loadHold(conn_, id, true); }
+  std::optional<Hold> lockHold(const std::string& id) override { return loadLockedHold(conn_, id); }
 
   // The order and its tickets locked: a concurrent check-in either finishes first (and is seen
   // here) or waits and then finds its ticket void.
@@ -825,40 +848,15 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
   }
 
   std::optional<Hold> findHold(const std::string& id) override {
-    return db_.read([&](pg::Connection& conn) { return loadHold(conn, id, false); });
+    auto found = findHoldWithEvents(id);
+    if (!found) {
+      return std::nullopt;
+    }
+    return std::move(found->hold);
   }
 
   std::optional<HoldWithEvents> findHoldWithEvents(const std::string& id) override {
-    return db_.read([&](pg::Connection& conn) -> std::optional<HoldWithEvents> {
-      auto r = conn.execute(
-          "hold_with_events",
-          "SELECT h.status, extract(epoch FROM h.created_at)::bigint, "
-          "extract(epoch FROM h.expires_at)::bigint, i.ticket_type_id, t.event_id, t.name, "
-          "i.quantity, i.unit_price, i.currency, e.name, e.status, "
-          "extract(epoch FROM e.starts_at)::bigint "
-          "FROM holds h LEFT JOIN hold_items i ON i.hold_id = h.id "
-          "LEFT JOIN ticket_types t ON t.id = i.ticket_type_id "
-          "LEFT JOIN events e ON e.id = t.event_id WHERE h.id = $1 ORDER BY i.ticket_type_id",
-          {param(id)});
-      if (r.rows() == 0) {
-        return std::nullopt;
-      }
-      HoldWithEvents found{readHold(r, id, 0), {}};
-      std::map<EventId, EventState> events;
-      for (int row = 0; row < r.rows(); ++row) {
-        if (!r.isNull(row, 4)) {
-          events.try_emplace(
-              r.integer(row, 4),
-              EventState{r.integer(row, 4), std::string(r.text(row, 9)),
-                         parseEventStatus(r.text(row, 10)).value_or(EventStatus::kDraft),
-                         fromUnix(r.integer(row, 11))});
-        }
-      }
-      for (auto& [event, state] : events) {
-        found.events.push_back(std::move(state));
-      }
-      return found;
-    });
+    return db_.read([&](pg::Connection& conn) { return loadHoldWithEvents(conn, id); });
   }
 
   int64_t expireHolds(SystemTime now, std::optional<TicketTypeId> of_type, int64_t limit) override {

@@ -7,6 +7,7 @@
 // CHECK (sold + held <= capacity) guards it a second time. Rows are locked in ticket type id
 // order. See docs/architecture.md for the throughput limit this implies.
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,9 +29,6 @@ using sql::unixSeconds;
 
 using pg::param;
 using pg::Param;
-
-// Stock rows a batch writes with a prepared statement at most (more are rare: written as text).
-constexpr size_t kPreparedStockRows = 32;
 
 std::vector<HoldItem> loadItems(pg::Connection& conn, const std::string& hold_id) {
   auto r = conn.execute(
@@ -271,6 +269,32 @@ std::optional<Payment> loadPayment(pg::Connection& conn, const char* name, const
     return std::nullopt;
   }
   return paymentOf(r, 0);
+}
+
+// Adds a batch's stock changes ((id, sold, held) triples, one after another, see
+// StockLedger::flush) to the ticket type rows and commits, in one round trip. As text,
+// PostgreSQL parsed and planned the UPDATE anew for every batch, which cost as much as executing
+// it; so it is a prepared statement with a VALUES list of rows, so that its plan knows how many
+// rows it joins (`id = ANY($1)`, whose generic plan guesses ten, scanned the whole table). The
+// list has a power of two of rows, the rest padded with id 0, which no row has: a handful of
+// statements serve every batch.
+void writeStockAndCommit(pg::Connection& conn, const std::vector<int64_t>& changes) {
+  if (changes.empty()) {
+    conn.execute("COMMIT");
+    return;
+  }
+  const size_t rows = std::bit_ceil(changes.size() / 3);
+  std::string sql =
+      "UPDATE ticket_types t SET sold = t.sold + d.sold, held = t.held + d.held FROM (VALUES ";
+  std::vector<Param> params;
+  for (size_t i = 0; i < rows * 3; ++i) {
+    sql += i == 0 ? "(" : i % 3 == 0 ? "), (" : ", ";
+    sql += "$" + std::to_string(i + 1) + "::bigint";
+    params.push_back(param(i < changes.size() ? changes[i] : 0));
+  }
+  sql += ")) AS d (id, sold, held) WHERE t.id = d.id";
+  conn.follow("COMMIT");
+  conn.execute("write_stock_" + std::to_string(rows), sql, params);
 }
 
 // The stock of the ticket types a batch locked, read once when it locked them, and the changes
@@ -720,40 +744,9 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
                  },
              .unit_done = [this](pg::Connection& conn,
                                  bool kept) { ledgerOf(conn).unitDone(kept); },
-             // The rows are written in the commit's round trip. As text, PostgreSQL parsed
-             // and planned the UPDATE anew for every batch, which cost as much as executing it;
-             // so it is a prepared statement, one per number of rows (a VALUES list of that
-             // many rows, so the plan knows how many it joins), up to kPreparedStockRows rows.
              .commit =
                  [this](pg::Connection& conn) {
-                   auto changes = ledgerOf(conn).flush();
-                   if (changes.empty()) {
-                     conn.execute("COMMIT");
-                     return;
-                   }
-                   const size_t rows = changes.size() / 3;
-                   std::string sql =
-                       "UPDATE ticket_types t SET sold = t.sold + d.sold, held = t.held + d.held "
-                       "FROM (VALUES ";
-                   std::vector<Param> params;
-                   for (size_t row = 0; row < rows; ++row) {
-                     sql += row > 0 ? ", (" : "(";
-                     for (size_t column = 0; column < 3; ++column) {
-                       const size_t i = row * 3 + column;
-                       sql += (column > 0 ? ", " : "") +
-                              (rows <= kPreparedStockRows ? "$" + std::to_string(i + 1) + "::bigint"
-                                                          : std::to_string(changes[i]));
-                       params.push_back(param(changes[i]));
-                     }
-                     sql += ")";
-                   }
-                   sql += ") AS d (id, sold, held) WHERE t.id = d.id";
-                   if (rows > kPreparedStockRows) {
-                     conn.execute(sql + "; COMMIT");
-                     return;
-                   }
-                   conn.follow("COMMIT");
-                   conn.execute("write_stock_" + std::to_string(rows), sql, params);
+                   writeStockAndCommit(conn, ledgerOf(conn).flush());
                  },
              .on_batch =
                  [&db](size_t units) {
@@ -818,7 +811,7 @@ class PostgresDatabase::Ticketing final : public TicketingRepository {
       auto r =
           ids.size() == 1
               ? conn.execute("offer", std::string(kColumns) + "WHERE t.id = $1::bigint",
-                             {param(std::to_string(ids.front()))})
+                             {param(ids.front())})
               : conn.execute("offers", std::string(kColumns) + "WHERE t.id = ANY($1::bigint[])",
                              {param(bigintArray(ids))});
       std::vector<TicketTypeOffer> offers;

@@ -271,28 +271,37 @@ std::optional<Payment> loadPayment(pg::Connection& conn, const char* name, const
   return paymentOf(r, 0);
 }
 
-// Adds a batch's stock changes ((id, sold, held) triples, one after another, see
-// StockLedger::flush) to the ticket type rows and commits, in one round trip. As text,
+// What a batch adds to one ticket type's row.
+struct StockChange {
+  TicketTypeId type = 0;
+  int64_t sold = 0;
+  int64_t held = 0;
+};
+
+// Adds a batch's stock changes to the ticket type rows and commits, in one round trip. As text,
 // PostgreSQL parsed and planned the UPDATE anew for every batch, which cost as much as executing
 // it; so it is a prepared statement with a VALUES list of rows, so that its plan knows how many
 // rows it joins (`id = ANY($1)`, whose generic plan guesses ten, scanned the whole table). The
 // list has a power of two of rows, the rest padded with id 0, which no row has: a handful of
 // statements serve every batch.
-void writeStockAndCommit(pg::Connection& conn, const std::vector<int64_t>& changes) {
+void writeStockAndCommit(pg::Connection& conn, const std::vector<StockChange>& changes) {
   if (changes.empty()) {
     conn.execute("COMMIT");
     return;
   }
-  const size_t rows = std::bit_ceil(changes.size() / 3);
+  const size_t rows = std::bit_ceil(changes.size());
   std::string sql =
       "UPDATE ticket_types t SET sold = t.sold + d.sold, held = t.held + d.held FROM (VALUES ";
   std::vector<Param> params;
-  for (size_t i = 0; i < rows * 3; ++i) {
-    sql += i == 0 ? "(" : i % 3 == 0 ? "), (" : ", ";
-    sql += "$" + std::to_string(i + 1) + "::bigint";
-    params.push_back(param(i < changes.size() ? changes[i] : 0));
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t first = params.size() + 1;
+    sql += row == 0 ? "(" : ", (";
+    sql += "$" + std::to_string(first) + "::bigint, $" + std::to_string(first + 1) + "::bigint, $" +
+           std::to_string(first + 2) + "::bigint)";
+    const StockChange change = row < changes.size() ? changes[row] : StockChange{};
+    params.insert(params.end(), {param(change.type), param(change.sold), param(change.held)});
   }
-  sql += ")) AS d (id, sold, held) WHERE t.id = d.id";
+  sql += ") AS d (id, sold, held) WHERE t.id = d.id";
   conn.follow("COMMIT");
   conn.execute("write_stock_" + std::to_string(rows), sql, params);
 }
@@ -346,16 +355,14 @@ class StockLedger {
     staged_.clear();
   }
 
-  // The batch's kept changes as one UPDATE (integers only), or empty if there are none.
-  // The batch's changes to the rows, in id order, as (id, sold, held) triples, each change to
-  // add, one after another; empty if none. Forgets them.
-  std::vector<int64_t> flush() {
-    std::vector<int64_t> changes;
+  // The batch's changes to the rows, in id order (none for a row left as it was). Forgets them.
+  std::vector<StockChange> flush() {
+    std::vector<StockChange> changes;
     for (const auto& [type, change] : changed_) {
       if (change.sold == 0 && change.held == 0) {
         continue;
       }
-      changes.insert(changes.end(), {type, change.sold, change.held});
+      changes.push_back(StockChange{type, change.sold, change.held});
     }
     changed_.clear();
     return changes;
